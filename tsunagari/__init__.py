@@ -1,0 +1,1 @@
+"""Tsunagari: a platform for Japan's local public–private loneliness and isolation countermeasures."""

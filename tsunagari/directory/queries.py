@@ -1,0 +1,43 @@
+"""Reusable directory look-ups, run inside a platform scope."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from tsunagari.tenancy.models import Platform
+from tsunagari.tenancy.scoping import scope
+
+from .models import CrisisLine, Service, ServiceArea
+
+
+def area_filter(platform: Platform) -> Q:
+    """Services whose area touches the platform's area (nationwide services touch every area)."""
+    if platform.is_national:
+        return Q()
+    nationwide = Q(service_areas__kind=ServiceArea.Kind.NATIONWIDE)
+    if platform.kind == Platform.Kind.MUNICIPALITY:
+        return (
+            Q(platform=platform)
+            | Q(service_areas__municipality_id=platform.municipality_id)
+            | Q(service_areas__kind=ServiceArea.Kind.PREFECTURE, service_areas__prefecture_id=platform.prefecture_id)
+            | nationwide
+        )
+    return (
+        Q(platform=platform)
+        | Q(service_areas__municipality__prefecture_id=platform.prefecture_id)
+        | Q(service_areas__prefecture_id=platform.prefecture_id)
+        | nationwide
+    )
+
+
+def platform_services(platform: Platform):  # type: ignore[no-untyped-def]
+    """The published services a platform's portal shows: its own, and the open data for its area."""
+    ids = Service.objects.published().filter(area_filter(platform)).values("pk")
+    return Service.objects.published().filter(pk__in=ids)
+
+
+def national_lines() -> list[CrisisLine]:
+    from tsunagari.tenancy.models import national_platform
+
+    with scope(platform=[national_platform().pk]):
+        return list(CrisisLine.objects.all())

@@ -1,0 +1,28 @@
+"""Access helpers: look a platform up for a request, with one 404 for "missing" and "not yours"."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+
+from tsunagari.accounts.models import staff_platform_ids
+
+from .models import Platform
+
+
+def get_public_platform(slug: str) -> Platform:
+    try:
+        return Platform.objects.select_related("prefecture", "municipality").get(slug=slug, is_public=True)
+    except Platform.DoesNotExist:
+        raise Http404 from None
+
+
+def get_staff_platform(request: HttpRequest, slug: str) -> Platform:
+    """The platform `slug` if the signed-in person coordinates it; otherwise 404, never 403."""
+    user = request.user
+    try:
+        platform = Platform.objects.select_related("prefecture", "municipality").get(slug=slug)
+    except Platform.DoesNotExist:
+        raise Http404 from None
+    if not (user.is_authenticated and (user.is_superuser or platform.pk in staff_platform_ids(user))):
+        raise Http404
+    return platform
