@@ -37,6 +37,16 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture
+def areas(db: None) -> None:
+    """The real areas; transactional tests (browser tests) truncate tables, so reload when gone."""
+    from tsunagari.tenancy.loading import load_areas
+    from tsunagari.tenancy.models import Municipality
+
+    if not Municipality.objects.filter(code="142042").exists():
+        load_areas(KURASHI)
+
+
+@pytest.fixture
 def unscoped() -> Iterator[None]:
     """For test set-up only: read and write across platforms."""
     with scopes_disabled():
@@ -44,21 +54,21 @@ def unscoped() -> Iterator[None]:
 
 
 @pytest.fixture
-def national(db: None) -> Any:
+def national(areas: None) -> Any:
     from tsunagari.tenancy.models import national_platform
 
     return national_platform()
 
 
 @pytest.fixture
-def kamakura(db: None) -> Any:
+def kamakura(areas: None) -> Any:
     from tsunagari.tenancy.models import Platform
 
     return Platform.objects.create(slug="kamakura", name="鎌倉市つながりプラットフォーム", kind="municipality", municipality_id="142042")
 
 
 @pytest.fixture
-def tottori(db: None) -> Any:
+def tottori(areas: None) -> Any:
     from tsunagari.tenancy.models import Platform
 
     return Platform.objects.create(slug="tottori-pref", name="鳥取県孤独・孤立対策官民連携プラットフォーム", kind="prefecture", prefecture_id="31")

@@ -160,6 +160,11 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+try:
+    # WhiteNoise warns on every start when STATIC_ROOT is missing (before the first collectstatic).
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
 
 # Rate limiting (django-ratelimit) keeps its counters in the default cache, so every app process
 # shares them when REDIS_URL is set.

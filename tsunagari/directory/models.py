@@ -112,9 +112,12 @@ class PlatformOwned(models.Model):
 
 
 class Imported(PlatformOwned):
-    """A row that may come from an import, upserted by (platform, source, source id)."""
+    """A row that may come from an import, upserted by (platform, dataset, source_id)."""
 
-    source = models.ForeignKey(SourceDataset, models.PROTECT, null=True, blank=True, related_name="+")
+    # `dataset` (not `source`) so that its column, dataset_id, cannot clash with source_id.
+    dataset = models.ForeignKey(
+        SourceDataset, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("source data set")
+    )
     source_id = models.CharField(_("id in the source"), max_length=200, blank=True)
 
     class Meta:
@@ -141,7 +144,7 @@ class Organization(Imported):
         verbose_name_plural = _("organisations")
         constraints = [
             models.UniqueConstraint(
-                fields=["platform", "source", "source_id"],
+                fields=["platform", "dataset", "source_id"],
                 condition=~Q(source_id=""),
                 name="organization_source_unique",
             )
@@ -221,7 +224,7 @@ class Service(Imported):
         verbose_name_plural = _("services")
         constraints = [
             models.UniqueConstraint(
-                fields=["platform", "source", "source_id"], condition=~Q(source_id=""), name="service_source_unique"
+                fields=["platform", "dataset", "source_id"], condition=~Q(source_id=""), name="service_source_unique"
             ),
             models.CheckConstraint(
                 name="service_age_range_ordered",
@@ -269,7 +272,7 @@ class Location(Imported):
         verbose_name_plural = _("locations")
         constraints = [
             models.UniqueConstraint(
-                fields=["platform", "source", "source_id"], condition=~Q(source_id=""), name="location_source_unique"
+                fields=["platform", "dataset", "source_id"], condition=~Q(source_id=""), name="location_source_unique"
             )
         ]
 
@@ -439,7 +442,7 @@ class CrisisLine(Imported):
         verbose_name_plural = _("24-hour and emergency lines")
         constraints = [
             models.UniqueConstraint(
-                fields=["platform", "source", "source_id"], condition=~Q(source_id=""), name="crisisline_source_unique"
+                fields=["platform", "dataset", "source_id"], condition=~Q(source_id=""), name="crisisline_source_unique"
             )
         ]
 

@@ -37,7 +37,9 @@ def platform_services(platform: Platform):  # type: ignore[no-untyped-def]
 
 
 def national_lines() -> list[CrisisLine]:
-    from tsunagari.tenancy.models import national_platform
-
-    with scope(platform=[national_platform().pk]):
+    """The national 24-hour and emergency lines (none until the open data is imported)."""
+    national = Platform.objects.filter(kind=Platform.Kind.NATIONAL).first()
+    if national is None:
+        return []
+    with scope(platform=[national.pk]):
         return list(CrisisLine.objects.all())

@@ -44,7 +44,7 @@ def service_detail(request: HttpRequest, platform_slug: str, service_id: uuid.UU
         try:
             service = (
                 platform_services(platform)
-                .select_related("organization", "source")
+                .select_related("organization", "dataset")
                 .prefetch_related("channels", "schedules", "service_areas", "terms", "service_at_locations__location")
                 .get(pk=service_id)
             )

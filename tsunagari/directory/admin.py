@@ -1,0 +1,171 @@
+"""Staff edit the directory in the Django admin, inside their platform's scope, with full history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from tsunagari.accounts.models import staff_platform_ids
+from tsunagari.tenancy.models import Platform
+
+from . import models
+
+
+class StaleFilter(admin.SimpleListFilter):
+    title = _("verification")
+    parameter_name = "stale"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("not verified for 12 months")), ("no", _("verified within 12 months"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        stale = models.Service.objects.stale().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=stale)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=stale)
+        return queryset
+
+
+class PlatformOwnedAdmin(SimpleHistoryAdmin):
+    """Rows of the platforms the person coordinates; the platform field offers only those."""
+
+    def editable_platforms(self, request: HttpRequest) -> QuerySet[Platform]:
+        if request.user.is_superuser:
+            return Platform.objects.all()
+        return Platform.objects.filter(pk__in=staff_platform_ids(request.user))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # The ScopeMiddleware already limits the default manager; this filter is a second lock.
+        return super().get_queryset(request).filter(platform__in=self.editable_platforms(request))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "platform":
+            kwargs["queryset"] = self.editable_platforms(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser or bool(staff_platform_ids(request.user))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+
+class ChannelInline(admin.TabularInline):
+    model = models.Channel
+    extra = 0
+    exclude = ["platform"]
+
+
+class ScheduleInline(admin.TabularInline):
+    model = models.Schedule
+    extra = 0
+    exclude = ["platform", "service_at_location"]
+
+
+class ServiceAreaInline(admin.TabularInline):
+    model = models.ServiceArea
+    extra = 0
+    exclude = ["platform"]
+    autocomplete_fields = ["municipality"]
+
+
+class ServiceAtLocationInline(admin.TabularInline):
+    model = models.ServiceAtLocation
+    extra = 0
+    exclude = ["platform"]
+    raw_id_fields = ["location"]
+
+
+class ChildrenFollowPlatform:
+    """Inline rows belong to the parent's platform, whatever the form says."""
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        instances = formset.save(commit=False)
+        for instance in instances:
+            instance.platform_id = form.instance.platform_id
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
+@admin.register(models.Service)
+class ServiceAdmin(ChildrenFollowPlatform, PlatformOwnedAdmin):
+    list_display = ["name", "organization", "publication", "status", "needs_review", "last_verified_on", "platform"]
+    list_filter = ["publication", "status", "needs_review", StaleFilter, "platform"]
+    search_fields = ["name", "alternate_name", "description"]
+    list_select_related = ["organization", "platform"]
+    raw_id_fields = ["organization"]
+    filter_horizontal = ["terms"]
+    inlines = [ChannelInline, ScheduleInline, ServiceAreaInline, ServiceAtLocationInline]
+    readonly_fields = ["dataset", "source_id", "created_at", "modified_at"]
+    show_full_result_count = False
+
+
+@admin.register(models.Organization)
+class OrganizationAdmin(PlatformOwnedAdmin):
+    list_display = ["name", "legal_status", "platform"]
+    search_fields = ["name", "alternate_name"]
+    list_filter = ["platform"]
+    readonly_fields = ["dataset", "source_id", "created_at", "modified_at"]
+    autocomplete_fields = ["municipality"]
+
+
+@admin.register(models.Location)
+class LocationAdmin(PlatformOwnedAdmin):
+    list_display = ["__str__", "postal_code", "city", "platform"]
+    search_fields = ["name", "address_1", "postal_code"]
+    raw_id_fields = ["organization"]
+    autocomplete_fields = ["municipality"]
+    readonly_fields = ["dataset", "source_id"]
+
+
+@admin.register(models.CrisisLine)
+class CrisisLineAdmin(PlatformOwnedAdmin):
+    list_display = ["label", "number", "availability", "is_primary", "last_verified_on", "platform"]
+    list_filter = ["platform", "is_primary"]
+    readonly_fields = ["dataset", "source_id"]
+
+
+@admin.register(models.Taxonomy)
+class TaxonomyAdmin(admin.ModelAdmin):
+    list_display = ["id", "name", "version"]
+
+
+@admin.register(models.TaxonomyTerm)
+class TaxonomyTermAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "taxonomy"]
+    list_filter = ["taxonomy"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(models.SourceDataset)
+class SourceDatasetAdmin(admin.ModelAdmin):
+    list_display = ["name", "publisher", "licence", "retrieved_on"]
+
+
+@admin.register(models.ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "platform", "format", "path", "ok", "actor"]
+    readonly_fields = [f.name for f in models.ImportRun._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

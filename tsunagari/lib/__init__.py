@@ -1,0 +1,1 @@
+"""Framework-free helpers that do not depend on Django."""

@@ -1,0 +1,141 @@
+"""Create the demo platforms (the 18 first-round bodies of the national programme) and demo accounts."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from tsunagari.accounts.models import Membership, Role, User
+from tsunagari.directory.models import (
+    Channel,
+    Organization,
+    Service,
+    ServiceArea,
+    TaxonomyTerm,
+)
+from tsunagari.tenancy.models import Platform
+from tsunagari.tenancy.scoping import scopes_disabled
+
+# (slug, name, prefecture code, municipality code) — 令和6年度 地方版孤独・孤立対策官民連携
+# プラットフォーム推進事業 first-round bodies.
+FIRST_ROUND = [
+    ("saitama-pref", "埼玉県", "11", None),
+    ("gifu-pref", "岐阜県", "21", None),
+    ("shiga-pref", "滋賀県", "25", None),
+    ("kyoto-city", "京都市", None, "261009"),
+    ("osaka-pref", "大阪府", "27", None),
+    ("tottori-pref", "鳥取県", "31", None),
+    ("tokushima-pref", "徳島県", "36", None),
+    ("ehime-pref", "愛媛県", "38", None),
+    ("kitakyushu", "北九州市", None, "401005"),
+    ("yamagata-city", "山形市", None, "062014"),
+    ("ichihara", "市原市", None, "122190"),
+    ("kamakura", "鎌倉市", None, "142042"),
+    ("tottori-city", "鳥取市", None, "312010"),
+    ("kasaoka", "笠岡市", None, "332054"),
+    ("mihara", "三原市", None, "342041"),
+    ("onomichi", "尾道市", None, "342050"),
+    ("uwajima", "宇和島市", None, "382035"),
+    ("tsukumi", "津久見市", None, "442070"),
+]
+
+DEMO_PASSWORD = "tsunagari-demo-2026"  # noqa: S105 - printed on purpose; seed_demo refuses production
+
+# (username, display name, platform slug or None for superuser, role)
+DEMO_ACCOUNTS = [
+    ("admin", "システム管理者（デモ）", None, None),
+    ("kamakura-coordinator", "鎌倉市 事務局（デモ）", "kamakura", Role.COORDINATOR),
+    ("kyoto-coordinator", "京都市 事務局（デモ）", "kyoto-city", Role.COORDINATOR),
+]
+
+# Clearly labelled demo listings, so that the portal shows a platform's own entries and a draft.
+DEMO_SERVICES = [
+    ("kamakura", "（デモ）鎌倉 居場所カフェ", "community", Service.Publication.PUBLISHED),
+    ("kamakura", "（デモ）ひきこもり家族の会", "hikikomori", Service.Publication.PUBLISHED),
+    ("kamakura", "（デモ・下書き）ヤングケアラー相談会", "young_carer", Service.Publication.DRAFT),
+    ("kyoto-city", "（デモ）京都 こども食堂ネットワーク", "food", Service.Publication.PUBLISHED),
+    ("kyoto-city", "（デモ・下書き）孤独・孤立 相談ダイヤル", "loneliness", Service.Publication.DRAFT),
+]
+
+
+class Command(BaseCommand):
+    help = "デモ用のプラットフォーム（第1回の18団体）とデモアカウントを作ります。本番では使えません。"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if getattr(settings, "PRODUCTION", False):
+            raise CommandError("本番環境（PRODUCTION=true）ではデモデータを作れません。")
+        with transaction.atomic(), scopes_disabled():
+            platforms = self.create_platforms()
+            self.create_services(platforms)
+            accounts = self.create_accounts(platforms)
+        self.stdout.write(self.style.SUCCESS(f"デモのプラットフォーム: {len(platforms)} 件"))
+        self.stdout.write("デモアカウント（パスワードはすべて同じ）:")
+        for username, display_name, role in accounts:
+            self.stdout.write(f"  {username:<22} {DEMO_PASSWORD}  {display_name} {role}")
+
+    def create_platforms(self) -> dict[str, Platform]:
+        platforms = {}
+        for slug, body, prefecture, municipality in FIRST_ROUND:
+            kind = Platform.Kind.MUNICIPALITY if municipality else Platform.Kind.PREFECTURE
+            platform, _created = Platform.objects.update_or_create(
+                slug=slug,
+                defaults={
+                    "name": f"{body}孤独・孤立対策官民連携プラットフォーム",
+                    "kind": kind,
+                    "prefecture_id": prefecture,
+                    "municipality_id": municipality,
+                },
+            )
+            platforms[slug] = platform
+        return platforms
+
+    def create_services(self, platforms: dict[str, Platform]) -> None:
+        for slug, name, need, publication in DEMO_SERVICES:
+            platform = platforms[slug]
+            org, _created = Organization.objects.get_or_create(
+                platform=platform,
+                source_id=f"demo-org-{slug}",
+                defaults={"name": f"（デモ）{platform.municipality or platform.prefecture}社会福祉協議会"},
+            )
+            service, created = Service.objects.get_or_create(
+                platform=platform,
+                name=name,
+                defaults={
+                    "organization": org,
+                    "publication": publication,
+                    "description": "デモ用の架空の窓口です。実在しません。",
+                    "last_verified_on": datetime.date(2026, 11, 1),
+                    "last_verified_by": "デモ事務局",
+                },
+            )
+            if not created:
+                continue
+            Channel.objects.create(platform=platform, service=service, kind=Channel.Kind.VISIT)
+            ServiceArea.objects.create(
+                platform=platform,
+                service=service,
+                kind=ServiceArea.Kind.MUNICIPALITY if platform.municipality_id else ServiceArea.Kind.PREFECTURE,
+                municipality_id=platform.municipality_id,
+                prefecture_id=None if platform.municipality_id else platform.prefecture_id,
+            )
+            service.terms.set(TaxonomyTerm.objects.filter(taxonomy_id="tsunagari-needs", code=need))
+
+    def create_accounts(self, platforms: dict[str, Platform]) -> list[tuple[str, str, str]]:
+        created = []
+        for username, display_name, slug, role in DEMO_ACCOUNTS:
+            user, _new = User.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@demo.tsunagari.invalid", "display_name": display_name}
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.is_staff = True
+            user.is_superuser = slug is None
+            user.save()
+            if slug and role:
+                Membership.objects.get_or_create(user=user, platform=platforms[slug], role=role)
+            label = "全プラットフォームの管理者" if slug is None else f"{platforms[slug].name} の{Role(role).label}"
+            created.append((username, display_name, label))
+        return created
