@@ -6,6 +6,7 @@ configuration; production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and, opti
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -83,6 +84,13 @@ MIDDLEWARE = [
     "tsunagari.tenancy.middleware.ScopeMiddleware",
 ]
 
+if importlib.util.find_spec("django_migration_linter"):
+    # Development only: `lintmigrations` refuses migrations that would break processes still running
+    # the previous release (see docs/deploy.md).
+    INSTALLED_APPS.append("django_migration_linter")
+# Initial migrations only create tables, which old processes never read.
+MIGRATION_LINTER_OPTIONS = {"exclude_apps": ["admin", "auth", "contenttypes", "sessions"], "ignore_name_contains": "0001_initial"}
+
 ROOT_URLCONF = "tsunagari.urls"
 WSGI_APPLICATION = "tsunagari.wsgi.application"
 
@@ -97,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "tsunagari.portal.context_processors.portal",
             ],
         },
     },
@@ -177,6 +186,14 @@ USE_X_FORWARDED_FOR = envbool("USE_X_FORWARDED_FOR", "false")
 if USE_X_FORWARDED_FOR:
     RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The portal's quick-exit button leaves for this neutral page (people at risk of violence).
+QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.jma.go.jp/bosai/forecast/")
+# Map tiles: 地理院タイル (GSI) by default; any XYZ tile server with its attribution can be set.
+MAP_TILE_URL = envstr("MAP_TILE_URL", "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = envstr(
+    "MAP_TILE_ATTRIBUTION", '<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>'
+)
 
 # Listings not verified for this many months are flagged to staff and to residents.
 STALE_AFTER_MONTHS = envint("STALE_AFTER_MONTHS", "12")

@@ -1,0 +1,50 @@
+"""Whether a service is open at a moment, from its stored weekly schedules."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from tsunagari.lib.hours import ParsedHours, WeeklyOpening, is_open_at
+
+from .models import Schedule, Service
+
+BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def byday_to_weekdays(byday: str) -> tuple[int, ...]:
+    return tuple(sorted(BYDAY.index(day) for day in byday.split(",") if day in BYDAY))
+
+
+def weekdays_to_byday(weekdays: tuple[int, ...]) -> str:
+    return ",".join(BYDAY[day] for day in sorted(weekdays))
+
+
+def hours_from_schedules(schedules: list[Schedule]) -> ParsedHours | None:
+    """The schedules of a service as ParsedHours, so that lib.hours decides open or closed."""
+    if not schedules:
+        return None
+    openings = tuple(
+        WeeklyOpening(byday_to_weekdays(s.byday), s.opens_at, s.closes_at)
+        for s in schedules
+        if s.opens_at and s.closes_at and not s.open_24h
+    )
+    return ParsedHours(
+        openings=openings,
+        open_24h=any(s.open_24h for s in schedules),
+        closed_on_holidays=any(s.closed_on_holidays for s in schedules),
+        closed_year_end=any(s.closed_year_end for s in schedules),
+        days_assumed=False,
+        parsed=True,
+    )
+
+
+def is_open(service: Service, when: datetime.datetime | None = None) -> bool | None:
+    """True or False when the schedules say; None when we do not know (no or unparsed hours)."""
+    if service.hours_parsed is False:
+        return None
+    hours = hours_from_schedules(list(service.schedules.all()))
+    if hours is None:
+        return None
+    return is_open_at(hours, when or timezone.now())
