@@ -80,6 +80,14 @@ def make_user(username: str) -> Any:
     return User.objects.create_user(username, f"{username}@example.jp", "correct horse battery staple")
 
 
+def with_totp(user: Any) -> Any:
+    """Coordinators and staff must have two-factor authentication before staff pages and the admin."""
+    from tsunagari.accounts.mfa import demo_secret, set_up_totp
+
+    set_up_totp(user, demo_secret(user.username))
+    return user
+
+
 @pytest.fixture
 def alice(kamakura: Any) -> Any:
     """Coordinator of the Kamakura platform."""
@@ -89,7 +97,7 @@ def alice(kamakura: Any) -> Any:
     user.is_staff = True
     user.save()
     Membership.objects.create(user=user, platform=kamakura, role=Role.COORDINATOR)
-    return user
+    return with_totp(user)
 
 
 @pytest.fixture
@@ -101,4 +109,4 @@ def charlie(tottori: Any) -> Any:
     user.is_staff = True
     user.save()
     Membership.objects.create(user=user, platform=tottori, role=Role.COORDINATOR)
-    return user
+    return with_totp(user)

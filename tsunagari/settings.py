@@ -6,6 +6,7 @@ configuration; production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and, opti
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import os
 from pathlib import Path
@@ -63,8 +64,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
     "tsunagari.tenancy",
     "tsunagari.accounts",
+    "tsunagari.audit",
+    "tsunagari.workspace",
     "tsunagari.directory",
     "tsunagari.api",
     "tsunagari.portal",
@@ -78,10 +85,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tsunagari.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "tsunagari.audit.middleware.AuditContextMiddleware",
+    "tsunagari.accounts.middleware.RequireMFAMiddleware",
     "tsunagari.tenancy.middleware.ScopeMiddleware",
+    # Last, so that it turns a lockout raised anywhere above into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if importlib.util.find_spec("django_migration_linter"):
@@ -90,6 +103,11 @@ if importlib.util.find_spec("django_migration_linter"):
     INSTALLED_APPS.append("django_migration_linter")
 # Initial migrations only create tables, which old processes never read.
 MIGRATION_LINTER_OPTIONS = {"exclude_apps": ["admin", "auth", "contenttypes", "sessions"], "ignore_name_contains": "0001_initial"}
+# accounts 0003 swaps a unique constraint for two narrower ones that it implied, which old processes
+# cannot trip over; the linter flags every new unique constraint (and SQLite's table rebuild).
+MIGRATION_LINTER_OPTIONS["ignore_name"] = ["0003_membership_organisation_constraints"]
+# Third-party apps' migrations are theirs to get right (allauth, django-axes).
+MIGRATION_LINTER_OPTIONS["exclude_apps"] = [*MIGRATION_LINTER_OPTIONS["exclude_apps"], "account", "mfa", "axes"]
 
 ROOT_URLCONF = "tsunagari.urls"
 WSGI_APPLICATION = "tsunagari.wsgi.application"
@@ -202,6 +220,64 @@ EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.Email
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "tsunagari@localhost")
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(60 * 60 * 8))
+
+# Sign-in (django-allauth): by e-mail and password, no open sign-up (people are invited), TOTP
+# two-factor authentication with recovery codes; see docs/accounts.md.
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out e-mail and address is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:home"
+ACCOUNT_ADAPTER = "tsunagari.accounts.adapter.AccountAdapter"
+MFA_ADAPTER = "tsunagari.accounts.adapter.MFAAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# Invitations prove the address, so there is no separate confirmation step.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = envstr("ACCOUNT_EMAIL_SUBJECT_PREFIX", "［つながり］")
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+# Failed sign-ins are counted by django-axes (below); allauth's own counter would answer first
+# with a different message.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = envstr("MFA_TOTP_ISSUER", "Tsunagari")
+# Accept the previous and next 30-second code too: phone clocks drift (RFC 6238 §5.2).
+MFA_TOTP_TOLERANCE = 1
+# Invitation links stop working after this many days.
+INVITATION_MAX_AGE_DAYS = envint("INVITATION_MAX_AGE_DAYS", "7")
+
+# Brute-force protection (django-axes): lock an e-mail address from one client address after
+# AXES_FAILURE_LIMIT failures, for AXES_COOLOFF_MINUTES.
+AXES_ENABLED = envbool("AXES_ENABLED", "true")
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "tsunagari.accounts.lockout.client_username"
+AXES_CLIENT_IP_CALLABLE = "tsunagari.audit.context.client_ip"
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+AXES_VERBOSE = False
+
+# People who sign in are signed out after this many minutes without a request.
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", "30")
+# Sending e-mail never holds up a page: after the transaction commits, in a background thread
+# when a real mail server is used (see tsunagari.accounts.mail).
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "false")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")
+EMAIL_IN_BACKGROUND = envbool("EMAIL_IN_BACKGROUND", "true" if EMAIL_BACKEND.endswith("smtp.EmailBackend") else "false")
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.platform_home, name="home"),
     path("services/<uuid:service_id>/", views.service_detail, name="service"),
     path("services/<uuid:service_id>/print/", views.service_print, name="service-print"),
+    path("search/", views.search, name="search"),
     path("map/", views.map_page, name="map"),
     path("map.json", views.map_data, name="map-data"),
     path("qr.svg", views.qr_code, name="qr"),

@@ -19,6 +19,7 @@ from tsunagari.directory.models import CrisisLine, Location, Service
 from tsunagari.directory.opening import is_open
 from tsunagari.directory.queries import national_lines, platform_services
 from tsunagari.directory.taxonomy import read_terms
+from tsunagari.portal.forms import SearchForm
 from tsunagari.tenancy.access import get_public_platform, get_staff_platform
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import platform_scope
@@ -181,3 +182,28 @@ def staff_home(request: HttpRequest, platform_slug: str) -> HttpResponse:
             "drafts": list(own.filter(publication=Service.Publication.DRAFT)[:200]),
         }
         return render(request, "portal/staff_home.html", context)
+
+
+def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
+    """Results with filters; a plain GET form, so it works without JavaScript."""
+    from tsunagari.search.query import search_services
+
+    platform = get_public_platform(platform_slug)
+    form = SearchForm(request.GET or None)
+    with platform_scope(platform):
+        results = None
+        if form.is_bound and form.is_valid():
+            results = search_services(platform=platform, **form.search_kwargs())
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "portal/search.html",
+            {
+                "platform": platform,
+                "lines": crisis_lines(),
+                "form": form,
+                "results": results,
+                "query_string": query.urlencode(),
+            },
+        )

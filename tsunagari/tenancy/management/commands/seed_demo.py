@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from tsunagari.accounts.models import Membership, Role, User
+from tsunagari.accounts.mfa import demo_secret, set_up_totp
+from tsunagari.accounts.models import Membership, Role, User, requires_mfa
 from tsunagari.directory.models import (
     Channel,
     Organization,
@@ -45,12 +48,33 @@ FIRST_ROUND = [
 
 DEMO_PASSWORD = "tsunagari-demo-2026"  # noqa: S105 - printed on purpose; seed_demo refuses production
 
-# (username, display name, platform slug or None for superuser, role)
-DEMO_ACCOUNTS = [
-    ("admin", "システム管理者（デモ）", None, None),
-    ("kamakura-coordinator", "鎌倉市 事務局（デモ）", "kamakura", Role.COORDINATOR),
-    ("kyoto-coordinator", "京都市 事務局（デモ）", "kyoto-city", Role.COORDINATOR),
+# (username, display name, [(platform slug, role)], works for the demo 社協); no roles at all:
+# the superuser. Everyone signs in by e-mail: <username>@demo.tsunagari.invalid.
+DEMO_ACCOUNTS: list[tuple[str, str, list[tuple[str, Role]], bool]] = [
+    ("admin", "システム管理者（デモ）", [], False),
+    ("kamakura-coordinator", "鎌倉市 事務局（デモ）", [("kamakura", Role.COORDINATOR)], False),
+    ("kamakura-org-admin", "鎌倉市社協 管理者（デモ）", [("kamakura", Role.ORG_ADMIN)], True),
+    ("kamakura-org-staff", "鎌倉市社協 職員（デモ）", [("kamakura", Role.ORG_STAFF)], True),
+    ("kanagawa-observer", "神奈川県 担当（デモ）", [("kamakura", Role.OBSERVER)], False),
+    ("kyoto-coordinator", "京都市 事務局（デモ）", [("kyoto-city", Role.COORDINATOR)], False),
+    ("kyoto-org-admin", "京都市社協 管理者（デモ）", [("kyoto-city", Role.ORG_ADMIN)], True),
+    ("kyoto-org-staff", "京都市社協 職員（デモ）", [("kyoto-city", Role.ORG_STAFF)], True),
+    ("kyoto-pref-observer", "京都府 担当（デモ）", [("kyoto-city", Role.OBSERVER)], False),
+    # National staff oversee several platforms: one person, two platforms.
+    (
+        "national-observer",
+        "内閣府 担当（デモ）",
+        [("kamakura", Role.OBSERVER), ("kyoto-city", Role.OBSERVER)],
+        False,
+    ),
 ]
+DEMO_EMAIL_DOMAIN = "demo.tsunagari.invalid"
+ROLE_NAMES = {
+    Role.COORDINATOR: "事務局（コーディネーター）",
+    Role.ORG_ADMIN: "会員団体の管理者",
+    Role.ORG_STAFF: "会員団体の職員",
+    Role.OBSERVER: "オブザーバー（県・国の担当者、閲覧のみ）",
+}
 
 # Clearly labelled demo listings, so that the portal shows a platform's own entries and a draft.
 DEMO_SERVICES = [
@@ -73,9 +97,16 @@ class Command(BaseCommand):
             self.create_services(platforms)
             accounts = self.create_accounts(platforms)
         self.stdout.write(self.style.SUCCESS(f"デモのプラットフォーム: {len(platforms)} 件"))
-        self.stdout.write("デモアカウント（パスワードはすべて同じ）:")
-        for username, display_name, role in accounts:
-            self.stdout.write(f"  {username:<22} {DEMO_PASSWORD}  {display_name} {role}")
+        self.stdout.write(
+            f"デモアカウント（/accounts/login/ でメールアドレスでログイン、パスワードはすべて {DEMO_PASSWORD}）:"
+        )
+        self.stdout.write(f"  {'メールアドレス':<38}  {'2段階認証の秘密鍵（TOTP）':<26}  リカバリーコード（各1回）")
+        for account in accounts:
+            codes = " ".join(account.recovery_codes[:2])
+            self.stdout.write(f"  {account.email:<45}  {account.secret or '（不要）':<32}  {codes}")
+            self.stdout.write(f"      {account.label}")
+        self.stdout.write("2段階認証のコードは、秘密鍵を認証アプリに登録するか、")
+        self.stdout.write("`python -m tsunagari totp-code メールアドレス` で表示できます。")
 
     def create_platforms(self) -> dict[str, Platform]:
         platforms = {}
@@ -124,18 +155,45 @@ class Command(BaseCommand):
             )
             service.terms.set(TaxonomyTerm.objects.filter(taxonomy_id="tsunagari-needs", code=need))
 
-    def create_accounts(self, platforms: dict[str, Platform]) -> list[tuple[str, str, str]]:
+    def create_accounts(self, platforms: dict[str, Platform]) -> list[DemoAccount]:
         created = []
-        for username, display_name, slug, role in DEMO_ACCOUNTS:
+        for username, display_name, roles, in_organisation in DEMO_ACCOUNTS:
+            email = f"{username}@{DEMO_EMAIL_DOMAIN}"
             user, _new = User.objects.get_or_create(
-                username=username, defaults={"email": f"{username}@demo.tsunagari.invalid", "display_name": display_name}
+                username=username, defaults={"email": email, "display_name": display_name}
             )
+            user.email = email
+            user.display_name = display_name
             user.set_password(DEMO_PASSWORD)
-            user.is_staff = True
-            user.is_superuser = slug is None
+            # The Django admin is for the superuser and the coordinators (who edit the directory there).
+            user.is_superuser = not roles
+            user.is_staff = not roles or any(role == Role.COORDINATOR for _slug, role in roles)
             user.save()
-            if slug and role:
-                Membership.objects.get_or_create(user=user, platform=platforms[slug], role=role)
-            label = "全プラットフォームの管理者" if slug is None else f"{platforms[slug].name} の{Role(role).label}"
-            created.append((username, display_name, label))
+            EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+            for slug, role in roles:
+                organisation = self.demo_organisation(platforms[slug]) if in_organisation else None
+                Membership.objects.get_or_create(
+                    user=user, platform=platforms[slug], role=role, organization=organisation
+                )
+            secret, codes = None, []
+            if requires_mfa(user):
+                secret = demo_secret(username)
+                codes = set_up_totp(user, secret)
+            if not roles:
+                label = "全プラットフォームの管理者（スーパーユーザー）"
+            else:
+                label = "、".join(f"{platforms[slug].name} の{ROLE_NAMES[role]}" for slug, role in roles)
+            created.append(DemoAccount(email=email, label=label, secret=secret, recovery_codes=codes))
         return created
+
+    def demo_organisation(self, platform: Platform) -> Organization:
+        """The demo council of social welfare (社協) that the demo member staff work for."""
+        return Organization.objects.get(platform=platform, source_id=f"demo-org-{platform.slug}")
+
+
+@dataclass
+class DemoAccount:
+    email: str
+    label: str
+    secret: str | None
+    recovery_codes: list[str]

@@ -1,0 +1,148 @@
+"""The permission matrix: every workspace URL × every persona → the expected status.
+
+Outsiders (another platform's coordinator) get 404 everywhere, exactly as for a platform that does
+not exist; people of the platform whose role does not allow a page get 403; anonymous visitors are
+sent to sign in. A new workspace URL fails `test_the_matrix_covers_every_workspace_url` until it is
+added here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern
+
+from tsunagari.accounts import actions
+from tsunagari.accounts.models import Membership, Role
+from tsunagari.workspace import urls as workspace_urls
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "coordinator", "org_admin", "org_staff", "observer", "outsider", "superuser"]
+FIXTURE = {
+    "coordinator": "alice",
+    "org_admin": "olga",
+    "org_staff": "sam",
+    "observer": "oscar",
+    "outsider": "charlie",
+    "superuser": "root",
+}
+
+# url name → (method, expected status per persona). "login" means a redirect to the sign-in page.
+OK, DONE, DENIED, HIDDEN, LOGIN = 200, 302, 403, 404, "login"
+MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
+    "home": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "people": ("get", {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": OK, "superuser": OK}),
+    "invite": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "revoke-invitation": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "remove-role": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "audit": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "audit-export": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+}
+
+
+def expected(url_name: str, persona: str) -> int | str:
+    if persona == "anonymous":
+        return LOGIN
+    if persona == "outsider":
+        return HIDDEN
+    return MATRIX[url_name][1][persona]
+
+
+@pytest.fixture
+def kamakura_objects(alice: Any, sam: Any, kamakura: Any) -> dict[str, Any]:
+    """The rows that URLs with ids point at: an open invitation and a role."""
+    invitation = actions.invite(platform=kamakura, email="pending@example.jp", role=Role.OBSERVER, invited_by=alice)
+    return {"invitation": invitation, "membership": Membership.objects.get(user=sam, platform=kamakura)}
+
+
+def url_for(url_name: str, slug: str, objects: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    base = f"/{slug}/workspace/"
+    return {
+        "home": (base, {}),
+        "people": (base + "people/", {}),
+        "invite": (base + "people/invite/", {"email": "matrix@example.jp", "role": Role.OBSERVER}),
+        "revoke-invitation": (base + f"people/invitations/{objects['invitation'].pk}/revoke/", {}),
+        "remove-role": (base + f"people/roles/{objects['membership'].pk}/remove/", {}),
+        "audit": (base + "audit/", {}),
+        "audit-export": (base + "audit/export.csv", {}),
+    }[url_name]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("url_name", list(MATRIX))
+def test_permission_matrix(
+    request: pytest.FixtureRequest,
+    client: Client,
+    url_name: str,
+    persona: str,
+    kamakura_objects: dict[str, Any],
+    charlie: Any,
+    olga: Any,
+    oscar: Any,
+    root: Any,
+) -> None:
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(FIXTURE[persona]))
+    method, _statuses = MATRIX[url_name]
+    url, data = url_for(url_name, "kamakura", kamakura_objects)
+    response = getattr(client, method)(url, data)
+    want = expected(url_name, persona)
+    if want == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    else:
+        assert response.status_code == want, f"{persona} {method.upper()} {url}"
+
+
+@pytest.mark.parametrize("url_name", list(MATRIX))
+def test_a_missing_platform_looks_like_someone_elses(
+    client: Client, url_name: str, alice: Any, kamakura_objects: dict[str, Any]
+) -> None:
+    client.force_login(alice)
+    method, _statuses = MATRIX[url_name]
+    url, data = url_for(url_name, "no-such-platform", kamakura_objects)
+    assert getattr(client, method)(url, data).status_code == 404
+
+
+def test_ids_from_another_platform_are_404(
+    client: Client, alice: Any, charlie: Any, tottori: Any, kamakura: Any
+) -> None:
+    """Kamakura's coordinator cannot reach Tottori's rows through Kamakura's URLs."""
+    theirs = actions.invite(platform=tottori, email="t@example.jp", role=Role.OBSERVER, invited_by=charlie)
+    their_role = Membership.objects.get(user=charlie, platform=tottori)
+    client.force_login(alice)
+    assert client.post(f"/kamakura/workspace/people/invitations/{theirs.pk}/revoke/").status_code == 404
+    assert client.post(f"/kamakura/workspace/people/roles/{their_role.pk}/remove/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+    assert Membership.objects.filter(pk=their_role.pk).exists()
+
+
+def test_the_matrix_covers_every_workspace_url() -> None:
+    names = {p.name for p in workspace_urls.urlpatterns if isinstance(p, URLPattern)}
+    assert names == set(MATRIX)
+
+
+def test_observers_read_without_forms(client: Client, oscar: Any, kamakura: Any) -> None:
+    client.force_login(oscar)
+    body = client.get("/kamakura/workspace/people/").content.decode()
+    assert "/people/invite/" not in body
+    assert "remove/" not in body

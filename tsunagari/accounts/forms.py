@@ -1,0 +1,68 @@
+"""Forms for inviting people and for taking up an invitation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from tsunagari.directory.models import Organization
+from tsunagari.tenancy.models import Platform
+
+from .models import ORGANISATION_ROLES, Role, User
+
+
+class InviteForm(forms.Form):
+    """A coordinator invites an e-mail address to a role on their platform."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("Needed for member organisation administrators and staff."),
+    )
+
+    def __init__(self, *args: Any, platform: Platform, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this platform's own organisations; read inside the platform's scope by the view.
+        self.fields["organization"].queryset = Organization.objects.filter(platform=platform).order_by("name")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") in ORGANISATION_ROLES and not data.get("organization"):
+            self.add_error("organization", _("Choose the organisation this person works for."))
+        if data.get("role") not in ORGANISATION_ROLES:
+            data["organization"] = None
+        return data
+
+
+class AcceptInvitationForm(forms.Form):
+    """A new person chooses their name and password."""
+
+    display_name = forms.CharField(label=_("Your name (shown to other members)"), max_length=100)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        password1, password2 = data.get("password1"), data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif password1:
+            # Checked against a stand-in user, so that a password resembling the address is refused.
+            candidate = User(username=self.email, email=self.email, display_name=data.get("display_name", ""))
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

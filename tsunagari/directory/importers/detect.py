@@ -1,0 +1,53 @@
+"""Tell which format a file or folder is in, from what is inside it rather than from its name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .common import ImportFailed, heading, read_table
+
+__all__ = ["FORMATS", "detect_format"]
+
+# Format name → what it is, for messages and --help.
+FORMATS = {
+    "kurashi-navi": "くらし支援ナビのオープンデータ（フォルダ）",
+    "csv": "つながりの一括登録CSV（日本語の見出し）",
+    "hsds": "HSDS 3.0 の表形式（datapackage.json のあるフォルダ）",
+    "cpsvj": "行政サービス・制度情報（CPSV-J 形式のCSV）",
+}
+
+# Headings that only the Tsunagari template has (docs/templates/services-template.csv).
+TEMPLATE_HEADINGS = frozenset({"団体名", "窓口・サービス名"})
+CPSVJ_HEADINGS = frozenset({"service_id", "name"})
+CPSVJ_LABELS = frozenset({"サービスID", "タイトル(制度名)"})
+KURASHI_HEADINGS = frozenset({"municipalityId", "categoryId"})
+
+
+def detect_format(path: Path) -> str:
+    """The format of `path`, or ImportFailed saying in Japanese what was expected."""
+    if not path.exists():
+        raise ImportFailed(f"「{path}」が見つかりません。パスを確かめてください。")
+    if path.is_dir():
+        if (path / "offices.csv").exists():
+            return "kurashi-navi"
+        if (path / "datapackage.json").exists():
+            return "hsds"
+        raise ImportFailed(
+            f"フォルダ「{path}」の形式が分かりません。くらし支援ナビなら offices.csv、"
+            "HSDS なら datapackage.json があるフォルダを指定してください。"
+        )
+    if path.name == "datapackage.json":
+        return "hsds"
+    header = set(read_table(path).header)
+    if KURASHI_HEADINGS <= header:
+        return "kurashi-navi"
+    if CPSVJ_HEADINGS <= header or CPSVJ_LABELS <= header:
+        return "cpsvj"
+    if TEMPLATE_HEADINGS <= {heading(h).removesuffix("(必須)") for h in header}:
+        return "csv"
+    raise ImportFailed(
+        f"「{path.name}」の形式が分かりません。1行目の見出しが、つながりのテンプレート"
+        "（docs/templates/services-template.csv。「団体名」「窓口・サービス名」の列）か、"
+        "CPSV-J 形式（service_id, name の列）になっているか確かめてください。"
+        "形式は --format（kurashi-navi, csv, hsds, cpsvj）で指定することもできます。"
+    )

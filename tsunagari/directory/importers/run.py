@@ -1,0 +1,101 @@
+"""Run one import: detect the format, parse, load the areas when the data set brings them, write."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+from django.db import transaction
+
+from tsunagari.tenancy.loading import load_areas
+from tsunagari.tenancy.models import Platform, national_platform
+
+from .common import ImportFailed
+from .detect import FORMATS, detect_format
+from .records import ParseResult
+from .writer import ImportOutcome, will_write, write_records
+
+__all__ = ["FORMATS", "ImportFailed", "parser_for", "resolve_platform", "run_import"]
+
+# Format → module with `parse(path) -> ParseResult`, imported on use.
+PARSER_MODULES = {
+    "kurashi-navi": "kurashi_navi",
+    "csv": "flat_csv",
+    "hsds": "hsds",
+    "cpsvj": "cpsvj",
+}
+# Data sets published whole: a service missing from the new file has closed.
+SNAPSHOT_FORMATS = frozenset({"kurashi-navi", "hsds"})
+
+
+def parser_for(fmt: str) -> Callable[[Path], ParseResult]:
+    if fmt not in PARSER_MODULES:
+        raise ImportFailed(f"形式「{fmt}」は使えません。使えるのは {'、'.join(FORMATS)} です。")
+    try:
+        module = importlib.import_module(f"{__package__}.{PARSER_MODULES[fmt]}")
+    except ModuleNotFoundError as exc:
+        raise ImportFailed(f"形式「{fmt}」の取り込みはまだ用意されていません。") from exc
+    parse: Callable[[Path], ParseResult] = module.parse
+    return parse
+
+
+def resolve_platform(slug: str | None) -> tuple[Platform, bool]:
+    """The platform to import into, and whether it was chosen by default (the national one)."""
+    if not slug:
+        return national_platform(), True
+    platform = Platform.objects.filter(slug=slug).first()
+    if platform is None:
+        slugs = list(Platform.objects.order_by("slug").values_list("slug", flat=True))
+        listed = "、".join(slugs) if slugs else "（まだありません）"
+        raise ImportFailed(f"プラットフォーム「{slug}」はありません。指定できるのは {listed} です。")
+    return platform, False
+
+
+def run_import(
+    path: Path | str,
+    *,
+    fmt: str | None = None,
+    platform_slug: str | None = None,
+    skip_invalid: bool = False,
+    actor: str = "",
+    source_slug: str | None = None,
+    dry_run: bool = False,
+) -> ImportOutcome:
+    """Import one file or folder; ImportFailed when it cannot start, else what happened.
+
+    Everything, the areas included, is written in one transaction: a failed import leaves the
+    database as it was (except for the ImportRun row that records the failure).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ImportFailed(f"「{path}」が見つかりません。パスを確かめてください。")
+    fmt = fmt or detect_format(path)
+    parse = parser_for(fmt)
+    result = parse(path)
+    if source_slug:
+        result.source.slug = source_slug
+    with transaction.atomic():
+        platform, by_default = resolve_platform(platform_slug)
+        areas: tuple[int, int] | None = None
+        if result.load_areas_from and will_write(result, skip_invalid=skip_invalid):
+            areas = load_areas(Path(result.load_areas_from))
+        outcome = write_records(
+            result,
+            platform,
+            skip_invalid=skip_invalid,
+            actor=actor,
+            fmt=fmt,
+            path=str(path),
+            withdraw_missing=fmt in SNAPSHOT_FORMATS,
+            dry_run=dry_run,
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    if by_default and fmt != "kurashi-navi":
+        outcome.messages.insert(
+            0, f"--platform を指定しなかったので、{platform.name}（{platform.slug}）に取り込みました。"
+        )
+    if areas is not None:
+        outcome.parse_counts["prefectures"], outcome.parse_counts["municipalities"] = areas
+    return outcome

@@ -1,0 +1,125 @@
+"""`python -m tsunagari import PATH`: import support windows from a file or folder, all or nothing."""
+
+from __future__ import annotations
+
+import getpass
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tsunagari.directory.importers.run import FORMATS, ImportFailed, run_import
+from tsunagari.directory.importers.writer import KINDS, ImportOutcome
+
+# Without -v 2, long lists stop here; the ImportRun row keeps them all.
+SHOWN = 30
+
+ROW_COUNTS = (
+    ("rows", "読み込んだ行"),
+    ("services", "窓口・サービスにした行"),
+    ("crisis_lines", "緊急・24時間の相談先"),
+    ("prefectures", "都道府県"),
+    ("municipalities", "市区町村"),
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "相談窓口のデータを取り込みます（くらし支援ナビのフォルダ、一括登録CSV、HSDS、CPSV-J）。"
+        "問題が一つでもあれば何も書き込みません（--skip-invalid で問題のある行だけ飛ばせます）。"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="取り込むファイルかフォルダ")
+        parser.add_argument("--format", choices=list(FORMATS), help="形式（省略すると中身から判断します）")
+        parser.add_argument("--platform", help="取り込み先プラットフォームのURL名（省略すると全国の公開データ）")
+        parser.add_argument("--skip-invalid", action="store_true", help="問題のある行を飛ばして、残りを取り込みます")
+        parser.add_argument("--source", help="データセットのID（省略すると形式ごとに決まったID）")
+        parser.add_argument("--dry-run", action="store_true", help="確かめるだけで、何も書き込みません")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+        try:
+            outcome = run_import(
+                options["path"],
+                fmt=options["format"],
+                platform_slug=options["platform"],
+                skip_invalid=options["skip_invalid"],
+                actor=f"{getpass.getuser()}（import コマンド）",
+                source_slug=options["source"],
+                dry_run=options["dry_run"],
+            )
+        except ImportFailed as exc:
+            raise CommandError(str(exc)) from exc
+        verbose = options["verbosity"] >= 2
+        self.summarise(outcome, time.perf_counter() - started, verbose=verbose)
+        if not outcome.ok:
+            raise CommandError(
+                f"問題が {len(outcome.problems)} 件あったため、何も取り込みませんでした。"
+                "直してからもう一度実行するか、--skip-invalid で問題のある行を飛ばしてください。"
+            )
+
+    def summarise(self, outcome: ImportOutcome, seconds: float, *, verbose: bool) -> None:
+        write = self.stdout.write
+        fmt = FORMATS.get(outcome.format, outcome.format)
+        if outcome.dry_run:
+            head = f"確認のみ（書き込んでいません）: {fmt} → {outcome.platform_name}（{outcome.platform_slug}）"
+        elif outcome.ok:
+            head = f"{fmt} を {outcome.platform_name}（{outcome.platform_slug}）に取り込みました（{seconds:.1f} 秒）。"
+        else:
+            head = f"{fmt} の取り込みを中止しました。"
+        write(self.style.SUCCESS(head) if outcome.ok else self.style.ERROR(head))
+        for message in outcome.messages:
+            write(f"  {message}")
+        rows = outcome.parse_counts
+        for key, label in ROW_COUNTS:
+            if key in rows:
+                write(f"  {label}: {rows[key]:,} 件")
+        if outcome.ok:
+            write("")
+            write(f"  {'':<24}{'新規':>8}{'更新':>8}{'変更なし':>10}{'削除':>8}")
+            for kind, label in KINDS.items():
+                c = outcome.counts[kind]
+                if c.created or c.updated or c.unchanged or c.deleted:
+                    write(f"  {label:<24}{c.created:>10,}{c.updated:>10,}{c.unchanged:>12,}{c.deleted:>10,}")
+            withdrawn = outcome.counts["services"].deleted
+            if withdrawn:
+                write(f"  ファイルになくなった窓口 {withdrawn:,} 件は「廃止」にしました（削除はしていません）。")
+            if not outcome.changed and not outcome.dry_run:
+                write("  前回の取り込みから変わったところはありませんでした。")
+        if "hours_parsed" in rows:
+            write("")
+            write(
+                f"  受付時間: 曜日と時刻に直せた {rows['hours_parsed']:,} 件、直せなかった {rows.get('hours_unparsed', 0):,} 件"
+                f"（文章のまま表示）、記載なし {rows.get('hours_missing', 0):,} 件"
+            )
+        if "area_municipality" in rows:
+            write(
+                f"  対象地域: 市区町村 {rows['area_municipality']:,} 件、都道府県 {rows.get('area_prefecture', 0):,} 件、"
+                f"市区町村を特定できず都道府県にした {rows.get('area_unresolved', 0):,} 件"
+            )
+        if rows.get("needs_review"):
+            write(f"  要確認（review_required）: {rows['needs_review']:,} 件（公開し、確認が必要と表示します）")
+        if outcome.skipped_rows:
+            write("")
+            write(self.style.WARNING(f"  飛ばした行 {len(outcome.skipped_rows):,} 件:"))
+            self.listing([f"{file} {row}行目" for file, row in outcome.skipped_rows], verbose)
+        if outcome.problems:
+            write("")
+            write(self.style.ERROR(f"問題 {len(outcome.problems):,} 件:"))
+            self.listing([str(p) for p in outcome.problems], verbose)
+        if outcome.notes:
+            write("")
+            write(self.style.WARNING(f"注意 {len(outcome.notes):,} 件（取り込みはしました）:"))
+            self.listing([str(p) for p in outcome.notes], verbose)
+        if outcome.run_id:
+            write("")
+            write(f"  記録: ImportRun #{outcome.run_id}")
+
+    def listing(self, lines: list[str], verbose: bool) -> None:
+        shown = lines if verbose else lines[:SHOWN]
+        for line in shown:
+            self.stdout.write(f"  - {line}")
+        if len(lines) > len(shown):
+            self.stdout.write(f"  …ほか {len(lines) - len(shown):,} 件（すべて見るには -v 2）")
+

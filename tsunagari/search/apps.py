@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    name = "tsunagari.search"
+    verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -1,0 +1,63 @@
+"""What the workspace offers each role: its menu and the "what you can do here" list.
+
+Add a page: append a NavItem (and, if it is a new kind of task, a line to CAN_DO).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from tsunagari.accounts.models import Role
+
+from .access import Workspace
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    # None: everyone with a role on the platform.
+    roles: frozenset[str] | None = None
+
+    def url(self, workspace: Workspace) -> str:
+        return reverse(self.url_name, args=[workspace.platform.slug])
+
+
+NAV: list[NavItem] = [
+    NavItem(_("Workspace home"), "workspace:home"),
+    NavItem(_("People and invitations"), "workspace:people", frozenset({Role.COORDINATOR, Role.OBSERVER})),
+    NavItem(_("Listings to check"), "portal:staff", frozenset({Role.COORDINATOR})),
+    NavItem(_("Audit log"), "workspace:audit", frozenset({Role.COORDINATOR})),
+]
+
+CAN_DO: dict[str, list[str | Promise]] = {
+    Role.COORDINATOR: [
+        _("Invite people, give them roles and take roles away."),
+        _("Check and edit the platform's support directory."),
+        _("See everything coordinators and administrators did in the audit log, and export it."),
+    ],
+    Role.ORG_ADMIN: [
+        _("Look after your organisation's listings and staff (coming soon)."),
+    ],
+    Role.ORG_STAFF: [
+        _("Read the platform's notices and take part in its meetings and training (coming soon)."),
+    ],
+    Role.OBSERVER: [
+        _("Read the platform's members, notices and meetings; you cannot change anything."),
+    ],
+}
+
+
+def menu(workspace: Workspace) -> list[tuple[str | Promise, str]]:
+    """The (label, URL) pairs of the pages `workspace`'s person may open."""
+    return [(item.label, item.url(workspace)) for item in NAV if item.roles is None or workspace.has_role(*item.roles)]
+
+
+def can_do(workspace: Workspace) -> list[tuple[str, list[str | Promise]]]:
+    """For each role held, its label and what it lets the person do."""
+    roles = Role.values if workspace.is_superuser else [role for role in Role.values if role in workspace.roles]
+    return [(str(Role(role).label), CAN_DO.get(role, [])) for role in roles]
