@@ -117,7 +117,7 @@ http {{
         status, _headers, body = get("/api/services?per_page=5")
         check(status == 200 and json.loads(body)["total_items"] > 7000, "API lists the imported windows")
 
-        status, _headers, body = get("/admin/login/")
+        status, _headers, body = get("/accounts/login/")
         match = re.search(rb'href="(/static/[^"]+\.css)"', body)
         check(match is not None, "pages link hashed static files")
         assert match is not None

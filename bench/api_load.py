@@ -1,25 +1,30 @@
 """The public API under load (gunicorn, 2 workers, 50 clients, 60 s) against the /healthz floor.
 
     .venv/bin/python bench/api_load.py [--seconds 60] [--clients 50] [--workers 2] [--tool auto|wrk|python]
-                                       [--cache redis|memory] [--redis-url redis://127.0.0.1:6379/15] [--breakdown]
+        [--cache redis|memory] [--redis-url redis://127.0.0.1:6379/15] [--rate-limit] [--breakdown]
 
 Builds a fresh database in a temporary DATA_DIR (SQLite, as `make demo` runs): `python -m tsunagari
 migrate`, then the real くらし支援ナビ windows with `python -m tsunagari import` when that command
 exists, else with a minimal loader of offices.csv below (the results say which). Starts gunicorn
 on 127.0.0.1 with the given workers, exactly like `make serve` but without the access log, and with
 RATELIMIT_ENABLE=false: the bench is one client address sending far more than API_RATE allows, and
-the limiter would answer 429 instead of measuring the API. (The limiter's own cost is one cache
-increment per request.) The cache is Redis, as docs/deploy.md requires with more than one process:
-the local server at --redis-url, under a key prefix of its own that the bench deletes afterwards
-(it exits if Redis does not answer; --cache memory runs without it, each worker with its own
-small in-memory cache).
+the limiter would answer 429 instead of measuring the API (--rate-limit keeps it on with a limit
+no client reaches, to see its cost: one cache increment per request). The cache is Redis, as
+docs/deploy.md requires with more than one process: the local server at --redis-url, under a key
+prefix of its own that the bench deletes afterwards (it exits if Redis does not answer; --cache
+memory runs without it, each worker with its own small in-memory cache).
 
-Two phases of the same length and concurrency, each through the same load generator:
-1. the floor: GET /healthz (a trivial Django view with one `SELECT 1`) — the most this server
+Phases of the same length and concurrency, through the same load generator:
+1. the floor: GET /healthz (a trivial Django view with one `SELECT 1`), the most this server
    stack can do on this machine;
-2. the target: a 50/50 mix of GET /api/services?page=N (every page, 50 services each) and
-   GET /api/services/{id} (every published service), each request picked at random.
-With --breakdown, the list pages and the detail pages are also run alone.
+2. the API from a cold cache: a 50/50 mix of GET /api/services?page=N (every page, 50 services
+   each) and GET /api/services/{id} (every published service), each request picked at random,
+   starting with an empty cache, as after any write to the directory (every write changes
+   directory_version, part of every cache key);
+3. (not timed against the target) one crawler with 4 connections requests every URL of the mix
+   once: how long refilling the whole cache takes;
+4. the target: the same mix with the cache warm, the steady state between writes.
+With --breakdown, the list pages and the detail pages are also run alone (warm).
 
 Load generator: wrk when installed (it is C and leaves the cores to the server); this bench never
 installs anything. Without wrk it says so and uses its own: threads with http.client. Install wrk
@@ -54,6 +59,10 @@ RESULTS = ROOT / "bench" / "results" / "api.md"
 TARGET_RPS = 300.0
 HOST = "127.0.0.1"
 
+LIMITER = {
+    False: "RATELIMIT_ENABLE=false (the one bench client is far over API_RATE)",
+    True: "rate limiter on with API_RATE=1000000000/m (counted in the cache on every request, never reached)",
+}
 CACHES = {
     "redis": "Redis (REDIS_URL, shared by the workers), empty at the start of the run",
     "memory": "each worker's own in-memory cache (no REDIS_URL; Django's default of at most 300 entries)",
@@ -103,6 +112,9 @@ def main() -> None:
     parser.add_argument("--cache", choices=["redis", "memory"], default="redis")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--breakdown", action="store_true", help="also run list pages and detail pages alone")
+    parser.add_argument(
+        "--rate-limit", action="store_true", help="keep the rate limiter on, with a limit no client reaches"
+    )
     parser.add_argument("--load-minimal", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load_minimal:
@@ -117,7 +129,7 @@ def main() -> None:
     started = datetime.datetime.now(datetime.UTC)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="api-bench-") as tmp:
-        env = bench_env(Path(tmp), redis_url)
+        env = bench_env(Path(tmp), redis_url, rate_limit=args.rate_limit)
         print(f"Database in {tmp}; migrating …", flush=True)
         manage(env, "migrate", "--no-input", "-v0")
         loader = load_data(env)
@@ -125,26 +137,19 @@ def main() -> None:
         try:
             base = f"http://{HOST}:{server.port}"
             paths = api_paths(base)
-            phases = [
-                ("floor: /healthz", ["/healthz"]),
-                ("API: /api/services pages + /api/services/{id}", paths["mix"]),
-            ]
+            results = [timed("floor: /healthz", ["/healthz"], tool, server.port, args, Path(tmp))]
+            results.append(timed("API mix, cold cache", paths["mix"], tool, server.port, args, Path(tmp)))
+            crawl_seconds = crawl(server.port, paths["pages"] + paths["details"])
+            print(f"Crawl of every URL: {crawl_seconds:.1f} s", flush=True)
+            results.append(timed("API mix, warm cache (target)", paths["mix"], tool, server.port, args, Path(tmp)))
             if args.breakdown:
-                phases += [("API: list pages alone", paths["pages"]), ("API: detail pages alone", paths["details"])]
-            results = []
-            for name, phase_paths in phases:
-                print(f"{name}: {args.clients} clients for {args.seconds} s …", flush=True)
-                result = run_phase(tool, server.port, phase_paths, args.clients, args.seconds, Path(tmp))
-                result["name"] = name
-                print(
-                    f"  {result['rps']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, errors {result['errors']}", flush=True
-                )
-                results.append(result)
+                results.append(timed("list pages alone (warm)", paths["pages"], tool, server.port, args, Path(tmp)))
+                results.append(timed("detail pages alone (warm)", paths["details"], tool, server.port, args, Path(tmp)))
         finally:
             server.stop()
             if redis_url:
                 forget_keys(redis_url, env["CACHE_KEY_PREFIX"])
-        write_results(results, args, tool, loader, paths, started, load_before, os.getloadavg())
+        write_results(results, crawl_seconds, args, tool, loader, paths, started, load_before, os.getloadavg())
     print(RESULTS.read_text(encoding="utf-8"))
 
 
@@ -180,7 +185,7 @@ def forget_keys(url: str, prefix: str) -> None:
         client.delete(key)
 
 
-def bench_env(tmp: Path, redis_url: str | None) -> dict[str, str]:
+def bench_env(tmp: Path, redis_url: str | None, *, rate_limit: bool) -> dict[str, str]:
     env = dict(os.environ)
     for name in ("DATABASE_URL", "REDIS_URL", "DEBUG"):
         env.pop(name, None)
@@ -192,6 +197,9 @@ def bench_env(tmp: Path, redis_url: str | None) -> dict[str, str]:
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
+    if rate_limit:
+        # Counted on every request as in production, but never reached by the one bench client.
+        env.update(RATELIMIT_ENABLE="true", API_RATE="1000000000/m")
     if redis_url:
         env["REDIS_URL"] = redis_url
         env["CACHE_KEY_PREFIX"] = f"api-bench-{os.getpid()}"
@@ -287,6 +295,41 @@ def api_paths(base: str) -> dict[str, list[str]]:
 # ---------------------------------------------------------------------------------------------
 
 
+def timed(name: str, paths: list[str], tool: str, port: int, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    print(f"{name}: {args.clients} clients for {args.seconds} s …", flush=True)
+    result = run_phase(tool, port, paths, args.clients, args.seconds, tmp)
+    result["name"] = name
+    print(f"  {result['rps']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, errors {result['errors']}", flush=True)
+    return result
+
+
+def crawl(port: int, paths: list[str], connections: int = 4) -> float:
+    """Request every path once (what refilling the cache costs); returns the seconds it took."""
+    todo = list(paths)
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if not todo:
+                    return
+                path = todo.pop()
+            conn = http.client.HTTPConnection(HOST, port, timeout=60)
+            try:
+                conn.request("GET", path)
+                conn.getresponse().read()
+            finally:
+                conn.close()
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - began
+
+
 def run_phase(tool: str, port: int, paths: list[str], clients: int, seconds: int, tmp: Path) -> dict[str, Any]:
     if tool == "wrk":
         return run_wrk(port, paths, clients, seconds, tmp)
@@ -335,6 +378,7 @@ def run_wrk(port: int, paths: list[str], clients: int, seconds: int, tmp: Path) 
         "max_ms": raw["max_us"] / 1000,
         "errors": raw["status"] + socket_errors,
         "error_detail": f"non-2xx/3xx {raw['status']}, socket {socket_errors}",
+        "bytes_per_response": raw["bytes"] / max(raw["requests"], 1),
     }
 
 
@@ -344,6 +388,7 @@ def run_python(port: int, paths: list[str], clients: int, seconds: int) -> dict[
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     bad_status = [0] * clients
+    received = [0] * clients
 
     def client(index: int) -> None:
         rng = random.Random(index)
@@ -356,7 +401,7 @@ def run_python(port: int, paths: list[str], clients: int, seconds: int) -> dict[
             try:
                 conn.request("GET", path)
                 response = conn.getresponse()
-                response.read()
+                received[index] += len(response.read())
             except (OSError, http.client.HTTPException):
                 errors[index] += 1
                 conn.close()
@@ -393,6 +438,7 @@ def run_python(port: int, paths: list[str], clients: int, seconds: int) -> dict[
         "max_ms": all_latencies[-1] * 1000,
         "errors": sum(errors) + sum(bad_status),
         "error_detail": f"status ≥ 400 {sum(bad_status)}, socket {sum(errors)}",
+        "bytes_per_response": sum(received) / max(count, 1),
     }
 
 
@@ -403,6 +449,7 @@ def run_python(port: int, paths: list[str], clients: int, seconds: int) -> dict[
 
 def write_results(
     results: list[dict[str, Any]],
+    crawl_seconds: float,
     args: argparse.Namespace,
     tool: str,
     loader: str,
@@ -423,6 +470,8 @@ def write_results(
         command += ["--redis-url", args.redis_url]
     if args.breakdown:
         command.append("--breakdown")
+    if args.rate_limit:
+        command.append("--rate-limit")
     floor = results[0]["rps"]
     lines = [
         "# API under load",
@@ -435,28 +484,31 @@ def write_results(
         f"Target: ≥ {TARGET_RPS:.0f} requests/s on the API mix with no errors"
         f" (gunicorn, {args.workers} sync workers, {args.clients} concurrent clients, {args.seconds} s per phase).",
         "",
-        "| phase | requests | req/s | p50 | p95 | p99 | max | errors | share of the floor |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| phase | requests | req/s | p50 | p95 | p99 | max | errors | body (mean) | share of the floor |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         lines.append(
             f"| {r['name']} | {r['requests']:,} | {r['rps']:.0f} | {r['p50_ms']:.1f} ms | {r['p95_ms']:.1f} ms"
             f" | {r['p99_ms']:.1f} ms | {r['max_ms']:.0f} ms | {r['errors']} ({r['error_detail']})"
-            f" | {r['rps'] / floor:.0%} |"
+            f" | {r['bytes_per_response'] / 1024:.1f} KiB | {r['rps'] / floor:.0%} |"
         )
-    api = results[1]
+    cold, api = results[1], results[2]
     met = api["rps"] >= TARGET_RPS and api["errors"] == 0
     lines += [
         "",
-        f"Meets the target: {'yes' if met else 'no'} ({api['rps']:.0f} req/s, {api['errors']} errors).",
+        f"Meets the target (warm cache): {'yes' if met else 'no'} ({api['rps']:.0f} req/s, {api['errors']} errors)."
+        f" From a cold cache: {cold['rps']:.0f} req/s, {cold['errors']} errors. Refilling the whole cache with one"
+        f" crawler (4 connections, every list page and every service once): {crawl_seconds:.0f} s.",
         "",
         f"Data: {loader}. {len(paths['details']):,} published services, {len(paths['pages'])} list pages of 50;"
-        " the mix picks uniformly at random among every detail page and (as often) every list page, so most"
-        " requests early in the run are cache misses served from the database.",
+        " the mix picks uniformly at random among every detail page and (as often) every list page. A detail"
+        " page that misses the cache loads and caches the ~1/128th of all services whose ids are close to it"
+        " (tsunagari/api/views.py, service()).",
         "",
         f"Server: `gunicorn tsunagari.wsgi --workers {args.workers}` (sync workers, as `make serve`, without the"
-        " access log), SQLite in a temporary DATA_DIR, DEBUG off, RATELIMIT_ENABLE=false (one client address"
-        f" far over API_RATE), cache: {CACHES[args.cache]}.",
+        f" access log), SQLite in a temporary DATA_DIR, DEBUG off, {LIMITER[args.rate_limit]},"
+        f" cache: {CACHES[args.cache]}.",
         "",
         f"Load generator: {GENERATORS[tool]};"
         " it runs on the same machine as the server. Latency is per request at the client; errors are"

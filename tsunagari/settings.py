@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tsunagari.audit",
     "tsunagari.workspace",
     "tsunagari.directory",
+    "tsunagari.search",
     "tsunagari.api",
     "tsunagari.portal",
 ]
@@ -176,6 +177,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "tsunagari" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

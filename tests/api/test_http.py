@@ -94,6 +94,8 @@ def test_records_from_a_source_with_attribution_carry_it(client: Client, rich_se
     assert page.json()["attribution"][0]["attribution"] == "出典：鎌倉市オープンデータ"
     detail = client.get(f"/api/services/{rich_service.pk}")
     assert detail["X-Attribution-Sources"] == "kamakura-open-data"
+    stream = client.get("/api/services?format=ndjson")
+    assert stream["X-Attribution-Sources"] == "kamakura-open-data"
     root = client.get("/api/").json()
     assert root["attribution"][0]["dataset"] == "kamakura-open-data"
     assert "Open Referral" in root["specification"]["attribution"]

@@ -193,15 +193,13 @@ def by_distance(
     return [pk for _distance, _key, pk in measured]
 
 
-def near(
-    qs: QuerySet[ServiceAtLocation], proximity: Proximity, postcode: str | None
-) -> tuple[QuerySet[ServiceAtLocation], list[Any]]:
-    """Apply postcode and proximity the HSDS way: metres from the postcode's centre, or our point."""
+def near(qs: QuerySet[ServiceAtLocation], proximity: Proximity, postcode: str | None) -> list[Any]:
+    """Ids by distance the HSDS way (metres from the postcode's centre) or ours (from a point)."""
     if proximity.has_point:
         if postcode:
             qs = filter_postcode(qs, postcode)
         assert proximity.latitude is not None and proximity.longitude is not None
-        return qs, by_distance(qs, proximity.latitude, proximity.longitude, proximity.radius_m)
+        return by_distance(qs, proximity.latitude, proximity.longitude, proximity.radius_m)
     if not postcode:
         raise ApiError(
             _(
@@ -211,7 +209,7 @@ def near(
             parameter="proximity",
         )
     latitude, longitude = postcode_centroid(qs, postcode)
-    return qs, by_distance(qs, latitude, longitude, proximity.radius_m)
+    return by_distance(qs, latitude, longitude, proximity.radius_m)
 
 
 def all_taxonomies() -> list[Taxonomy]:

@@ -22,7 +22,7 @@ PlaceKind = Literal["postal_code", "municipality", "prefecture"]
 
 # Text is NFKC-normalised before it gets here, so full-width digits and hyphens are already ASCII;
 # the long-vowel mark and dashes remain because people type 〒100ー0001 on phones.
-_DASH = "-‐‑–—―−ー"
+_DASH = r"\-‐‑–—―−ー"
 # A bare 7-digit number is too often something else (an amount, an ID); require 〒, 郵便番号 or
 # the 3-4 shape, and refuse digits or dashes on either side so phone numbers are not read as codes.
 _POSTAL = re.compile(
@@ -53,14 +53,18 @@ class Place:
 class _Names:
     full: dict[str, PlaceKind]
     stems: dict[str, PlaceKind]
-    firsts: frozenset[str]
-    longest: int
+    # For each first character, the lengths of the names that start with it, longest first.
+    lengths: dict[str, tuple[int, ...]]
 
 
 @cache
 def _names(folder: Path = AREAS_DIR) -> _Names:
     full: dict[str, PlaceKind] = {}
-    for filename, kind in (("prefectures.csv", "prefecture"), ("nationwide-municipalities.csv", "municipality")):
+    sources: tuple[tuple[str, PlaceKind], ...] = (
+        ("prefectures.csv", "prefecture"),
+        ("nationwide-municipalities.csv", "municipality"),
+    )
+    for filename, kind in sources:
         path = folder / filename
         if not path.exists():
             # Without the area list only postal codes are found; the finder still works.
@@ -68,14 +72,17 @@ def _names(folder: Path = AREAS_DIR) -> _Names:
         with path.open(encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
                 if row.get("lifecycleStatus", "current") == "current" and row["name"]:
-                    full.setdefault(row["name"], kind)  # type: ignore[arg-type]
+                    full.setdefault(row["name"], kind)
     stems: dict[str, PlaceKind] = {}
     for name, kind in full.items():
         if name.endswith(_SUFFIXES) and name != "北海道" and len(name) >= 3:
             stems.setdefault(name[:-1], kind)
-    longest = max((len(name) for name in full), default=0)
-    firsts = frozenset(name[0] for name in (*full, *stems))
-    return _Names(full=full, stems=stems, firsts=firsts, longest=longest)
+    lengths: dict[str, set[int]] = {}
+    for name in (*full, *stems):
+        lengths.setdefault(name[0], set()).add(len(name))
+    return _Names(
+        full=full, stems=stems, lengths={char: tuple(sorted(ls, reverse=True)) for char, ls in lengths.items()}
+    )
 
 
 def find_place(text: str) -> Place | None:
@@ -85,7 +92,7 @@ def find_place(text: str) -> Place | None:
     found: list[Place] = []
     i = 0
     while i < len(text):
-        match = _name_at(text, i, names)
+        match = _name_at(text, i, names) if text[i] in names.lengths else None
         if match is None:
             i += 1
             continue
@@ -102,23 +109,29 @@ def find_place(text: str) -> Place | None:
             postal_code=digits,
             prefecture=prefecture,
         )
-    municipality = next((place for place in found if place.kind == "municipality"), None)
-    if municipality is not None:
+    municipalities = [place for place in found if place.kind == "municipality"]
+    if municipalities:
+        first = last = municipalities[0]
+        # 札幌市中央区: a ward written right after its city is the more precise place; keep both.
+        for following in municipalities[1:]:
+            if following.start != last.end:
+                break
+            last = following
         return Place(
-            raw=municipality.raw,
+            raw=text[first.start : last.end],
             kind="municipality",
-            start=municipality.start,
-            end=municipality.end,
+            start=first.start,
+            end=last.end,
             prefecture=prefecture,
         )
     return found[0] if found else None
 
 
 def _name_at(text: str, i: int, names: _Names) -> Place | None:
-    if text[i] not in names.firsts:
-        return None
     # Longest first, so 京都市 wins over 京都府's stem and 鹿児島市 over 鹿児島県's.
-    for length in range(min(names.longest, len(text) - i), 1, -1):
+    for length in names.lengths.get(text[i], ()):
+        if length < 2 or i + length > len(text):
+            continue
         candidate = text[i : i + length]
         kind = names.full.get(candidate)
         if kind is not None:

@@ -76,9 +76,10 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]], *, us
     conn = connections[using]
     columns = [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
     quote = conn.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+    # Identifiers come from model metadata, quoted by the backend; values go as parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in columns),
+        ", ".join(quote(f.column or f.name) for f in columns),
         ", ".join(["%s"] * len(columns)),
     )
     plan = [(f.attname, f.get_default(), _converter(f, conn)) for f in columns]
@@ -91,6 +92,8 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]], *, us
                 values.append(value if convert is None or value is None else convert(value))
             batch.append(values)
             if len(batch) >= BATCH:
+                # One prepared statement for many rows: SQLite reuses it, psycopg pipelines it
+                # (multi-row VALUES was slower on PostgreSQL: psycopg interpolates it client-side).
                 cursor.executemany(sql, batch)
                 batch = []
         if batch:

@@ -41,16 +41,17 @@ __all__ = [
     "generated_id",
     "hours_to_schedules",
     "read_table",
+    "says_free",
     "split_list",
     "text",
 ]
 
 
-class ImportFailed(Exception):
+class ImportFailed(Exception):  # noqa: N818 - reads as a sentence: raise ImportFailed("…")
     """The import cannot even start (no such file, unknown format or platform); said in Japanese."""
 
 
-class Invalid(ValueError):
+class Invalid(ValueError):  # noqa: N818 - raise Invalid("…") reads as what it says
     """A value that cannot be used; the message tells the person what to write."""
 
 
@@ -105,20 +106,24 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
             "Excel で「名前を付けて保存」→「CSV UTF-8（コンマ区切り）」で保存し直してください。"
         )
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates: tuple[str, ...] = ("utf-8-sig",)
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's 「Unicode テキスト」 is UTF-16 with a BOM (and tabs between cells).
-        return data.decode("utf-16"), "utf-16"
-    for encoding in ("utf-8", "cp932"):
+        candidates = ("utf-16",)
+    else:
+        candidates = ("utf-8", "cp932")
+    first_error: UnicodeDecodeError | None = None
+    for encoding in candidates:
         # cp932 is Microsoft's Shift_JIS, what Excel in Japan writes by default; it is a superset
         # of shift_jis (① and 髙 are only in cp932), so one attempt covers both.
         try:
             return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
+    line = data[: first_error.start].count(b"\n") + 1 if first_error else 1
     raise ImportFailed(
-        f"{file}: 文字コードを読み取れませんでした。UTF-8 か Shift_JIS で保存し直してください"
-        "（Excel なら「CSV UTF-8（コンマ区切り）」）。"
+        f"{file}: 文字コードを読み取れませんでした（{line}行目あたりに読めない文字があります）。"
+        "UTF-8 か Shift_JIS で保存し直してください（Excel なら「CSV UTF-8（コンマ区切り）」）。"
     )
 
 
@@ -173,7 +178,8 @@ def fold(value: str) -> str:
     return unicodedata.normalize("NFKC", value).strip()
 
 
-_LIST_SEPARATORS = re.compile(r"[、，,;；\n/／]+")
+# Not "/" or "・": URLs hold slashes, and labels such as 「DV・家族や同居人からの暴力」 hold dots.
+_LIST_SEPARATORS = re.compile(r"[、，,;；\n]+")
 
 
 def split_list(value: str) -> list[str]:
@@ -203,7 +209,9 @@ def clean_phone(value: str) -> str:
     if _SHORT_NUMBERS.fullmatch(number):
         return number
     if not re.fullmatch(r"\+?[\d-]+", number) or not (10 <= len(digits) <= 11 or number.startswith("+")):
-        raise Invalid(f"電話番号「{value}」を読み取れません。市外局番から数字とハイフンで書いてください（例: 0467-23-3000）。")
+        raise Invalid(
+            f"電話番号「{value}」を読み取れません。市外局番から数字とハイフンで書いてください（例: 0467-23-3000）。"
+        )
     return number
 
 
@@ -268,9 +276,27 @@ def clean_corporate_number(value: str) -> str:
 
 
 def check_digit(code5: str) -> str:
-    """The 6th digit of a 全国地方公共団体コード, computed from the first five (JIS X 0402)."""
+    """The 6th digit of a 全国地方公共団体コード, computed from the first five.
+
+    Weights 6, 5, 4, 3, 2; the last digit of 11 minus the remainder of the sum by 11 (so a
+    remainder of 0 gives 1: 常陸太田市 is 082121, 宇都宮市 092011).
+    """
     total = sum(int(d) * w for d, w in zip(code5, (6, 5, 4, 3, 2), strict=True))
     return str((11 - total % 11) % 10)
+
+
+_FREE_CONDITIONS = re.compile(r"条件|場合があります|場合が|による|除く|一部")
+
+
+def says_free(*texts: str) -> bool:
+    """True when a sentence says the consultation is free without attaching conditions to it.
+
+    「無料法律相談・費用立替には収入・資産などの利用条件があります」 is not a promise of free help.
+    """
+    for sentence in re.split(r"[。\n]", "。".join(texts)):
+        if "無料" in sentence and not _FREE_CONDITIONS.search(sentence):
+            return True
+    return False
 
 
 def generated_id(*parts: str) -> str:
@@ -347,6 +373,10 @@ class AreaIndex:
     def __init__(self, prefectures: dict[str, str], municipalities: Iterable[Municipality]) -> None:
         self.prefectures = prefectures  # code → name
         self.municipalities = {m.code: m for m in municipalities}
+        # The first five digits identify a municipality; the sixth only checks them. Matching on
+        # five also finds the 160 municipalities whose stored code (from くらし支援ナビ's
+        # municipalities.csv) has a wrong check digit, e.g. 082120 for 常陸太田市 (082121).
+        self._by_five = {code[:5]: code for code in self.municipalities}
         self.prefecture_by_name: dict[str, str] = {}
         for code, name in prefectures.items():
             self.prefecture_by_name[name] = code
@@ -367,7 +397,10 @@ class AreaIndex:
 
         return cls(
             dict(Prefecture.objects.values_list("code", "name")),
-            (Municipality(code, name, pref) for code, name, pref in MunicipalityRow.objects.values_list("code", "name", "prefecture_id")),
+            (
+                Municipality(code, name, pref)
+                for code, name, pref in MunicipalityRow.objects.values_list("code", "name", "prefecture_id")
+            ),
         )
 
     def __bool__(self) -> bool:
@@ -376,15 +409,16 @@ class AreaIndex:
     def municipality_code(self, value: str) -> str:
         """A 6-digit code from 6 digits, or from the 5 digits most lists print (the check digit added)."""
         code = fold(value).replace("-", "")
-        if re.fullmatch(r"\d{5}", code):
-            code += check_digit(code)
-        elif re.fullmatch(r"\d{6}", code) and code[5] != check_digit(code[:5]):
-            raise Invalid(f"市区町村コード「{value}」は検査数字（6桁目）が合いません。打ち間違いがないか確かめてください。")
-        if not re.fullmatch(r"\d{6}", code):
+        if not re.fullmatch(r"\d{5,6}", code):
             raise Invalid(f"市区町村コード「{value}」は5桁か6桁の数字で書いてください（例: 鎌倉市は 142042）。")
-        if code not in self.municipalities:
+        stored = self._by_five.get(code[:5])
+        if len(code) == 6 and code != stored and code[5] != check_digit(code[:5]):
+            raise Invalid(
+                f"市区町村コード「{value}」は検査数字（6桁目）が合いません。打ち間違いがないか確かめてください。"
+            )
+        if stored is None:
             raise Invalid(f"市区町村コード「{value}」の市区町村が見つかりません（例: 鎌倉市は 142042）。")
-        return code
+        return stored
 
     def prefecture_code(self, value: str) -> str:
         """A 2-digit prefecture code from a code ("13", "1") or a name (東京都, 東京)."""
@@ -393,7 +427,9 @@ class AreaIndex:
             return folded.zfill(2)
         if folded in self.prefecture_by_name:
             return self.prefecture_by_name[folded]
-        raise Invalid(f"都道府県「{value}」が分かりません。「神奈川県」のように書くか、2桁のコード（例: 14）で書いてください。")
+        raise Invalid(
+            f"都道府県「{value}」が分かりません。「神奈川県」のように書くか、2桁のコード（例: 14）で書いてください。"
+        )
 
     def municipality_by_name(self, name: str, prefecture_code: str | None = None) -> str | None:
         """The code of 「鎌倉市」 or 「神奈川県鎌倉市」, when the name is not ambiguous."""
@@ -408,7 +444,9 @@ class AreaIndex:
         codes = self._anywhere.get(folded, [])
         return codes[0] if len(codes) == 1 else None
 
-    def split_address(self, address: str, *, prefecture_code: str | None, municipality_code: str | None) -> SplitAddress:
+    def split_address(
+        self, address: str, *, prefecture_code: str | None, municipality_code: str | None
+    ) -> SplitAddress:
         """Split 「北海道釧路市北大通12丁目1-14」 into prefecture, municipality and the rest.
 
         An address that names no municipality (「中区三の丸3-1-1」) is taken to be in

@@ -5,6 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .common import ImportFailed, heading, read_table
+from .flat_csv import ALIASES, COLUMNS
+
+# Headings of the Tsunagari template (docs/templates/services-template.csv) and their aliases.
+TEMPLATE_HEADINGS = frozenset(heading(h) for h in (*COLUMNS, *ALIASES))
 
 __all__ = ["FORMATS", "detect_format"]
 
@@ -16,8 +20,6 @@ FORMATS = {
     "cpsvj": "行政サービス・制度情報（CPSV-J 形式のCSV）",
 }
 
-# Headings that only the Tsunagari template has (docs/templates/services-template.csv).
-TEMPLATE_HEADINGS = frozenset({"団体名", "窓口・サービス名"})
 CPSVJ_HEADINGS = frozenset({"service_id", "name"})
 CPSVJ_LABELS = frozenset({"サービスID", "タイトル(制度名)"})
 KURASHI_HEADINGS = frozenset({"municipalityId", "categoryId"})
@@ -39,11 +41,12 @@ def detect_format(path: Path) -> str:
     if path.name == "datapackage.json":
         return "hsds"
     header = set(read_table(path).header)
-    if KURASHI_HEADINGS <= header:
+    if header >= KURASHI_HEADINGS:
         return "kurashi-navi"
-    if CPSVJ_HEADINGS <= header or CPSVJ_LABELS <= header:
+    if header >= CPSVJ_HEADINGS or header >= CPSVJ_LABELS:
         return "cpsvj"
-    if TEMPLATE_HEADINGS <= {heading(h).removesuffix("(必須)") for h in header}:
+    # Two headings of the template are enough: the parser then says which required one is missing.
+    if len({heading(h).removesuffix("(必須)") for h in header} & TEMPLATE_HEADINGS) >= 2:
         return "csv"
     raise ImportFailed(
         f"「{path.name}」の形式が分かりません。1行目の見出しが、つながりのテンプレート"

@@ -29,6 +29,7 @@ from .common import (
     hours_to_schedules,
     one_line,
     read_table,
+    says_free,
     text,
 )
 from .records import (
@@ -122,7 +123,6 @@ REQUIRED_COLUMNS = ("id", "municipalityId", "categoryId", "name", "scope", "pref
 KNOWN_METHODS = frozenset(
     {"電話", "FAX", "メール", "来所", "面談", "訪問", "SNS", "オンライン", "公式ページ", "公式サイト", "Web予約案内"}
 )
-_FREE_CONDITIONS = re.compile(r"条件|場合があります|場合が|による")
 
 
 def parse(path: Path) -> ParsedWithNotes:
@@ -134,14 +134,23 @@ def parse(path: Path) -> ParsedWithNotes:
     try:
         areas, site_ids = _areas(folder)
         offices = read_table(folder / OFFICES)
-        sources = {row["id"]: row for _n, row in read_table(folder / "sources.csv").dicts()} if (folder / "sources.csv").exists() else {}
+        sources = (
+            {row["id"]: row for _n, row in read_table(folder / "sources.csv").dicts()}
+            if (folder / "sources.csv").exists()
+            else {}
+        )
     except ImportFailed as exc:
         result.problems.append(Problem(OFFICES, None, None, str(exc)))
         return result
     missing = [c for c in REQUIRED_COLUMNS if c not in offices.header]
     if missing:
         result.problems.append(
-            Problem(OFFICES, 1, None, f"くらし支援ナビの列 {'、'.join(missing)} がありません。offices.csv の1行目を確認してください。")
+            Problem(
+                OFFICES,
+                1,
+                None,
+                f"くらし支援ナビの列 {'、'.join(missing)} がありません。offices.csv の1行目を確認してください。",
+            )
         )
         return result
     reader = _OfficeReader(result, areas, site_ids, sources)
@@ -156,14 +165,18 @@ def _areas(folder: Path) -> tuple[AreaIndex, dict[str, str]]:
     """The areas from the folder itself (the database may not have them yet), and site id → code."""
     prefectures = {row["code"].zfill(2): row["name"] for _n, row in read_table(folder / "prefectures.csv").dicts()}
     rows = [row for _n, row in read_table(folder / "municipalities.csv").dicts()]
-    municipalities = [Municipality(row["municipalityCode"], row["name"], row["prefectureCode"].zfill(2)) for row in rows]
+    municipalities = [
+        Municipality(row["municipalityCode"], row["name"], row["prefectureCode"].zfill(2)) for row in rows
+    ]
     return AreaIndex(prefectures, municipalities), {row["id"]: row["municipalityCode"] for row in rows}
 
 
 class _OfficeReader:
     """Turns one offices.csv row into a ServiceRecord, or into Problems when it cannot."""
 
-    def __init__(self, result: ParsedWithNotes, areas: AreaIndex, site_ids: dict[str, str], sources: dict[str, dict[str, str]]) -> None:
+    def __init__(
+        self, result: ParsedWithNotes, areas: AreaIndex, site_ids: dict[str, str], sources: dict[str, dict[str, str]]
+    ) -> None:
         self.result = result
         self.areas = areas
         self.site_ids = site_ids
@@ -204,11 +217,23 @@ class _OfficeReader:
         category = text(row["categoryId"])
         if category not in CATEGORY_NEEDS:
             problems.append(
-                Problem(OFFICES, number, "categoryId", f"分野「{category}」が分かりません（使えるのは {'、'.join(CATEGORY_NEEDS)}）。")
+                Problem(
+                    OFFICES,
+                    number,
+                    "categoryId",
+                    f"分野「{category}」が分かりません（使えるのは {'、'.join(CATEGORY_NEEDS)}）。",
+                )
             )
         status = STATUSES.get(text(row["status"]))
         if status is None:
-            problems.append(Problem(OFFICES, number, "status", f"状態「{row['status']}」が分かりません（published か review_required）。"))
+            problems.append(
+                Problem(
+                    OFFICES,
+                    number,
+                    "status",
+                    f"状態「{row['status']}」が分かりません（published か review_required）。",
+                )
+            )
         phone = check("phone", clean_phone, row.get("phone", ""))
         fax = check("fax", clean_phone, row.get("fax", ""))
         email = check("email", clean_email, row.get("email", ""))
@@ -234,7 +259,12 @@ class _OfficeReader:
         else:
             self.counts["hours_unparsed"] += 1
             self.result.notes.append(
-                Problem(OFFICES, number, "openingHours", f"受付時間「{one_line(hours_text)}」を曜日と時刻に直せませんでした。文章のまま載せます。")
+                Problem(
+                    OFFICES,
+                    number,
+                    "openingHours",
+                    f"受付時間「{one_line(hours_text)}」を曜日と時刻に直せませんでした。文章のまま載せます。",
+                )
             )
         reservation = {"true": True, "false": False}.get(text(row.get("reservationRequired")).lower())
         description = text(row.get("description"))
@@ -243,12 +273,16 @@ class _OfficeReader:
             attributes.append("open_24h")
         if reservation is False:
             attributes.append("no_reservation")
-        if _says_free(name, description):
+        if says_free(name, description):
             attributes.append("free")
-        needs = list(dict.fromkeys([*CATEGORY_NEEDS[category], *CONTACT_TYPE_NEEDS.get(text(row.get("contactType")), ())]))
+        needs = list(
+            dict.fromkeys([*CATEGORY_NEEDS[category], *CONTACT_TYPE_NEEDS.get(text(row.get("contactType")), ())])
+        )
         locations = []
         if text(row.get("address")):
-            split = self.areas.split_address(row["address"], prefecture_code=prefecture_code, municipality_code=municipality_code)
+            split = self.areas.split_address(
+                row["address"], prefecture_code=prefecture_code, municipality_code=municipality_code
+            )
             locations.append(
                 LocationRecord(
                     source_id=source_id,
@@ -278,7 +312,9 @@ class _OfficeReader:
                 publication=publication,
                 needs_review=needs_review,
                 eligibility_description=text(row.get("eligibilityConditions")),
-                languages=[code for word in re.split(r"[・、,]", row.get("languages", "")) if (code := language_code(word))],
+                languages=[
+                    code for word in re.split(r"[・、,]", row.get("languages", "")) if (code := language_code(word))
+                ],
                 reservation_required=reservation,
                 hours_text=hours_text,
                 closed_days_text=closed_text,
@@ -286,7 +322,9 @@ class _OfficeReader:
                 last_verified_on=verified,
                 last_verified_by=self._verified_by(row),
                 locations=locations,
-                channels=self._channels(number, row, phone=phone, fax=fax, email=email, form_url=form_url, official_url=official_url),
+                channels=self._channels(
+                    number, row, phone=phone, fax=fax, email=email, form_url=form_url, official_url=official_url
+                ),
                 schedules=schedules,
                 areas=self._service_areas(number, row, municipality_code, prefecture_code),
                 needs=needs,
@@ -310,7 +348,9 @@ class _OfficeReader:
         if prefecture_code:
             return None, prefecture_code
         problems.append(
-            Problem(OFFICES, number, "municipalityId", "municipalityId も prefectureCode もなく、どこの窓口か分かりません。")
+            Problem(
+                OFFICES, number, "municipalityId", "municipalityId も prefectureCode もなく、どこの窓口か分かりません。"
+            )
         )
         return None, None
 
@@ -318,7 +358,9 @@ class _OfficeReader:
         address = one_line(row.get("address"))
         return next((code for code, name in self.areas.prefectures.items() if address.startswith(name)), None)
 
-    def _service_areas(self, number: int, row: dict[str, str], municipality: str | None, prefecture: str | None) -> list[AreaRecord]:
+    def _service_areas(
+        self, number: int, row: dict[str, str], municipality: str | None, prefecture: str | None
+    ) -> list[AreaRecord]:
         note = one_line(row.get("serviceArea"))
         if municipality:
             self.counts["area_municipality"] += 1
@@ -380,7 +422,12 @@ class _OfficeReader:
         unknown = {m for m in methods if m not in KNOWN_METHODS and "公式" not in m}
         if unknown:
             self.result.notes.append(
-                Problem(OFFICES, number, "availableMethods", f"相談方法「{'・'.join(sorted(unknown))}」は連絡手段にしませんでした。")
+                Problem(
+                    OFFICES,
+                    number,
+                    "availableMethods",
+                    f"相談方法「{'・'.join(sorted(unknown))}」は連絡手段にしませんでした。",
+                )
             )
         channels = []
         if phone:
@@ -421,18 +468,12 @@ def _form_channel(url: str, methods: set[str]) -> ChannelRecord:
     return ChannelRecord("web_form", url, label="相談フォーム")
 
 
-def _says_free(*texts: str) -> bool:
-    """True when a sentence says the consultation is free without attaching conditions to it."""
-    for sentence in re.split(r"[。\n]", "。".join(texts)):
-        if "無料" in sentence and not _FREE_CONDITIONS.search(sentence):
-            return True
-    return False
-
-
 def _emergency_contacts(folder: Path, result: ParsedWithNotes) -> None:
     path = folder / EMERGENCY_CONTACTS
     if not path.exists():
-        result.notes.append(Problem(EMERGENCY_CONTACTS, None, None, "ファイルがないため、緊急・24時間の相談先は取り込みませんでした。"))
+        result.notes.append(
+            Problem(EMERGENCY_CONTACTS, None, None, "ファイルがないため、緊急・24時間の相談先は取り込みませんでした。")
+        )
         return
     try:
         entries = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -457,7 +498,12 @@ def _emergency_contacts(folder: Path, result: ParsedWithNotes) -> None:
         if kinds is None:
             kinds = ()
             result.notes.append(
-                Problem(EMERGENCY_CONTACTS, where, "id", f"「{entry.get('label', '')}」がどんな危機の相談先か判断できませんでした。")
+                Problem(
+                    EMERGENCY_CONTACTS,
+                    where,
+                    "id",
+                    f"「{entry.get('label', '')}」がどんな危機の相談先か判断できませんでした。",
+                )
             )
         result.crisis_lines.append(
             CrisisLineRecord(
@@ -486,4 +532,3 @@ def crisis_kinds(entry: dict[str, str]) -> tuple[str, ...] | None:
         if re.search(pattern, words) or re.fullmatch(pattern, str(entry.get("number", ""))):
             return kinds
     return None
-

@@ -94,7 +94,7 @@ def run_import(
             transaction.set_rollback(True)
     if by_default and fmt != "kurashi-navi":
         outcome.messages.insert(
-            0, f"--platform を指定しなかったので、{platform.name}（{platform.slug}）に取り込みました。"
+            0, f"--platform を指定しなかったので、取り込み先は{platform.name}（{platform.slug}）です。"
         )
     if areas is not None:
         outcome.parse_counts["prefectures"], outcome.parse_counts["municipalities"] = areas

@@ -17,7 +17,18 @@ __all__ = ["Vocabulary", "attributes", "language_code", "needs", "targets"]
 
 NEED_SYNONYMS: dict[str, tuple[str, ...]] = {
     "suicide": ("自殺", "自殺対策", "自死", "死にたい", "消えたい", "自傷"),
-    "mental_health": ("こころ", "心", "こころの健康", "心の健康", "メンタル", "メンタルヘルス", "精神保健", "うつ", "不安", "ストレス"),
+    "mental_health": (
+        "こころ",
+        "心",
+        "こころの健康",
+        "心の健康",
+        "メンタル",
+        "メンタルヘルス",
+        "精神保健",
+        "うつ",
+        "不安",
+        "ストレス",
+    ),
     "loneliness": ("孤独", "孤立", "孤独・孤立", "さびしい", "寂しい", "話し相手"),
     "hikikomori": ("ひきこもり", "引きこもり", "引き籠もり"),
     "violence": ("DV", "暴力", "配偶者暴力", "ドメスティック・バイオレンス", "デートDV"),
@@ -113,10 +124,13 @@ def _key(word: str) -> str:
 class Vocabulary:
     """One taxonomy's codes, reachable by code, Japanese label or synonym."""
 
-    def __init__(self, taxonomy_id: str, synonyms: dict[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self, taxonomy_id: str, synonyms: dict[str, tuple[str, ...]], example_codes: tuple[str, ...] = ()
+    ) -> None:
         _name, _description, filename = TAXONOMIES[taxonomy_id]
         rows = read_terms(filename)
         self.codes = [row["code"] for row in rows]
+        self.example_codes = example_codes or tuple(self.codes[:3])
         self.labels = {row["code"]: row["label_ja"] for row in rows}
         self._exact: dict[str, str] = {}
         for row in rows:
@@ -143,23 +157,24 @@ class Vocabulary:
                 key = key.replace(word, "\x00")
         return found
 
-    def examples(self, count: int = 3) -> str:
-        return "、".join(f"{code}（{self.labels[code]}）" for code in self.codes[:count])
+    def examples(self) -> str:
+        """A few codes with their labels, for messages: 「food（食べるものがない）、…」."""
+        return "、".join(f"{code}（{self.labels[code]}）" for code in self.example_codes)
 
 
 @cache
 def needs() -> Vocabulary:
-    return Vocabulary(NEEDS, NEED_SYNONYMS)
+    return Vocabulary(NEEDS, NEED_SYNONYMS, ("food", "money", "loneliness"))
 
 
 @cache
 def targets() -> Vocabulary:
-    return Vocabulary(TARGETS, TARGET_SYNONYMS)
+    return Vocabulary(TARGETS, TARGET_SYNONYMS, ("children", "elderly", "anyone"))
 
 
 @cache
 def attributes() -> Vocabulary:
-    return Vocabulary(ATTRIBUTES, ATTRIBUTE_SYNONYMS)
+    return Vocabulary(ATTRIBUTES, ATTRIBUTE_SYNONYMS, ("free", "anonymous", "open_24h"))
 
 
 def language_code(word: str) -> str | None:

@@ -2,10 +2,12 @@
 
 Rows are matched by (platform, data set, source id) and compared field by field; only rows that
 differ are written, so re-importing the same file writes nothing and `modified_at` keeps its value.
-Child rows (channels, schedules, areas, service–location links) have ids derived from their parent
-and position, so a changed channel is an update, not a delete and an insert. Bulk writes skip
-django-simple-history's signals, so history rows are written in bulk here, with a change reason
-naming the import.
+Child rows (channels, schedules, areas, service–location links) have ids derived from their
+service and position, so a changed channel is an update, not a delete and an insert. New rows go in
+through `bulk.insert_rows` (bulk_create was too slow for the national data), changed ones through
+bulk_update; both skip django-simple-history's signals, so their history rows are written in bulk
+here, with a change reason naming the import. Bulk writes also skip the signals that refresh the
+API cache and the search index: `after_import` does both once the transaction commits.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from functools import cache
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -76,6 +78,29 @@ CHANNEL_KINDS = frozenset(Channel.Kind.values)
 STATUSES = frozenset(Service.Status.values)
 PUBLICATIONS = frozenset(Service.Publication.values)
 AREA_KINDS = frozenset(ServiceArea.Kind.values)
+# Japanese names of the columns whose length is checked (the models' verbose names are English).
+FIELD_LABELS = {
+    "name": "名前",
+    "alternate_name": "別の名前",
+    "email": "メールアドレス",
+    "website": "ウェブサイト",
+    "url": "URL",
+    "legal_status": "法人格",
+    "corporate_number": "法人番号",
+    "last_verified_by": "確認者",
+    "postal_code": "郵便番号",
+    "region": "都道府県",
+    "city": "市区町村",
+    "address_1": "住所",
+    "value": "電話番号・アドレス・リンク",
+    "label": "表示名",
+    "number": "番号",
+    "phone_href": "電話リンク",
+    "chat_url": "チャット・SNSのURL",
+    "publisher": "運営者",
+    "cost": "料金",
+    "availability": "受付時間",
+}
 MAX_STORED_PROBLEMS = 1000
 
 
@@ -179,8 +204,9 @@ def write_records(
             transaction.set_rollback(True)
         else:
             outcome.run_id = _record_run(outcome, platform, actor, started)
-            changed = sorted(outcome.changed_service_ids)
-            transaction.on_commit(lambda: after_import(changed))
+            if outcome.changed:
+                changed = sorted(outcome.changed_service_ids)
+                transaction.on_commit(lambda: after_import(changed))
     return outcome
 
 
@@ -211,9 +237,9 @@ def _reason(source: SourceInfo, actor: str) -> str:
 
 
 def _record_run(outcome: ImportOutcome, platform: Platform, actor: str, started: datetime.datetime) -> int:
-    problems = [
-        {**asdict(p), "level": "error"} for p in outcome.problems[:MAX_STORED_PROBLEMS]
-    ] + [{**asdict(p), "level": "warning"} for p in outcome.notes[:MAX_STORED_PROBLEMS]]
+    problems = [{**asdict(p), "level": "error"} for p in outcome.problems[:MAX_STORED_PROBLEMS]] + [
+        {**asdict(p), "level": "warning"} for p in outcome.notes[:MAX_STORED_PROBLEMS]
+    ]
     counts: dict[str, Any] = {kind: asdict(c) for kind, c in outcome.counts.items()}
     counts["rows"] = outcome.parse_counts
     counts["source"] = outcome.source
@@ -264,7 +290,10 @@ class _Checker:
             if not record.source_id:
                 add("ID", "IDがありません。")
             elif record.source_id in seen:
-                add("ID", f"ID「{record.source_id}」が{seen[record.source_id]}行目と重複しています。IDは行ごとに変えてください。")
+                add(
+                    "ID",
+                    f"ID「{record.source_id}」が{seen[record.source_id]}行目と重複しています。IDは行ごとに変えてください。",
+                )
             else:
                 seen[record.source_id] = record.row
             if not record.name.strip():
@@ -278,7 +307,10 @@ class _Checker:
                 if location.municipality_code and location.municipality_code not in municipalities:
                     add("市区町村コード", f"市区町村コード「{location.municipality_code}」の市区町村が見つかりません。")
             if record.organization.municipality_code and record.organization.municipality_code not in municipalities:
-                add("市区町村コード", f"市区町村コード「{record.organization.municipality_code}」の市区町村が見つかりません。")
+                add(
+                    "市区町村コード",
+                    f"市区町村コード「{record.organization.municipality_code}」の市区町村が見つかりません。",
+                )
             for channel in record.channels:
                 if channel.kind not in CHANNEL_KINDS:
                     add("連絡手段", f"連絡手段の種類「{channel.kind}」は使えません。")
@@ -300,7 +332,11 @@ class _Checker:
             for value, label in ((record.minimum_age, "年齢下限"), (record.maximum_age, "年齢上限")):
                 if value is not None and not 0 <= value <= 130:
                     add(label, f"{label}は0から130までの数字で書いてください。")
-            if record.minimum_age is not None and record.maximum_age is not None and record.minimum_age > record.maximum_age:
+            if (
+                record.minimum_age is not None
+                and record.maximum_age is not None
+                and record.minimum_age > record.maximum_age
+            ):
                 add("年齢上限", "年齢上限が年齢下限より小さくなっています。")
         seen_lines: set[str] = set()
         for line in self.result.crisis_lines:
@@ -309,10 +345,10 @@ class _Checker:
                 messages.append(f"緊急連絡先のID「{line.source_id}」がないか重複しています。")
             if not line.label.strip():
                 messages.append("緊急連絡先の名前がありません。")
-            for name, limit in _max_lengths(CrisisLine).items():
+            for name, (limit, verbose) in _max_lengths(CrisisLine).items():
                 value = getattr(line, name, None)
                 if isinstance(value, str) and len(value) > limit:
-                    messages.append(f"緊急連絡先「{line.label}」の {name} が長すぎます（{limit}文字まで）。")
+                    messages.append(f"緊急連絡先「{line.label}」の{verbose}が長すぎます（{limit}文字まで）。")
             seen_lines.add(line.source_id)
             for message in messages:
                 self.problems.append(Problem(self.crisis_file, line.position + 1, line.source_id, message))
@@ -328,10 +364,9 @@ class _Checker:
 
     @staticmethod
     def _lengths(add: Callable[[str, str], None], model: type[models.Model], record: Any, *, prefix: str = "") -> None:
-        for name, limit in _max_lengths(model).items():
+        for name, (limit, verbose) in _max_lengths(model).items():
             value = getattr(record, name, None)
             if isinstance(value, str) and len(value) > limit:
-                verbose = str(model._meta.get_field(name).verbose_name)
                 add(verbose, f"{prefix}{verbose}が長すぎます（{limit}文字まで、今は{len(value)}文字）。")
 
     @staticmethod
@@ -352,10 +387,10 @@ class _Checker:
 
 
 @cache
-def _max_lengths(model: type[models.Model]) -> dict[str, int]:
-    """Free-text columns and their limits (PostgreSQL refuses longer values; SQLite keeps them)."""
+def _max_lengths(model: type[models.Model]) -> dict[str, tuple[int, str]]:
+    """Free-text columns, their limits and names (PostgreSQL refuses longer values, SQLite keeps them)."""
     return {
-        f.name: f.max_length
+        f.name: (f.max_length, FIELD_LABELS.get(f.name, str(f.verbose_name)))
         for f in model._meta.concrete_fields
         if isinstance(f, models.CharField) and f.max_length and not f.choices and f.name != "source_id"
     }
@@ -398,8 +433,14 @@ class _Writer:
         self.reason = reason
         self.now = timezone.now()
         self._changed: dict[str, set[uuid.UUID]] = {}
+        # The national open data has the same ids in every installation; a platform's own import
+        # of the same file must not collide with it (or with another platform's), so its ids
+        # also name the platform.
+        self.namespace: tuple[str, ...] = () if platform.is_national else ("platform", platform.slug)
 
-    def write(self, services: list[ServiceRecord], crisis_lines: list[CrisisLineRecord], *, withdraw_missing: bool) -> None:
+    def write(
+        self, services: list[ServiceRecord], crisis_lines: list[CrisisLineRecord], *, withdraw_missing: bool
+    ) -> None:
         self._dataset()
         self._ensure_terms()
         organizations = _merge(s.organization for s in services)
@@ -439,7 +480,10 @@ class _Writer:
             "channels",
             by_service,
             lambda s: [
-                (("channel", s.source_id, str(i)), {"kind": c.kind, "value": c.value, "label": c.label, "description": c.description, "position": i})
+                (
+                    ("channel", s.source_id, str(i)),
+                    {"kind": c.kind, "value": c.value, "label": c.label, "description": c.description, "position": i},
+                )
                 for i, c in enumerate(s.channels)
             ],
         )
@@ -506,7 +550,7 @@ class _Writer:
     def _ensure_terms() -> None:
         # The terms are created by every `migrate`; a database that skipped it would fail on the
         # foreign keys, so create them here when missing.
-        wanted = [pk for taxonomy in (NEEDS, TARGETS, ATTRIBUTES) for pk in term_ids(taxonomy).values()]
+        wanted: list[Any] = [pk for taxonomy in (NEEDS, TARGETS, ATTRIBUTES) for pk in term_ids(taxonomy).values()]
         if TaxonomyTerm.objects.filter(pk__in=wanted).count() < len(wanted):
             ensure_taxonomies()
 
@@ -575,9 +619,7 @@ class _Writer:
         withdraw_missing: bool = False,
     ) -> dict[str, uuid.UUID]:
         """Create, update or leave alone each row by source id; returns source id → pk."""
-        existing = {
-            row["source_id"]: row for row in _rows(model, platform=self.platform, dataset_id=self.slug)
-        }
+        existing = {row["source_id"]: row for row in _rows(model, platform=self.platform, dataset_id=self.slug)}
         counts = self.counts[kind]
         to_create: list[Any] = []
         to_update: list[Any] = []
@@ -587,8 +629,16 @@ class _Writer:
         for source_id, values in desired.items():
             obj = existing.get(source_id)
             if obj is None:
-                pk = stable_id(self.slug, model_name, source_id)
-                to_create.append({"id": pk, "platform_id": self.platform.pk, "dataset_id": self.slug, "source_id": source_id, **values})
+                pk = stable_id(self.slug, model_name, source_id, *self.namespace)
+                to_create.append(
+                    {
+                        "id": pk,
+                        "platform_id": self.platform.pk,
+                        "dataset_id": self.slug,
+                        "source_id": source_id,
+                        **values,
+                    }
+                )
                 ids[source_id] = pk
                 continue
             if self._differs(obj, values, changed_fields):
@@ -661,7 +711,7 @@ class _Writer:
         wanted: set[uuid.UUID] = set()
         for service_pk, record in services.items():
             for id_parts, values in rows_of(record):
-                pk = stable_id(self.slug, *id_parts)
+                pk = stable_id(self.slug, *id_parts, *self.namespace)
                 wanted.add(pk)
                 values = {"service_id": service_pk, **values}
                 obj = existing.get(pk)
@@ -696,7 +746,11 @@ class _Writer:
         for service_pk, record in services.items():
             wanted = {
                 ids[taxonomy][code]
-                for taxonomy, codes in ((NEEDS, record.needs), (TARGETS, record.targets), (ATTRIBUTES, record.attributes))
+                for taxonomy, codes in (
+                    (NEEDS, record.needs),
+                    (TARGETS, record.targets),
+                    (ATTRIBUTES, record.attributes),
+                )
                 for code in codes
             }
             have = existing.get(service_pk, set())

@@ -9,7 +9,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tsunagari.directory.export import ExportError, export_hsds
+from tsunagari.directory.importers.hsds import validate_package
 from tsunagari.tenancy.models import Platform
+
+# Problems listed when --check finds any; the count says how many there are in all.
+SHOWN = 30
 
 
 class Command(BaseCommand):
@@ -21,8 +25,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("outdir", type=Path, help="書き出し先のフォルダ（なければ作ります）")
         parser.add_argument("--platform", metavar="SLUG", help="このプラットフォームの公開ページに載る窓口だけ")
+        parser.add_argument(
+            "--check", action="store_true", help="書き出した表を HSDS 3.0 の公式スキーマで検証します（数秒かかります）"
+        )
 
-    def handle(self, *args: Any, outdir: Path, platform: str | None, **options: Any) -> None:
+    def handle(self, *args: Any, outdir: Path, platform: str | None, check: bool, **options: Any) -> None:
         chosen = None
         if platform:
             chosen = Platform.objects.filter(slug=platform).first()
@@ -43,3 +50,10 @@ class Command(BaseCommand):
         )
         for dataset in result.datasets:
             self.stdout.write(f"  出典: {dataset.attribution or dataset.name}")
+        if check:
+            problems = validate_package(result.outdir)
+            for problem in problems[:SHOWN]:
+                self.stdout.write(f"  - {problem}")
+            if problems:
+                raise CommandError(f"HSDS 3.0 の表形式スキーマに合わないところが {len(problems):,} 件あります。")
+            self.stdout.write("  HSDS 3.0 の表形式スキーマで検証しました: 問題はありません。")

@@ -1,9 +1,12 @@
 """`python -m tsunagari import PATH`: import support windows from a file or folder, all or nothing."""
 
+# ruff: noqa: N999 - the module name is the command's name, `import`, which the brief fixes.
+
 from __future__ import annotations
 
 import getpass
 import time
+import unicodedata
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -21,6 +24,21 @@ ROW_COUNTS = (
     ("prefectures", "都道府県"),
     ("municipalities", "市区町村"),
 )
+
+
+def _pad(text: str, width: int, *, right: bool = False) -> str:
+    """Pad to a width in terminal columns: Japanese characters take two, so str.ljust misaligns."""
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    space = " " * max(0, width - columns)
+    return space + text if right else text + space
+
+
+def _who() -> str:
+    """Who ran the command, for the history and the ImportRun row."""
+    try:
+        return f"{getpass.getuser()}（import コマンド）"
+    except (KeyError, OSError):  # no user name in a bare container
+        return "import コマンド"
 
 
 class Command(BaseCommand):
@@ -45,7 +63,7 @@ class Command(BaseCommand):
                 fmt=options["format"],
                 platform_slug=options["platform"],
                 skip_invalid=options["skip_invalid"],
-                actor=f"{getpass.getuser()}（import コマンド）",
+                actor=_who(),
                 source_slug=options["source"],
                 dry_run=options["dry_run"],
             )
@@ -77,11 +95,12 @@ class Command(BaseCommand):
                 write(f"  {label}: {rows[key]:,} 件")
         if outcome.ok:
             write("")
-            write(f"  {'':<24}{'新規':>8}{'更新':>8}{'変更なし':>10}{'削除':>8}")
+            write("  " + _pad("", 30) + "".join(_pad(h, 10, right=True) for h in ("新規", "更新", "変更なし", "削除")))
             for kind, label in KINDS.items():
                 c = outcome.counts[kind]
                 if c.created or c.updated or c.unchanged or c.deleted:
-                    write(f"  {label:<24}{c.created:>10,}{c.updated:>10,}{c.unchanged:>12,}{c.deleted:>10,}")
+                    numbers = (c.created, c.updated, c.unchanged, c.deleted)
+                    write("  " + _pad(label, 30) + "".join(_pad(f"{n:,}", 10, right=True) for n in numbers))
             withdrawn = outcome.counts["services"].deleted
             if withdrawn:
                 write(f"  ファイルになくなった窓口 {withdrawn:,} 件は「廃止」にしました（削除はしていません）。")
@@ -90,12 +109,14 @@ class Command(BaseCommand):
         if "hours_parsed" in rows:
             write("")
             write(
-                f"  受付時間: 曜日と時刻に直せた {rows['hours_parsed']:,} 件、直せなかった {rows.get('hours_unparsed', 0):,} 件"
-                f"（文章のまま表示）、記載なし {rows.get('hours_missing', 0):,} 件"
+                f"  受付時間: 曜日と時刻に直せた {rows['hours_parsed']:,} 件、"
+                f"直せなかった {rows.get('hours_unparsed', 0):,} 件（文章のまま表示）、"
+                f"記載なし {rows.get('hours_missing', 0):,} 件"
             )
         if "area_municipality" in rows:
             write(
-                f"  対象地域: 市区町村 {rows['area_municipality']:,} 件、都道府県 {rows.get('area_prefecture', 0):,} 件、"
+                f"  対象地域: 市区町村 {rows['area_municipality']:,} 件、"
+                f"都道府県 {rows.get('area_prefecture', 0):,} 件、"
                 f"市区町村を特定できず都道府県にした {rows.get('area_unresolved', 0):,} 件"
             )
         if rows.get("needs_review"):
@@ -122,4 +143,3 @@ class Command(BaseCommand):
             self.stdout.write(f"  - {line}")
         if len(lines) > len(shown):
             self.stdout.write(f"  …ほか {len(lines) - len(shown):,} 件（すべて見るには -v 2）")
-

@@ -1,0 +1,103 @@
+"""What a resident does on the portal, in Chromium: search, call, map, quick exit, keyboard, axe."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+
+from tests.factories import make_service
+from tsunagari.directory.models import CrisisLine, Location
+from tsunagari.search.index import reindex_services
+from tsunagari.tenancy.scoping import scopes_disabled
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# A 1×1 PNG stands in for map tiles: the test machine has no internet, and the test is about our
+# page, not the tile server.
+TILE = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+
+
+@pytest.fixture
+def portal(kamakura: Any, national: Any) -> dict[str, Any]:
+    with scopes_disabled():
+        CrisisLine.objects.create(
+            platform=national, label="子どもの虐待", number="189", phone_href="tel:189", is_primary=True,
+            kinds=["child"], availability="24時間",
+        )
+    service = make_service(kamakura, "引きこもり相談窓口", phone="0467-61-3938")
+    other = make_service(kamakura, "フードバンク鎌倉", needs=("food",), phone="0467-00-0000")
+    with scopes_disabled():
+        Location.objects.filter(service_at_locations__service=service).update(latitude=35.319, longitude=139.5467)
+    reindex_services([service.pk, other.pk])
+    return {"service": service, "other": other}
+
+
+def stub_outside(page: Any) -> None:
+    page.route("https://cyberjapandata.gsi.go.jp/**", lambda route: route.fulfill(body=TILE, content_type="image/png"))
+    page.route(
+        settings.QUICK_EXIT_URL + "**",
+        lambda route: route.fulfill(body="<html><title>天気予報</title><body>天気</body></html>", content_type="text/html"),
+    )
+
+
+def test_search_then_detail_then_call_link(live_server: Any, page: Any, portal: dict[str, Any]) -> None:
+    page.goto(live_server.url + "/kamakura/")
+    page.get_by_label("What is troubling you?").or_(page.locator("#q")).first.fill("ひきこもり")
+    page.locator("form.search button[type=submit]").first.click()
+    page.get_by_role("link", name="引きこもり相談窓口").click()
+    assert page.url.endswith(f"/kamakura/services/{portal['service'].pk}/")
+    assert page.locator("a[href='tel:0467613938']").is_visible()
+    assert page.locator("aside.emergency a[href='tel:189']").is_visible()
+
+
+def test_the_map_shows_clustered_markers(live_server: Any, page: Any, portal: dict[str, Any]) -> None:
+    stub_outside(page)
+    page.goto(live_server.url + "/kamakura/map/")
+    page.wait_for_selector("#map[data-markers]")
+    assert page.locator("#map").get_attribute("data-markers") == "1"
+    assert page.locator(".leaflet-marker-icon").count() >= 1
+
+
+def test_quick_exit_leaves_and_replaces_the_page_in_history(
+    live_server: Any, page: Any, portal: dict[str, Any]
+) -> None:
+    stub_outside(page)
+    page.goto(live_server.url + "/kamakura/")
+    page.goto(live_server.url + f"/kamakura/services/{portal['service'].pk}/")
+    page.locator("[data-quick-exit]").click()
+    page.wait_for_url(settings.QUICK_EXIT_URL + "**")
+    page.go_back()
+    # The service page was replaced: Back leads to the page before it, not to the window's page.
+    assert page.url == live_server.url + "/kamakura/"
+
+
+def test_a_keyboard_alone_reaches_a_call_link(live_server: Any, page: Any, portal: dict[str, Any]) -> None:
+    page.goto(live_server.url + "/kamakura/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.locator("#q").focus()
+    page.keyboard.type("フードバンク")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/**")
+    link = page.get_by_role("link", name="フードバンク鎌倉")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/services/{portal['other'].pk}/")
+    call = page.locator("a[href='tel:0467000000']")
+    call.focus()
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "tel:0467000000"
+
+
+@pytest.mark.parametrize("path", ["/", "/kamakura/", "/kamakura/search/?q=ひきこもり", "DETAIL", "/kamakura/map/"])
+def test_main_pages_have_no_axe_violations(live_server: Any, page: Any, portal: dict[str, Any], path: str) -> None:
+    stub_outside(page)
+    if path == "DETAIL":
+        path = f"/kamakura/services/{portal['service'].pk}/"
+    page.goto(live_server.url + path)
+    results = Axe().run(page, options=WCAG_AA)
+    assert results.violations_count == 0, results.generate_report()

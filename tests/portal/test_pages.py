@@ -1,0 +1,100 @@
+"""The public portal's pages: home, search, detail, print, QR codes, map data."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.factories import make_service
+from tsunagari.directory.models import Channel, Location, Schedule, Service
+from tsunagari.search.index import reindex_services
+from tsunagari.tenancy.scoping import scopes_disabled
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_offers_need_tiles_search_and_the_emergency_strip(client: Client, kamakura: Any) -> None:
+    body = client.get("/kamakura/").content.decode()
+    assert 'action="/kamakura/search/"' in body
+    assert "/kamakura/search/?need=suicide" in body
+    assert 'class="emergency"' in body
+    assert "data-quick-exit" in body
+
+
+def test_search_finds_a_window_by_a_spelling_variant(client: Client, kamakura: Any) -> None:
+    service = make_service(kamakura, "引きこもり相談窓口")
+    reindex_services([service.pk])
+    body = client.get("/kamakura/search/", {"q": "ひきこもり"}).content.decode()
+    assert f"/kamakura/services/{service.pk}/" in body
+    assert 'href="tel:0467233000"' in body
+
+
+def test_search_by_need_tile_lists_matching_services_only(client: Client, kamakura: Any) -> None:
+    food = make_service(kamakura, "フードバンク鎌倉", needs=("food",))
+    other = make_service(kamakura, "就労相談", needs=("work",))
+    reindex_services([food.pk, other.pk])
+    body = client.get("/kamakura/search/", {"need": "food"}).content.decode()
+    assert "フードバンク鎌倉" in body
+    assert "就労相談" not in body
+
+
+def test_a_bad_postal_code_is_explained_in_japanese(client: Client, kamakura: Any) -> None:
+    response = client.get("/kamakura/search/", {"area": "12-34"}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 200
+    assert "郵便番号" in response.content.decode()
+
+
+def test_search_never_shows_another_platforms_services(client: Client, kamakura: Any, tottori: Any) -> None:
+    theirs = make_service(tottori, "鳥取のひきこもり相談")
+    reindex_services([theirs.pk])
+    body = client.get("/kamakura/search/", {"q": "ひきこもり"}).content.decode()
+    assert "鳥取のひきこもり相談" not in body
+
+
+def test_detail_says_whether_it_is_open_now(client: Client, kamakura: Any, settings: Any) -> None:
+    service = make_service(kamakura)
+    with scopes_disabled():
+        Schedule.objects.create(
+            platform=kamakura, service=service, byday="MO,TU,WE,TH,FR,SA,SU",
+            opens_at=datetime.time(0, 0), closes_at=datetime.time(23, 59), closed_year_end=False,
+        )
+        Service.objects.filter(pk=service.pk).update(hours_parsed=True, hours_text="毎日 0:00～23:59")
+    body = client.get(f"/kamakura/services/{service.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Open now" in body or "Closed now" in body  # holidays and year end can close it; either is decided
+
+
+def test_detail_links_line_and_chat_channels(client: Client, kamakura: Any) -> None:
+    service = make_service(kamakura)
+    with scopes_disabled():
+        Channel.objects.create(platform=kamakura, service=service, kind=Channel.Kind.LINE, value="https://lin.ee/example")
+    body = client.get(f"/kamakura/services/{service.pk}/").content.decode()
+    assert 'href="https://lin.ee/example"' in body
+
+
+def test_print_view_carries_a_qr_code_to_the_live_page(client: Client, kamakura: Any) -> None:
+    service = make_service(kamakura)
+    body = client.get(f"/kamakura/services/{service.pk}/print/").content.decode()
+    assert "<svg" in body
+    assert f"http://testserver/kamakura/services/{service.pk}/" in body
+
+
+def test_qr_codes_are_made_only_for_the_portals_own_pages(client: Client, kamakura: Any) -> None:
+    ok = client.get("/kamakura/qr.svg", {"path": "/kamakura/search/?need=food"})
+    assert ok.status_code == 200
+    assert ok["Content-Type"] == "image/svg+xml"
+    for bad in ("https://evil.example/", "//evil.example/", "/tottori-pref/", "/kamakura/\\evil"):
+        assert client.get("/kamakura/qr.svg", {"path": bad}).status_code == 400
+
+
+def test_map_data_is_geojson_of_located_services(client: Client, kamakura: Any) -> None:
+    service = make_service(kamakura)
+    with scopes_disabled():
+        Location.objects.filter(service_at_locations__service=service).update(latitude=35.319, longitude=139.5467)
+    data = json.loads(client.get("/kamakura/map.json").content)
+    assert data["type"] == "FeatureCollection"
+    assert data["features"][0]["geometry"]["coordinates"] == [139.5467, 35.319]
+    assert data["features"][0]["properties"]["url"] == f"/kamakura/services/{service.pk}/"

@@ -1,0 +1,93 @@
+"""Checks on what applicants and coordinators send: corporate numbers and signed PDF documents."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+# What people type around the digits: hyphens, spaces, the prefix 「T」 of an invoice number.
+_SEPARATORS = re.compile(r"[\s\-‐－ー―]")
+
+PDF_CONTENT_TYPES = frozenset({"application/pdf", "application/x-pdf"})
+# Names that start a script or another program when a reader opens the file. A signed agreement
+# has no use for them; refusing them keeps the one kind of PDF that can act on a reader's
+# computer out. (Names inside compressed object streams escape this look; the download headers
+# below are the other half of the defence.)
+ACTIVE_PDF_NAMES = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
+
+
+def corporate_number_check_digit(base: str) -> int:
+    """The check digit (検査用数字) of a 12-digit corporate number base, by the NTA's formula.
+
+    9 − (Σ Pn × Qn mod 9), where Pn is the n-th digit counted from the right and Qn is 1 for odd
+    n and 2 for even n (法人番号の指定等に関する省令 第2条).
+    """
+    if len(base) != 12 or not base.isascii() or not base.isdigit():
+        raise ValueError("A corporate number base has 12 digits.")
+    total = sum(int(digit) * (1 if n % 2 else 2) for n, digit in enumerate(reversed(base), start=1))
+    return 9 - total % 9
+
+
+def normalise_corporate_number(value: str) -> str:
+    """The digits of a corporate number as typed (full-width digits, hyphens and spaces allowed)."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).removeprefix("T")
+
+
+def validate_corporate_number(value: str) -> None:
+    """Refuse anything but 13 digits whose first digit checks the other twelve."""
+    digits = normalise_corporate_number(value)
+    if not digits:
+        return
+    if len(digits) != 13 or not digits.isascii() or not digits.isdigit():
+        raise ValidationError(
+            _("A corporate number (法人番号) has 13 digits. Please check the number and type it again."),
+            code="corporate_number_length",
+        )
+    if int(digits[0]) != corporate_number_check_digit(digits[1:]):
+        raise ValidationError(
+            _(
+                "This corporate number (法人番号) does not exist: its first digit does not match the others. "
+                "Please check it against the 国税庁 法人番号公表サイト."
+            ),
+            code="corporate_number_check_digit",
+        )
+
+
+def validate_pdf(upload: UploadedFile) -> None:
+    """Accept only a real PDF of at most AGREEMENT_MAX_MB: extension, declared type, first bytes, size."""
+    limit = settings.AGREEMENT_MAX_MB * 1024 * 1024
+    name = (upload.name or "").lower()
+    if not name.endswith(".pdf"):
+        raise ValidationError(_("Upload the signed agreement as a PDF file (a name ending in .pdf)."), code="pdf_name")
+    if upload.content_type not in PDF_CONTENT_TYPES:
+        raise ValidationError(_("This file is not a PDF. Save the document as PDF and upload it again."), code="pdf_type")
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            _("The file is larger than %(mb)d MB. Scan at a lower resolution or split the document.")
+            % {"mb": settings.AGREEMENT_MAX_MB},
+            code="pdf_size",
+        )
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."), code="pdf_empty")
+    upload.seek(0)
+    if not upload.read(5).startswith(b"%PDF-"):
+        raise ValidationError(_("This file is not a PDF. Save the document as PDF and upload it again."), code="pdf_magic")
+    upload.seek(0)
+    overlap = b""
+    for chunk in upload.chunks():
+        window = overlap + chunk
+        if any(marker in window for marker in ACTIVE_PDF_NAMES):
+            raise ValidationError(
+                _(
+                    "This PDF contains scripts or embedded files, which we do not accept. "
+                    "Print it to a new PDF or scan the signed paper copy, and upload that."
+                ),
+                code="pdf_active",
+            )
+        overlap = chunk[-32:]
+    upload.seek(0)
