@@ -211,7 +211,7 @@ def main() -> None:
         "",
         "## Latency of `understand()` (warm, this machine)",
         "",
-        f"- every dev and held-out text, 5 rounds ({len(texts) * 5} calls): p50 {p50:.2f} ms, p95 {p95:.2f} ms, "
+        f"- every dev, held-out and fresh text, 5 rounds ({len(texts) * 5} calls): p50 {p50:.2f} ms, p95 {p95:.2f} ms, "
         f"max {worst:.2f} ms",
         f"- a {len(letter):,}-character letter, 20 rounds: p50 {letter_p50:.1f} ms, max {letter_worst:.1f} ms",
         f"- first call in a process (loads Sudachi's dictionary and compiles the lexicon): {warmup_ms:.0f} ms",

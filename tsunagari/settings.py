@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "tsunagari.accounts",
     "tsunagari.audit",
     "tsunagari.workspace",
+    "tsunagari.notices",
+    "tsunagari.programs",
+    "tsunagari.knowhow",
+    "tsunagari.membership",
     "tsunagari.directory",
     "tsunagari.search",
     "tsunagari.api",
@@ -159,7 +163,10 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Enough entries for the API's cached pages (one per URL); the default of 300 thrashes.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 20000}}
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -254,6 +261,15 @@ MFA_TOTP_ISSUER = envstr("MFA_TOTP_ISSUER", "Tsunagari")
 MFA_TOTP_TOLERANCE = 1
 # Invitation links stop working after this many days.
 INVITATION_MAX_AGE_DAYS = envint("INVITATION_MAX_AGE_DAYS", "7")
+
+# Membership (docs/membership.md): signed agreements up to this size; how long a "this listing is
+# still right" link works, and after how many unanswered days a listing is asked about again;
+# how many applications and problem reports one client address may send.
+AGREEMENT_MAX_MB = envint("AGREEMENT_MAX_MB", "10")
+VERIFICATION_LINK_MAX_AGE_DAYS = envint("VERIFICATION_LINK_MAX_AGE_DAYS", "60")
+VERIFICATION_REMIND_DAYS = envint("VERIFICATION_REMIND_DAYS", "30")
+JOIN_RATE = envstr("JOIN_RATE", "5/h")
+REPORT_RATE = envstr("REPORT_RATE", "10/h")
 
 # Brute-force protection (django-axes): lock an e-mail address from one client address after
 # AXES_FAILURE_LIMIT failures, for AXES_COOLOFF_MINUTES.

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tsunagari.membership import public as membership_public
 from tsunagari.portal import views as portal_views
 
 urlpatterns = [
@@ -13,8 +14,13 @@ urlpatterns = [
     path("api/", include(("tsunagari.api.urls", "api"))),
     path("healthz", portal_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("confirm/<str:token>/", membership_public.confirm, name="membership-confirm"),
     path("", portal_views.national_home, name="national-home"),
     path("<slug:platform_slug>/api/", include(("tsunagari.api.urls", "api"), namespace="platform-api")),
     path("<slug:platform_slug>/workspace/", include("tsunagari.workspace.urls")),
+    # Public events (list, registration, iCalendar) before the portal's own pages.
+    path("<slug:platform_slug>/events/", include("tsunagari.programs.portal_urls")),
+    # Membership's public pages (join, members, report a problem) before the portal's own.
+    path("<slug:platform_slug>/", include("tsunagari.membership.urls")),
     path("<slug:platform_slug>/", include("tsunagari.portal.urls")),
 ]

@@ -87,3 +87,10 @@ def test_the_kurashi_navi_summary_counts_hours_and_areas(unscoped: None, areas: 
     assert "受付時間: 曜日と時刻に直せた" in output
     assert "対象地域: 市区町村 5 件、都道府県 3 件、市区町村を特定できず都道府県にした 0 件" in output
     assert "要確認（review_required）" in output
+
+
+def test_skipping_every_row_still_fails(kamakura: Any, tmp_path: Path) -> None:
+    path = tmp_path / "all-bad.csv"
+    path.write_text("団体名,窓口・サービス名,郵便番号\n鎌倉市,相談窓口,12345\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="すべての行に問題があった"):
+        run(str(path), "--platform", "kamakura", "--skip-invalid")

@@ -96,6 +96,15 @@ def test_a_line_gone_from_the_file_is_deleted(folder: Path, unscoped: None) -> N
     assert CrisisLine.history.filter(history_type="-").count() == 3
 
 
+def test_a_missing_lines_file_keeps_the_lines_we_have(folder: Path, unscoped: None) -> None:
+    run_import(folder)
+    (folder / "emergency-contacts.json").unlink()
+    outcome = run_import(folder)
+    assert outcome.ok
+    assert CrisisLine.objects.filter(dataset_id="kurashi-navi").count() == 3
+    assert any(n.file == "emergency-contacts.json" for n in outcome.notes)
+
+
 def test_a_broken_file_imports_nothing_and_says_where_and_how_to_fix_it(folder: Path, unscoped: None) -> None:
     def break_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
         by_id(rows, "aichi-nagoya-city-general")["postalCode"] = "460-85"

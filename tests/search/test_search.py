@@ -129,6 +129,20 @@ def test_no_words_lists_everything_by_name(kamakura: Any, index: Index) -> None:
     assert [s.name for s in search_services(platform=kamakura).services] == ["あ窓口", "か窓口", "わ窓口"]
 
 
+def test_many_matches_without_words_are_still_by_name(
+    kamakura: Any, build: Build, index: Index, monkeypatch: Any
+) -> None:
+    # Past a threshold, SQLite reads pages along the name index instead of sorting: same order.
+    monkeypatch.setattr("tsunagari.search.query.WALK_BY_NAME_ABOVE", 1)
+    for name in ("わ窓口", "あ窓口", "か窓口", "さ窓口"):
+        build(kamakura, name, schedules=(OFFICE_HOURS,))
+    build(kamakura, "夜の窓口")
+    index()
+    assert [s.name for s in search_services(platform=kamakura, per_page=3, page=2).services] == ["わ窓口", "夜の窓口"]
+    open_names = [s.name for s in search_services(platform=kamakura, open_now=True, now=at(2026, 7, 1, 10)).services]
+    assert open_names == ["あ窓口", "か窓口", "さ窓口", "わ窓口"]
+
+
 def test_quotes_and_operators_in_a_query_are_only_words(kamakura: Any, index: Index) -> None:
     make_service(kamakura, "ひきこもり相談")
     index()
@@ -492,5 +506,10 @@ def test_a_results_page_takes_a_fixed_number_of_queries(kamakura: Any, build: Bu
             _ = [sal.location.full_address for sal in service.service_at_locations.all()]
             _ = list(service.schedules.all())
     assert len(results.services) == 20
+    first = results.services[0]
+    assert [c.kind for c in first.channels.all()] == ["line", "phone"]  # Channel.Meta.ordering
+    assert first.channels.count() == 2
+    assert [t.code for t in first.terms.all()] == ["hikikomori"]
+    assert first.service_areas.all()[0].municipality.full_name == "神奈川県鎌倉市"
     # count + page + national platform lookup + services + 5 prefetches
     assert len(queries) <= 10, [q["sql"] for q in queries.captured_queries]

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern
 
+from tests.membership.rows import membership_rows  # noqa: F401
 from tsunagari.accounts import actions
 from tsunagari.accounts.models import Membership, Role
 from tsunagari.workspace import urls as workspace_urls
@@ -55,6 +56,75 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
         "get",
         {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
     ),
+    # Membership (tsunagari/membership): members, agreements, listings, problem reports.
+    "members": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "members-applications": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "members-application": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "members-application-approve": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "members-application-decline": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "members-agreements": (
+        "get",
+        {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK},
+    ),
+    "members-agreement-new": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "members-agreement-edit": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "members-agreement-document": (
+        "get",
+        {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK},
+    ),
+    "members-detail": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "members-trust": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "listings": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": DENIED, "observer": DENIED, "superuser": OK}),
+    "listings-new": (
+        "get",
+        {"coordinator": DENIED, "org_admin": OK, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "listings-settings": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "listings-change": (
+        "get",
+        {"coordinator": OK, "org_admin": OK, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "listings-change-approve": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "listings-change-reject": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "listings-edit": (
+        "get",
+        {"coordinator": DENIED, "org_admin": OK, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "reports": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": DENIED, "observer": DENIED, "superuser": OK}),
+    "reports-close": (
+        "post",
+        {"coordinator": DONE, "org_admin": DONE, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
 }
 
 
@@ -67,10 +137,14 @@ def expected(url_name: str, persona: str) -> int | str:
 
 
 @pytest.fixture
-def kamakura_objects(alice: Any, sam: Any, kamakura: Any) -> dict[str, Any]:
-    """The rows that URLs with ids point at: an open invitation and a role."""
+def kamakura_objects(request: pytest.FixtureRequest, alice: Any, sam: Any, kamakura: Any) -> dict[str, Any]:
+    """The rows that URLs with ids point at: an open invitation and a role, and membership's rows."""
     invitation = actions.invite(platform=kamakura, email="pending@example.jp", role=Role.OBSERVER, invited_by=alice)
-    return {"invitation": invitation, "membership": Membership.objects.get(user=sam, platform=kamakura)}
+    return {
+        "invitation": invitation,
+        "membership": Membership.objects.get(user=sam, platform=kamakura),
+        **request.getfixturevalue("membership_rows"),
+    }
 
 
 def url_for(url_name: str, slug: str, objects: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -83,6 +157,35 @@ def url_for(url_name: str, slug: str, objects: dict[str, Any]) -> tuple[str, dic
         "remove-role": (base + f"people/roles/{objects['membership'].pk}/remove/", {}),
         "audit": (base + "audit/", {}),
         "audit-export": (base + "audit/export.csv", {}),
+        "members": (base + "members/", {}),
+        "members-applications": (base + "members/applications/", {}),
+        "members-application": (base + f"members/applications/{objects['application'].pk}/", {}),
+        "members-application-approve": (
+            base + f"members/applications/{objects['application'].pk}/approve/",
+            {"invite_contact": ""},
+        ),
+        "members-application-decline": (
+            base + f"members/applications/{objects['application'].pk}/decline/",
+            {"reason": "活動地域が違うため"},
+        ),
+        "members-agreements": (base + "members/agreements/", {}),
+        "members-agreement-new": (base + "members/agreements/new/", {}),
+        "members-agreement-edit": (base + f"members/agreements/{objects['agreement'].pk}/edit/", {}),
+        "members-agreement-document": (base + f"members/agreements/{objects['agreement'].pk}/document/", {}),
+        "members-detail": (base + f"members/{objects['member'].pk}/", {}),
+        "members-trust": (base + f"members/{objects['member'].pk}/trust/", {"trusted": "on"}),
+        "listings": (base + "listings/", {}),
+        "listings-new": (base + "listings/new/", {}),
+        "listings-settings": (base + "listings/settings/", {"verification_months": "3"}),
+        "listings-change": (base + f"listings/changes/{objects['change'].pk}/", {}),
+        "listings-change-approve": (base + f"listings/changes/{objects['change'].pk}/approve/", {}),
+        "listings-change-reject": (
+            base + f"listings/changes/{objects['change'].pk}/reject/",
+            {"note": "根拠が不明です"},
+        ),
+        "listings-edit": (base + f"listings/{objects['service'].pk}/edit/", {}),
+        "reports": (base + "reports/", {}),
+        "reports-close": (base + f"reports/{objects['report'].pk}/close/", {"note": "直しました"}),
     }[url_name]
 
 

@@ -524,7 +524,8 @@ def _full_service(service: Service, *, with_organization: bool, with_locations: 
     data["service_areas"] = [_service_area(area) for area in _loaded(service, "service_areas")]
     if with_locations:
         data["service_at_locations"] = [
-            _service_at_location(sal, location_schedules.get(sal.pk, [])) for sal in _loaded(service, "service_at_locations")
+            _service_at_location(sal, location_schedules.get(sal.pk, []))
+            for sal in _loaded(service, "service_at_locations")
         ]
     data["languages"] = [_language(tag, service_id=str(service.pk)) for tag in service.languages or []]
     data["cost_options"] = _cost_options(service, terms)

@@ -55,4 +55,23 @@ def connect_cache_invalidation() -> None:
     m2m_changed.connect(bump_directory_version, sender=models.Service.terms.through, dispatch_uid="bump-terms")
 
 
+def touch_parent_service(sender: Any, instance: Any, **_kwargs: Any) -> None:
+    """A change to a service's channels, schedules or areas is a change to the service (modified_after)."""
+    from django.utils import timezone
+
+    from . import models
+
+    # The row is the instance's own parent, so no tenant filter is needed here.
+    models.Service.objects.with_scopes_disabled().filter(pk=instance.service_id).update(modified_at=timezone.now())
+
+
+def connect_parent_touch() -> None:
+    from . import models
+
+    for model in (models.Channel, models.Schedule, models.ServiceArea, models.ServiceAtLocation):
+        post_save.connect(touch_parent_service, sender=model, dispatch_uid=f"touch-{model.__name__}-save")
+        post_delete.connect(touch_parent_service, sender=model, dispatch_uid=f"touch-{model.__name__}-delete")
+
+
 connect_cache_invalidation()
+connect_parent_touch()

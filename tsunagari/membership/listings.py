@@ -84,9 +84,9 @@ EMPTY: dict[str, Any] = {
 
 
 def snapshot(service: Service | None) -> dict[str, Any]:
-    """The editable fields of `service` (EMPTY for a new one)."""
+    """The editable fields of `service`; nothing for a new one (a missing field counts as EMPTY)."""
     if service is None:
-        return dict(EMPTY)
+        return {}
     data: dict[str, Any] = {name: getattr(service, name) for name in SERVICE_FIELDS}
     first: dict[str, str] = {}
     for channel in sorted(service.channels.all(), key=_channel_order):
@@ -126,7 +126,9 @@ def diff(before: dict[str, Any], after: dict[str, Any], current: dict[str, Any] 
         now = None
         if current is not None and current.get(name) not in (before.get(name), after.get(name)):
             now = display(name, current.get(name))
-        changes.append(FieldChange(name, FIELDS[name], display(name, before.get(name)), display(name, after.get(name)), now))
+        changes.append(
+            FieldChange(name, FIELDS[name], display(name, before.get(name)), display(name, after.get(name)), now)
+        )
     return changes
 
 
@@ -177,7 +179,7 @@ def apply(
         service.hours_parsed = None if parsed is None else parsed.parsed
     service.last_verified_on = timezone.localdate()
     service.last_verified_by = organization.name[:200]
-    _save(service, user, reason)
+    save_with_history(service, user, reason)
     if created:
         _default_area(service, platform, user, reason)
     for name, kind in CHANNEL_FIELDS.items():
@@ -190,7 +192,8 @@ def apply(
     return service
 
 
-def _save(row: Any, user: Any, reason: str) -> None:
+def save_with_history(row: Any, user: Any, reason: str) -> None:
+    """Save a directory row with `user` and `reason` in its change history."""
     # simple-history reads these two attributes for the historical record it writes on save.
     row._history_user = user
     row._change_reason = reason
@@ -201,13 +204,16 @@ def _default_area(service: Service, platform: Platform, user: Any, reason: str) 
     """A new listing is for the platform's own area."""
     if platform.kind == Platform.Kind.MUNICIPALITY:
         area = ServiceArea(
-            platform=platform, service=service, kind=ServiceArea.Kind.MUNICIPALITY, municipality_id=platform.municipality_id
+            platform=platform,
+            service=service,
+            kind=ServiceArea.Kind.MUNICIPALITY,
+            municipality_id=platform.municipality_id,
         )
     else:
         area = ServiceArea(
             platform=platform, service=service, kind=ServiceArea.Kind.PREFECTURE, prefecture_id=platform.prefecture_id
         )
-    _save(area, user, reason)
+    save_with_history(area, user, reason)
 
 
 def _channel_order(channel: Channel) -> tuple[int, str]:
@@ -226,7 +232,7 @@ def _set_channel(service: Service, kind: str, value: str, user: Any, reason: str
         last = Channel.objects.filter(service=service).order_by("-position").values_list("position", flat=True).first()
         channel = Channel(platform=service.platform, service=service, kind=kind, position=(last or 0) + 1)
     channel.value = value
-    _save(channel, user, reason)
+    save_with_history(channel, user, reason)
 
 
 def _set_schedules(service: Service, user: Any, reason: str) -> None:
@@ -237,7 +243,9 @@ def _set_schedules(service: Service, user: Any, reason: str) -> None:
         old.delete()
     _parsed, records = hours_to_schedules(service.hours_text, service.closed_days_text)
     for record in records:
-        _save(Schedule(platform=service.platform, service=service, **dataclasses.asdict(record)), user, reason)
+        save_with_history(
+            Schedule(platform=service.platform, service=service, **dataclasses.asdict(record)), user, reason
+        )
 
 
 def _set_terms(service: Service, change_after: dict[str, Any]) -> None:

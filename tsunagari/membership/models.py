@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import secrets
 import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -176,6 +177,7 @@ class Agreement(PlatformOwned):
             models.CheckConstraint(
                 name="agreement_dates_ordered",
                 condition=Q(starts_on__isnull=True) | Q(ends_on__isnull=True) | Q(starts_on__lte=models.F("ends_on")),
+                violation_error_message=_("The end date comes before the start date."),
             )
         ]
 
@@ -216,7 +218,12 @@ class ListingChange(PlatformOwned):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("proposed by")
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reviewed by")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     note = models.TextField(_("reviewer's note"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -288,7 +295,12 @@ class ProblemReport(PlatformOwned):
     text = models.TextField(_("details"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reported by")
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
     )
     note = models.TextField(_("what was done"), blank=True)
     closed_by = models.ForeignKey(

@@ -65,7 +65,9 @@ def validate_pdf(upload: UploadedFile) -> None:
     if not name.endswith(".pdf"):
         raise ValidationError(_("Upload the signed agreement as a PDF file (a name ending in .pdf)."), code="pdf_name")
     if upload.content_type not in PDF_CONTENT_TYPES:
-        raise ValidationError(_("This file is not a PDF. Save the document as PDF and upload it again."), code="pdf_type")
+        raise ValidationError(
+            _("This file is not a PDF. Save the document as PDF and upload it again."), code="pdf_type"
+        )
     if upload.size is None or upload.size > limit:
         raise ValidationError(
             _("The file is larger than %(mb)d MB. Scan at a lower resolution or split the document.")
@@ -76,7 +78,9 @@ def validate_pdf(upload: UploadedFile) -> None:
         raise ValidationError(_("The file is empty."), code="pdf_empty")
     upload.seek(0)
     if not upload.read(5).startswith(b"%PDF-"):
-        raise ValidationError(_("This file is not a PDF. Save the document as PDF and upload it again."), code="pdf_magic")
+        raise ValidationError(
+            _("This file is not a PDF. Save the document as PDF and upload it again."), code="pdf_magic"
+        )
     upload.seek(0)
     overlap = b""
     for chunk in upload.chunks():

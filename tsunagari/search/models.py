@@ -33,6 +33,8 @@ class ServiceDocument(models.Model):
     class Meta:
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
+        # With no words, pages are read in name order along this index instead of sorting every match.
+        indexes = [models.Index(fields=["sort_name", "id"], name="search_doc_sort")]
 
     def __str__(self) -> str:
         return self.sort_name

@@ -14,7 +14,7 @@ import datetime
 import math
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,8 @@ from .facets import Expr, all_of, any_of, but_not, term
 __all__ = ["SearchResults", "search_services"]
 
 MAX_PER_PAGE = 100
+# Above this many matches a page without words is read along the name index (see _page).
+WALK_BY_NAME_ABOVE = 1000
 
 
 @dataclass(frozen=True)
@@ -247,36 +249,32 @@ def _fetch(scope_ids: list[int], ids: list[uuid.UUID]) -> list[Service]:
             if service.publication == Service.Publication.PUBLISHED
         }
         services = [by_id[pk] for pk in ids if pk in by_id]
-        page_ids = list(by_id)
-        _attach(services, "channels", Channel.objects.filter(service_id__in=page_ids))
-        _attach(services, "schedules", Schedule.objects.filter(service_id__in=page_ids))
-        _attach(
-            services,
-            "service_at_locations",
-            ServiceAtLocation.objects.filter(service_id__in=page_ids).select_related("location"),
-        )
-        _attach(
-            services,
-            "service_areas",
-            ServiceArea.objects.filter(service_id__in=page_ids).select_related(
-                "municipality__prefecture", "prefecture"
+        page = list(by_id)
+        children: list[tuple[str, QuerySet[Any]]] = [
+            ("channels", Channel.objects.filter(service_id__in=page)),
+            ("schedules", Schedule.objects.filter(service_id__in=page)),
+            ("service_at_locations", ServiceAtLocation.objects.filter(service_id__in=page).select_related("location")),
+            (
+                "service_areas",
+                ServiceArea.objects.filter(service_id__in=page).select_related(
+                    "municipality__prefecture", "prefecture"
+                ),
             ),
-        )
-        links = Service.terms.through.objects.filter(service_id__in=page_ids).select_related("taxonomyterm")
-        terms: dict[uuid.UUID, list[TaxonomyTerm]] = defaultdict(list)
-        for link in links:
+        ]
+        for relation, rows in children:
+            grouped: dict[uuid.UUID, list[Any]] = defaultdict(list)
+            for row in rows:
+                grouped[row.service_id].append(row)
+            _attach(services, relation, rows.model, grouped)
+        terms: dict[uuid.UUID, list[Any]] = defaultdict(list)
+        for link in Service.terms.through.objects.filter(service_id__in=page).select_related("taxonomyterm"):
             terms[link.service_id].append(link.taxonomyterm)
-        _attach(services, "terms", [], rows_by_service=terms, model=TaxonomyTerm)
+        _attach(services, "terms", TaxonomyTerm, terms)
     return services
 
 
 def _attach(
-    services: list[Service],
-    relation: str,
-    rows: Iterable[Model],
-    *,
-    rows_by_service: dict[uuid.UUID, list[Any]] | None = None,
-    model: type[Model] | None = None,
+    services: list[Service], relation: str, model: type[Model], rows_by_service: dict[uuid.UUID, list[Any]]
 ) -> None:
     """Fill `service.<relation>.all()` from rows already fetched, as prefetch_related would.
 
@@ -284,11 +282,6 @@ def _attach(
     managers make each one costly: 20 services × 5 relations took 40 ms, more than the search.
     This stores the same prefetch cache (a finished queryset per relation) at no such cost.
     """
-    if rows_by_service is None:
-        rows_by_service = defaultdict(list)
-        for row in rows:
-            rows_by_service[row.service_id].append(row)  # type: ignore[attr-defined]
-            model = type(row)
     for service in services:
         cached: QuerySet[Any] = QuerySet(model=model)
         cached._result_cache = rows_by_service.get(service.pk, [])
@@ -390,7 +383,16 @@ def _page(
         total = int(cursor.fetchone()[0])
         if total == 0 or offset >= total:
             return [], total
-        if lookup.rank and alone:
+        if not lookup.rank and near is None and lookup.index_only and total > WALK_BY_NAME_ABOVE:
+            # Many matches and no words: walk the documents in name order and stop at the page,
+            # instead of sorting every match (SQLite would choose the sort without being told).
+            sql = (
+                "SELECT d.service_id FROM search_servicedocument d INDEXED BY search_doc_sort"  # noqa: S608
+                f" WHERE d.id IN (SELECT rowid FROM {lookup.index_only}){where}"
+                " ORDER BY d.sort_name, d.id LIMIT %s OFFSET %s"
+            )
+            cursor.execute(sql, [*lookup.params, *where_params, limit, offset])
+        elif lookup.rank and alone:
             sql = (
                 f"SELECT d.service_id FROM (SELECT rowid AS doc, {lookup.rank} AS rank FROM {lookup.index_only}"  # noqa: S608
                 " ORDER BY rank, rowid LIMIT %s OFFSET %s) f"

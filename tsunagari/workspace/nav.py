@@ -31,6 +31,15 @@ NAV: list[NavItem] = [
     NavItem(_("Workspace home"), "workspace:home"),
     NavItem(_("People and invitations"), "workspace:people", frozenset({Role.COORDINATOR, Role.OBSERVER})),
     NavItem(_("Listings to check"), "portal:staff", frozenset({Role.COORDINATOR})),
+    NavItem(_("Members"), "workspace:members"),
+    NavItem(_("Applications to join"), "workspace:members-applications", frozenset({Role.COORDINATOR})),
+    NavItem(_("Agreements"), "workspace:members-agreements"),
+    NavItem(_("Listings and changes"), "workspace:listings", frozenset({Role.COORDINATOR, Role.ORG_ADMIN})),
+    NavItem(_("Problem reports"), "workspace:reports", frozenset({Role.COORDINATOR, Role.ORG_ADMIN})),
+    NavItem(_("Notices"), "workspace:notices"),
+    NavItem(_("Events and meetings"), "workspace:events"),
+    NavItem(_("Training records"), "workspace:training", frozenset({Role.COORDINATOR, Role.OBSERVER})),
+    NavItem(_("Know-how library"), "workspace:knowhow"),
     NavItem(_("Audit log"), "workspace:audit", frozenset({Role.COORDINATOR})),
 ]
 
@@ -39,15 +48,25 @@ CAN_DO: dict[str, list[str | Promise]] = {
         _("Invite people, give them roles and take roles away."),
         _("Check and edit the platform's support directory."),
         _("See everything coordinators and administrators did in the audit log, and export it."),
+        _("Approve or decline organisations that apply to join, and keep the partnership agreements."),
+        _("Review the listing changes members propose, and close the problems residents report."),
+        _(
+            "Post notices, run working groups, hold meetings, training and public events, "
+            "and record who completed which course."
+        ),
+        _("Share the platform's know-how with every platform in the country."),
     ],
     Role.ORG_ADMIN: [
-        _("Look after your organisation's listings and staff (coming soon)."),
+        _("Keep your organisation's listings right: edit them, and confirm them when asked."),
+        _("Answer the problems residents report about your listings."),
+        _("Read and post notices, register for meetings and training, and write know-how entries."),
     ],
     Role.ORG_STAFF: [
-        _("Read the platform's notices and take part in its meetings and training (coming soon)."),
+        _("Read and post notices, register for meetings and training, and write know-how entries."),
     ],
     Role.OBSERVER: [
         _("Read the platform's members, notices and meetings; you cannot change anything."),
+        _("Read the training records and download them for the programme's reporting."),
     ],
 }
 

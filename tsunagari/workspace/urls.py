@@ -3,6 +3,10 @@
 from django.urls import path
 
 from tsunagari.audit import views as audit_views
+from tsunagari.knowhow import workspace_urls as knowhow_urls
+from tsunagari.membership import workspace_urls as membership_urls
+from tsunagari.notices import workspace_urls as notices_urls
+from tsunagari.programs import workspace_urls as programs_urls
 
 from . import views
 
@@ -16,3 +20,9 @@ urlpatterns = [
     path("audit/", audit_views.event_list, name="audit"),
     path("audit/export.csv", audit_views.export_csv, name="audit-export"),
 ]
+# Members, agreements, listings and problem reports (tsunagari/membership).
+urlpatterns += membership_urls.urlpatterns
+# Notices and working groups, events and training, the know-how library (notices, programs, knowhow).
+urlpatterns += notices_urls.urlpatterns
+urlpatterns += programs_urls.urlpatterns
+urlpatterns += knowhow_urls.urlpatterns

@@ -471,6 +471,8 @@ def _form_channel(url: str, methods: set[str]) -> ChannelRecord:
 def _emergency_contacts(folder: Path, result: ParsedWithNotes) -> None:
     path = folder / EMERGENCY_CONTACTS
     if not path.exists():
+        # No file is not an empty list: keep the lines we have rather than delete them all.
+        result.crisis_lines_file = ""
         result.notes.append(
             Problem(EMERGENCY_CONTACTS, None, None, "ファイルがないため、緊急・24時間の相談先は取り込みませんでした。")
         )
@@ -486,13 +488,22 @@ def _emergency_contacts(folder: Path, result: ParsedWithNotes) -> None:
     for position, entry in enumerate(entries):
         # Problems are numbered by entry (1 = the first), as there is no row to point at.
         where = position + 1
+        problems = []
+        if not isinstance(entry, dict) or not str(entry.get("id", "")).strip():
+            problems.append(Problem(EMERGENCY_CONTACTS, where, "id", "id がありません。"))
+            entry = entry if isinstance(entry, dict) else {}
+        url, verified = "", None
         try:
-            if not isinstance(entry, dict) or not str(entry.get("id", "")).strip():
-                raise Invalid("id がありません。")
             url = clean_url(entry["officialUrl"], "公式ページのURL") if entry.get("officialUrl") else ""
+        except Invalid as exc:
+            problems.append(Problem(EMERGENCY_CONTACTS, where, "officialUrl", str(exc)))
+        try:
             verified = clean_date(entry["lastVerifiedAt"], "最終確認日") if entry.get("lastVerifiedAt") else None
         except Invalid as exc:
-            result.problems.append(Problem(EMERGENCY_CONTACTS, where, "id", str(exc)))
+            problems.append(Problem(EMERGENCY_CONTACTS, where, "lastVerifiedAt", str(exc)))
+        if problems:
+            result.problems.extend(problems)
+            result.invalid_rows.add((EMERGENCY_CONTACTS, where))
             continue
         kinds = crisis_kinds(entry)
         if kinds is None:

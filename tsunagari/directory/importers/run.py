@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable
 from pathlib import Path
@@ -72,11 +73,12 @@ def run_import(
         raise ImportFailed(f"「{path}」が見つかりません。パスを確かめてください。")
     fmt = fmt or detect_format(path)
     parse = parser_for(fmt)
+    platform, by_default = resolve_platform(platform_slug)  # before parsing: a typo fails at once
     result = parse(path)
     if source_slug:
-        result.source.slug = source_slug
+        # A copy: parsers hand out a shared SourceInfo.
+        result.source = dataclasses.replace(result.source, slug=source_slug)
     with transaction.atomic():
-        platform, by_default = resolve_platform(platform_slug)
         areas: tuple[int, int] | None = None
         if result.load_areas_from and will_write(result, skip_invalid=skip_invalid):
             areas = load_areas(Path(result.load_areas_from))

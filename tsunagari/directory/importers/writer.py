@@ -196,8 +196,15 @@ def write_records(
         services = [s for s in result.services if (checker.file_of(s), s.row) not in invalid]
         crisis_lines = [c for c in result.crisis_lines if c.source_id not in checker.invalid_crisis_lines]
         writer = _Writer(platform, result.source, outcome, reason=_reason(result.source, actor))
-        writer.write(services, crisis_lines, withdraw_missing=withdraw_missing and not invalid)
-        if withdraw_missing and invalid:
+        skipped_any = bool(invalid or checker.invalid_crisis_lines)
+        writer.write(
+            services,
+            crisis_lines,
+            withdraw_missing=withdraw_missing and not skipped_any,
+            # Crisis lines are withdrawn only when the parser read a file of them.
+            withdraw_lines=withdraw_missing and not skipped_any and bool(getattr(result, "crisis_lines_file", "")),
+        )
+        if withdraw_missing and skipped_any:
             outcome.messages.append("スキップした行があるため、ファイルにない窓口の廃止扱いは行いませんでした。")
         outcome.ok = True
         if dry_run:
@@ -439,7 +446,12 @@ class _Writer:
         self.namespace: tuple[str, ...] = () if platform.is_national else ("platform", platform.slug)
 
     def write(
-        self, services: list[ServiceRecord], crisis_lines: list[CrisisLineRecord], *, withdraw_missing: bool
+        self,
+        services: list[ServiceRecord],
+        crisis_lines: list[CrisisLineRecord],
+        *,
+        withdraw_missing: bool,
+        withdraw_lines: bool,
     ) -> None:
         self._dataset()
         self._ensure_terms()
@@ -526,7 +538,7 @@ class _Writer:
         )
         self._terms(by_service)
         self._changed_parents()
-        self._crisis_lines(crisis_lines, withdraw_missing=withdraw_missing)
+        self._crisis_lines(crisis_lines, withdraw_missing=withdraw_lines)
 
     # -- the data set and the vocabularies ---------------------------------
 

@@ -28,6 +28,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'search document',
                 'verbose_name_plural': 'search documents',
+                'indexes': [models.Index(fields=['sort_name', 'id'], name='search_doc_sort')],
             },
         ),
         migrations.CreateModel(

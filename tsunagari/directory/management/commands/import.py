@@ -76,6 +76,13 @@ class Command(BaseCommand):
                 f"問題が {len(outcome.problems)} 件あったため、何も取り込みませんでした。"
                 "直してからもう一度実行するか、--skip-invalid で問題のある行を飛ばしてください。"
             )
+        rows = sum(
+            c.created + c.updated + c.unchanged
+            for kind, c in outcome.counts.items()
+            if kind in ("services", "crisis_lines")
+        )
+        if outcome.problems and not rows:
+            raise CommandError("すべての行に問題があったため、何も取り込みませんでした。")
 
     def summarise(self, outcome: ImportOutcome, seconds: float, *, verbose: bool) -> None:
         write = self.stdout.write

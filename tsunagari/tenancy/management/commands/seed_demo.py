@@ -20,6 +20,7 @@ from tsunagari.directory.models import (
     ServiceArea,
     TaxonomyTerm,
 )
+from tsunagari.membership.demo import seed_members
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import scopes_disabled
 
@@ -96,6 +97,7 @@ class Command(BaseCommand):
             platforms = self.create_platforms()
             self.create_services(platforms)
             accounts = self.create_accounts(platforms)
+            seed_members(platforms)
         self.stdout.write(self.style.SUCCESS(f"デモのプラットフォーム: {len(platforms)} 件"))
         self.stdout.write(
             f"デモアカウント（/accounts/login/ でメールアドレスでログイン、パスワードはすべて {DEMO_PASSWORD}）:"

@@ -1,0 +1,427 @@
+"""Workspace pages of membership: members, applications, agreements, listings and problem reports.
+
+Every view goes through workspace_view (one 404 for outsiders, 403 for a role too low), fetches
+rows through membership.access, calls one action and renders.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tsunagari.accounts.models import Role
+from tsunagari.directory.models import Service
+from tsunagari.lib.hours import parse_hours
+from tsunagari.workspace.access import Workspace, workspace_view
+from tsunagari.workspace.nav import menu
+
+from . import access, actions, listings
+from .forms import (
+    AgreementForm,
+    ApproveForm,
+    CloseReportForm,
+    DeclineForm,
+    ListingForm,
+    ListingSettingsForm,
+    RejectForm,
+    ReviewForm,
+    TrustForm,
+)
+from .models import Agreement, ListingChange, MemberOrganisation, PlatformSettings, ProblemReport
+
+COORDINATORS = {Role.COORDINATOR}
+LISTING_ROLES = {Role.COORDINATOR, Role.ORG_ADMIN}
+
+
+def _render(request: HttpRequest, workspace: Workspace, template: str, status: int = 200, **extra: Any) -> HttpResponse:
+    context = {"workspace": workspace, "platform": workspace.platform, "menu": menu(workspace), **extra}
+    return render(request, f"membership/workspace/{template}", context, status=status)
+
+
+# ---------------------------------------------------------------------------------------------
+# Members and applications
+
+
+@workspace_view()
+def members(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """The internal member directory: every member with its contact person, for the platform's people."""
+    rows = MemberOrganisation.objects.approved().filter(platform=workspace.platform).order_by("kind", "name")
+    waiting = MemberOrganisation.objects.applications().filter(platform=workspace.platform).count()
+    return _render(request, workspace, "members.html", members=rows, waiting=waiting if workspace.is_coordinator else 0)
+
+
+@workspace_view()
+def member_detail(request: HttpRequest, workspace: Workspace, member_id: uuid.UUID) -> HttpResponse:
+    member = access.get_member(workspace, member_id)
+    return _render(
+        request,
+        workspace,
+        "member_detail.html",
+        member=member,
+        agreements=member.agreements.order_by("-signed_on"),
+        trust_form=TrustForm(initial={"trusted": member.trusted}) if workspace.is_coordinator else None,
+    )
+
+
+@require_POST
+@workspace_view(roles=COORDINATORS)
+def member_trust(request: HttpRequest, workspace: Workspace, member_id: uuid.UUID) -> HttpResponse:
+    member = access.get_member(workspace, member_id)
+    form = TrustForm(request.POST)
+    form.is_valid()
+    trusted = bool(form.cleaned_data.get("trusted"))
+    actions.set_trusted(member, trusted=trusted, actor=request.user)
+    if trusted:
+        messages.success(request, _("%(name)s's listing changes are now published at once.") % {"name": member.name})
+    else:
+        messages.success(request, _("%(name)s's listing changes now wait for review.") % {"name": member.name})
+    return redirect("workspace:members-detail", workspace.platform.slug, member.pk)
+
+
+@workspace_view(roles=COORDINATORS)
+def applications(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """Applications waiting for a decision, and the latest decisions."""
+    rows = MemberOrganisation.objects.filter(platform=workspace.platform)
+    return _render(
+        request,
+        workspace,
+        "applications.html",
+        waiting=rows.applications().order_by("created_at"),
+        decided=rows.exclude(status=MemberOrganisation.Status.APPLIED)
+        .select_related("decided_by")
+        .order_by("-decided_at")[:30],
+    )
+
+
+def _application_page(
+    request: HttpRequest,
+    workspace: Workspace,
+    application: MemberOrganisation,
+    approve_form: ApproveForm | None = None,
+    decline_form: DeclineForm | None = None,
+) -> HttpResponse:
+    bound = (approve_form and approve_form.is_bound) or (decline_form and decline_form.is_bound)
+    return _render(
+        request,
+        workspace,
+        "application_detail.html",
+        status=400 if bound else 200,
+        application=application,
+        approve_form=approve_form or ApproveForm(application=application),
+        decline_form=decline_form or DeclineForm(),
+    )
+
+
+@workspace_view(roles=COORDINATORS)
+def application_detail(request: HttpRequest, workspace: Workspace, application_id: uuid.UUID) -> HttpResponse:
+    return _application_page(request, workspace, access.get_application(workspace, application_id))
+
+
+@require_POST
+@workspace_view(roles=COORDINATORS)
+def application_approve(request: HttpRequest, workspace: Workspace, application_id: uuid.UUID) -> HttpResponse:
+    application = access.get_application(workspace, application_id)
+    form = ApproveForm(request.POST, application=application)
+    if not form.is_valid():
+        return _application_page(request, workspace, application, approve_form=form)
+    try:
+        actions.approve_application(
+            application,
+            actor=request.user,
+            organization=form.cleaned_data["organization"],
+            invite_contact=form.cleaned_data["invite_contact"],
+        )
+    except actions.InvalidStateError:
+        messages.error(request, _("This application was already decided."))
+        return redirect("workspace:members-application", workspace.platform.slug, application.pk)
+    message = _("%(name)s is now a member. We told %(email)s by e-mail.")
+    if form.cleaned_data["invite_contact"]:
+        message = _("%(name)s is now a member. We told %(email)s by e-mail and invited them as its administrator.")
+    messages.success(request, message % {"name": application.name, "email": application.contact_email})
+    return redirect("workspace:members-applications", workspace.platform.slug)
+
+
+@require_POST
+@workspace_view(roles=COORDINATORS)
+def application_decline(request: HttpRequest, workspace: Workspace, application_id: uuid.UUID) -> HttpResponse:
+    application = access.get_application(workspace, application_id)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        return _application_page(request, workspace, application, decline_form=form)
+    try:
+        actions.decline_application(application, actor=request.user, reason=form.cleaned_data["reason"])
+    except actions.InvalidStateError:
+        messages.error(request, _("This application was already decided."))
+        return redirect("workspace:members-application", workspace.platform.slug, application.pk)
+    messages.success(
+        request,
+        _("The application of %(name)s was declined. We sent the reason to %(email)s.")
+        % {"name": application.name, "email": application.contact_email},
+    )
+    return redirect("workspace:members-applications", workspace.platform.slug)
+
+
+# ---------------------------------------------------------------------------------------------
+# Agreements
+
+
+@workspace_view()
+def agreements(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    rows = Agreement.objects.filter(platform=workspace.platform).prefetch_related("parties")
+    return _render(request, workspace, "agreements.html", agreements=rows)
+
+
+def _agreement_form(request: HttpRequest, workspace: Workspace, agreement: Agreement) -> HttpResponse:
+    form = AgreementForm(request.POST or None, request.FILES or None, instance=agreement)
+    if request.method == "POST" and form.is_valid():
+        saved = actions.save_agreement(
+            form.save(commit=False),
+            actor=request.user,
+            parties=form.cleaned_data["parties"],
+            document=form.cleaned_data.get("upload"),
+        )
+        messages.success(request, _("The agreement “%(title)s” was saved.") % {"title": saved.title})
+        return redirect("workspace:members-agreements", workspace.platform.slug)
+    return _render(
+        request,
+        workspace,
+        "agreement_form.html",
+        status=400 if form.is_bound else 200,
+        form=form,
+        agreement=agreement,
+        is_new=agreement._state.adding,
+    )
+
+
+@workspace_view(roles=COORDINATORS)
+def agreement_new(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    return _agreement_form(request, workspace, Agreement(platform=workspace.platform))
+
+
+@workspace_view(roles=COORDINATORS)
+def agreement_edit(request: HttpRequest, workspace: Workspace, agreement_id: uuid.UUID) -> HttpResponse:
+    return _agreement_form(request, workspace, access.get_agreement(workspace, agreement_id))
+
+
+@workspace_view()
+def agreement_document(request: HttpRequest, workspace: Workspace, agreement_id: uuid.UUID) -> FileResponse:
+    """The signed PDF, for the platform's people only: never served from MEDIA_URL, never shown inline."""
+    agreement = access.get_agreement(workspace, agreement_id)
+    if not agreement.document:
+        raise Http404
+    try:
+        handle = agreement.document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=agreement.document_name or "agreement.pdf", content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Should a browser render it anyway, it runs nothing and reaches nothing of ours.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Listings
+
+
+@workspace_view(roles=LISTING_ROLES)
+def listings_home(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """Coordinators: changes waiting for review. Administrators: their listings and their proposals."""
+    platform = workspace.platform
+    changes = ListingChange.objects.filter(platform=platform).select_related("organization", "service", "author")
+    context: dict[str, Any] = {}
+    if workspace.is_coordinator:
+        context["pending"] = changes.filter(status=ListingChange.Status.PENDING).order_by("created_at")
+        context["decided"] = changes.exclude(status=ListingChange.Status.PENDING).order_by("-decided_at")[:30]
+        context["settings_form"] = ListingSettingsForm(
+            initial={"verification_months": PlatformSettings.months_for(platform)}
+        )
+    if workspace.has_role(Role.ORG_ADMIN):
+        organizations = access.administered_organisations(request, workspace)
+        context["services"] = (
+            Service.objects.filter(platform=platform, organization__in=organizations)
+            .select_related("organization")
+            .order_by("organization__name", "name")
+        )
+        context["own_changes"] = changes.filter(organization__in=organizations).order_by("-modified_at")[:30]
+    return _render(request, workspace, "listings.html", **context)
+
+
+def _listing_page(
+    request: HttpRequest, workspace: Workspace, service: Service | None, pending: ListingChange | None
+) -> HttpResponse:
+    organizations = access.administered_organisations(request, workspace)
+    if service is not None:
+        organizations = organizations.filter(pk=service.organization_id)
+    if request.method == "POST":
+        form = ListingForm(request.POST, organizations=organizations)
+    else:
+        initial = dict(pending.after if pending else listings.snapshot(service))
+        initial["organization"] = service.organization_id if service else organizations.first()
+        form = ListingForm(initial=initial, organizations=organizations)
+    if service is not None:
+        form.fields["organization"].disabled = True
+        form.fields["organization"].initial = service.organization_id
+    if request.method == "POST" and form.is_valid():
+        organization = service.organization if service is not None else form.cleaned_data["organization"]
+        try:
+            change = actions.propose_listing_change(
+                organization=organization,
+                service=service,
+                after=form.snapshot(),
+                author=request.user,
+                note=form.cleaned_data["author_note"],
+            )
+        except actions.NothingChangedError:
+            form.add_error(None, _("Nothing was changed. Change a field, or go back to the list."))
+        else:
+            if change.published_at_once:
+                messages.success(request, _("The change is published."))
+            else:
+                messages.success(request, _("Thank you. The change is published once a coordinator approves it."))
+            hours = parse_hours(change.after.get("hours_text", ""), change.after.get("closed_days_text", ""))
+            if hours is not None and not hours.parsed:
+                messages.warning(
+                    request,
+                    _(
+                        "We could not read the opening hours as a timetable. They are shown as you wrote them, "
+                        "but the portal cannot say whether it is open now. Try e.g. 月曜日～金曜日 9時～17時."
+                    ),
+                )
+            return redirect("workspace:listings-change", workspace.platform.slug, change.pk)
+    return _render(
+        request,
+        workspace,
+        "listing_form.html",
+        status=400 if form.is_bound else 200,
+        form=form,
+        service=service,
+        pending=pending,
+    )
+
+
+@workspace_view(roles={Role.ORG_ADMIN})
+def listing_new(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    if not access.administered_organisations(request, workspace).exists():
+        raise Http404
+    return _listing_page(request, workspace, None, None)
+
+
+@workspace_view(roles={Role.ORG_ADMIN})
+def listing_edit(request: HttpRequest, workspace: Workspace, service_id: uuid.UUID) -> HttpResponse:
+    service = access.get_own_service(request, workspace, service_id)
+    pending = ListingChange.objects.filter(service=service, status=ListingChange.Status.PENDING).first()
+    return _listing_page(request, workspace, service, pending)
+
+
+def _change_page(
+    request: HttpRequest, workspace: Workspace, change: ListingChange, reject_form: RejectForm | None = None
+) -> HttpResponse:
+    current = listings.snapshot(change.service) if change.service and change.status == change.Status.PENDING else None
+    return _render(
+        request,
+        workspace,
+        "listing_change.html",
+        status=400 if reject_form is not None else 200,
+        change=change,
+        changes=listings.diff(change.before, change.after, current),
+        review_form=ReviewForm() if workspace.is_coordinator else None,
+        reject_form=reject_form or (RejectForm() if workspace.is_coordinator else None),
+    )
+
+
+@workspace_view(roles=LISTING_ROLES)
+def listing_change(request: HttpRequest, workspace: Workspace, change_id: uuid.UUID) -> HttpResponse:
+    return _change_page(request, workspace, access.get_change(request, workspace, change_id))
+
+
+@require_POST
+@workspace_view(roles=COORDINATORS)
+def listing_change_approve(request: HttpRequest, workspace: Workspace, change_id: uuid.UUID) -> HttpResponse:
+    change = access.get_change(request, workspace, change_id)
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    try:
+        change = actions.approve_listing_change(change, actor=request.user, note=form.cleaned_data.get("note", ""))
+    except actions.InvalidStateError:
+        messages.error(request, _("This change was already decided."))
+        return redirect("workspace:listings-change", workspace.platform.slug, change.pk)
+    messages.success(request, _("“%(name)s” is published.") % {"name": change})
+    return redirect("workspace:listings", workspace.platform.slug)
+
+
+@require_POST
+@workspace_view(roles=COORDINATORS)
+def listing_change_reject(request: HttpRequest, workspace: Workspace, change_id: uuid.UUID) -> HttpResponse:
+    change = access.get_change(request, workspace, change_id)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _change_page(request, workspace, change, reject_form=form)
+    try:
+        actions.reject_listing_change(change, actor=request.user, note=form.cleaned_data["note"])
+    except actions.InvalidStateError:
+        messages.error(request, _("This change was already decided."))
+        return redirect("workspace:listings-change", workspace.platform.slug, change.pk)
+    messages.success(request, _("The change was not published. We told the organisation why."))
+    return redirect("workspace:listings", workspace.platform.slug)
+
+
+@require_POST
+@workspace_view(roles=COORDINATORS)
+def listing_settings(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    form = ListingSettingsForm(request.POST)
+    if form.is_valid():
+        actions.set_verification_months(
+            workspace.platform, months=form.cleaned_data["verification_months"], actor=request.user
+        )
+        messages.success(
+            request,
+            _("Members are now asked to confirm a listing after %(months)d months.")
+            % {"months": form.cleaned_data["verification_months"]},
+        )
+    else:
+        messages.error(request, " ".join(form.errors["verification_months"]))
+    return redirect("workspace:listings", workspace.platform.slug)
+
+
+# ---------------------------------------------------------------------------------------------
+# Problem reports
+
+
+@workspace_view(roles=LISTING_ROLES)
+def reports(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    rows = access.reports_for(request, workspace)
+    return _render(
+        request,
+        workspace,
+        "reports.html",
+        open_reports=rows.filter(status=ProblemReport.Status.OPEN).order_by("created_at"),
+        closed_reports=rows.filter(status=ProblemReport.Status.CLOSED).order_by("-closed_at")[:30],
+        close_form=CloseReportForm(),
+    )
+
+
+@require_POST
+@workspace_view(roles=LISTING_ROLES)
+def report_close(request: HttpRequest, workspace: Workspace, report_id: uuid.UUID) -> HttpResponse:
+    report = access.get_report(request, workspace, report_id)
+    form = CloseReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["note"]))
+    else:
+        try:
+            actions.close_report(report, actor=request.user, note=form.cleaned_data["note"])
+        except actions.InvalidStateError:
+            messages.error(request, _("This report was already closed."))
+        else:
+            messages.success(request, _("The report is closed."))
+    return redirect("workspace:reports", workspace.platform.slug)
