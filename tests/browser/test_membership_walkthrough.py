@@ -32,7 +32,9 @@ def test_apply_approve_edit_approve_and_see_it_on_the_portal(
 ) -> None:
     base = live_server.url
     # The directory already lists the organisation's window (imported before it joined).
-    service = make_service(kamakura, "かまくら居場所ネット 電話相談", phone="0467-24-0000", organization_name="かまくら居場所ネット")
+    service = make_service(
+        kamakura, "かまくら居場所ネット 電話相談", phone="0467-24-0000", organization_name="かまくら居場所ネット"
+    )
 
     # 1. The organisation applies on the portal, without an account.
     page.goto(base + "/kamakura/")
@@ -72,7 +74,9 @@ def test_apply_approve_edit_approve_and_see_it_on_the_portal(
     # Her role needs two-factor authentication; here her authenticator is set up for her.
     admin_page.wait_for_url("**/accounts/login/**")
     hanako = with_totp(User.objects.get(email="hanako@ibasho.example.jp"))
-    sign_in(admin_page, base, "hanako@ibasho.example.jp", "a long new passphrase", hanako, "/kamakura/workspace/listings/")
+    sign_in(
+        admin_page, base, "hanako@ibasho.example.jp", "a long new passphrase", hanako, "/kamakura/workspace/listings/"
+    )
 
     # 4. She corrects the phone number of her organisation's listing.
     admin_page.locator(f"a[href='/kamakura/workspace/listings/{service.pk}/edit/']").click()

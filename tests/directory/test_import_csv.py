@@ -180,7 +180,7 @@ def test_without_a_platform_it_imports_into_the_national_data_and_says_so(nation
 def test_a_named_data_set_keeps_two_files_apart(kamakura: Any, unscoped: None) -> None:
     run_import(FIXTURES / "services-ok.csv", platform_slug="kamakura", source_slug="kamakura-shakyo")
     run_import(FIXTURES / "services-ok.csv", platform_slug="kamakura")
-    assert sorted(Service.objects.values_list("dataset_id", flat=True).distinct()) == [
+    assert sorted(set(Service.objects.values_list("dataset_id", flat=True))) == [
         "kamakura-shakyo",
         "tsunagari-csv",
     ]

@@ -27,12 +27,23 @@ def titles(platform: Any, **query: Any) -> list[str]:
 
 
 @pytest.mark.parametrize("words", ["引きこもり", "ひきこもり", "引き籠もり", "家族会", "社協 家族"])
-def test_search_finds_an_entry_however_the_words_are_written(kamakura: Any, knowhow_rows: dict[str, Any], words: str) -> None:
+def test_search_finds_an_entry_however_the_words_are_written(
+    kamakura: Any, knowhow_rows: dict[str, Any], words: str
+) -> None:
     assert titles(kamakura, text=words) == [knowhow_rows["entry"].title]
 
 
-def test_search_ranks_and_relaxes_like_the_directory_search(kamakura: Any, sam: Any, knowhow_rows: dict[str, Any]) -> None:
-    write(kamakura, sam, title="こども食堂を企業と続ける", body="地元のスーパーが食材を寄付。", needs=["food"], targets=["children"])
+def test_search_ranks_and_relaxes_like_the_directory_search(
+    kamakura: Any, sam: Any, knowhow_rows: dict[str, Any]
+) -> None:
+    write(
+        kamakura,
+        sam,
+        title="こども食堂を企業と続ける",
+        body="地元のスーパーが食材を寄付。",
+        needs=["food"],
+        targets=["children"],
+    )
     assert titles(kamakura, text="こども食堂") == ["こども食堂を企業と続ける"]
     results = search_entries(platform=kamakura, text="こども食堂 ひきこもり")
     assert results.relaxed and results.total == 2
@@ -40,7 +51,15 @@ def test_search_ranks_and_relaxes_like_the_directory_search(kamakura: Any, sam: 
 
 
 def test_tags_filter_the_library(kamakura: Any, sam: Any, knowhow_rows: dict[str, Any]) -> None:
-    write(kamakura, sam, title="ゲートキーパー研修の工夫", kind="note", needs=["suicide"], targets=["anyone"], collaborations=["training"])
+    write(
+        kamakura,
+        sam,
+        title="ゲートキーパー研修の工夫",
+        kind="note",
+        needs=["suicide"],
+        targets=["anyone"],
+        collaborations=["training"],
+    )
     assert titles(kamakura, needs=["suicide"]) == ["ゲートキーパー研修の工夫"]
     assert titles(kamakura, needs=["suicide", "hikikomori"], kinds=["case_study"]) == [knowhow_rows["entry"].title]
     assert titles(kamakura, targets=["family"]) == [knowhow_rows["entry"].title]
@@ -82,7 +101,9 @@ def test_shared_entries_reach_every_platform_and_internal_ones_stay_home(
     assert "官民連携会議の進め方" not in client.get("/kamakura/").content.decode()
 
 
-def test_only_coordinators_share_an_entry_with_every_platform(client: Client, kamakura: Any, sam: Any, alice: Any) -> None:
+def test_only_coordinators_share_an_entry_with_every_platform(
+    client: Client, kamakura: Any, sam: Any, alice: Any
+) -> None:
     client.force_login(sam)
     data = {**entry_fields(), "scope": Entry.Scope.SHARED}
     assert "scope" not in client.get("/kamakura/workspace/knowhow/new/").context["form"].fields
@@ -127,7 +148,9 @@ def test_only_the_author_or_a_coordinator_changes_an_entry(
     assert client.post(f"/kamakura/workspace/knowhow/{entry.pk}/delete/").status_code == 302
     assert titles(kamakura) == []
     with scopes_disabled():
-        assert list(AuditEvent.objects.filter(action__startswith="knowhow.").values_list("action", flat=True).order_by("pk")) == [
+        assert list(
+            AuditEvent.objects.filter(action__startswith="knowhow.").values_list("action", flat=True).order_by("pk")
+        ) == [
             "knowhow.created",
             "knowhow.changed",
             "knowhow.deleted",
@@ -136,12 +159,16 @@ def test_only_the_author_or_a_coordinator_changes_an_entry(
 
 def test_a_bad_entry_form_says_what_to_fix(client: Client, kamakura: Any, sam: Any) -> None:
     client.force_login(sam)
-    response = client.post("/kamakura/workspace/knowhow/new/", {**entry_fields(), "title": "", "needs": ["no-such-need"]})
+    response = client.post(
+        "/kamakura/workspace/knowhow/new/", {**entry_fields(), "title": "", "needs": ["no-such-need"]}
+    )
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"title", "needs"}
 
 
-def test_the_library_page_searches_with_the_form(client: Client, kamakura: Any, oscar: Any, knowhow_rows: dict[str, Any]) -> None:
+def test_the_library_page_searches_with_the_form(
+    client: Client, kamakura: Any, oscar: Any, knowhow_rows: dict[str, Any]
+) -> None:
     client.force_login(oscar)
     response = client.get("/kamakura/workspace/knowhow/", {"q": "ひきこもり", "need": "hikikomori"})
     assert [e.title for e in response.context["results"].entries] == [knowhow_rows["entry"].title]

@@ -250,3 +250,17 @@ def test_the_invited_contact_reaches_the_workspace(
     assert Membership.objects.filter(
         user__email="hanako@ibasho.example.jp", role=Role.ORG_ADMIN, organization=application.organization
     ).exists()
+
+
+def test_member_lists_cost_a_fixed_number_of_queries(
+    client: Client, kamakura: Any, alice: Any, django_assert_max_num_queries: Any
+) -> None:
+    with platform_scope(kamakura):
+        for n in range(10):
+            application = actions.apply_to_join(kamakura, **application_fields(name=f"団体{n}"))
+            actions.approve_application(application, actor=alice, invite_contact=False)
+    with django_assert_max_num_queries(4):
+        assert client.get("/kamakura/members/").status_code == 200
+    client.force_login(alice)
+    with django_assert_max_num_queries(12):
+        assert client.get("/kamakura/workspace/members/").status_code == 200

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 import re
 import time
-from io import StringIO
 from collections.abc import Callable
+from io import StringIO
 from typing import Any
 from unittest import mock
 

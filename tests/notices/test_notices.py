@@ -29,7 +29,12 @@ def test_a_member_posts_a_notice_with_an_attachment_and_others_read_it(
     client.force_login(sam)
     response = client.post(
         "/kamakura/workspace/notices/new/",
-        {"title": "居場所カフェの報告", "body": "先月は15人が来ました。", "visibility": "all_members", "attachments": [pdf()]},
+        {
+            "title": "居場所カフェの報告",
+            "body": "先月は15人が来ました。",
+            "visibility": "all_members",
+            "attachments": [pdf()],
+        },
     )
     assert response.status_code == 302
     with scopes_disabled():
@@ -91,7 +96,12 @@ def test_group_notices_are_read_by_the_group_and_the_coordinators_only(
         )
         assert {p.username for p in secret.audience()} == {"alice", "sam"}
         assert {p.username for p in for_coordinators.audience()} == {"alice"}
-    for person, sees_group, sees_coordinators in ((alice, True, True), (sam, True, False), (olga, False, False), (oscar, False, False)):
+    for person, sees_group, sees_coordinators in (
+        (alice, True, True),
+        (sam, True, False),
+        (olga, False, False),
+        (oscar, False, False),
+    ):
         client.force_login(person)
         board = client.get("/kamakura/workspace/notices/").content.decode()
         assert ("部会メモ" in board) is sees_group, person
@@ -194,7 +204,11 @@ def test_a_deleted_attachment_file_goes_after_the_commit(
         ("image.svg", b"<svg onload=alert(1)>", "file_type"),
         ("tool.exe", b"MZ\x90\x00", "file_type"),
         ("fake.pdf", b"<html>not a pdf</html>", "file_magic"),
-        ("active.pdf", PDF.replace(b"/Catalog", b"/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>"), "file_active"),
+        (
+            "active.pdf",
+            PDF.replace(b"/Catalog", b"/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>"),
+            "file_active",
+        ),
         ("empty.txt", b"", "file_empty"),
         ("binary.txt", b"abc\x00def", "file_binary"),
         ("macro.docx", "MACRO", "file_macros"),

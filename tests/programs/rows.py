@@ -48,7 +48,9 @@ def program_rows(
         forum = actions.create_event(
             kamakura,
             actor=alice,
-            **event_fields(kind=Event.Kind.PUBLIC_EVENT, title="孤独・孤立を考えるフォーラム", audience=Event.Audience.PUBLIC),
+            **event_fields(
+                kind=Event.Kind.PUBLIC_EVENT, title="孤独・孤立を考えるフォーラム", audience=Event.Audience.PUBLIC
+            ),
         )
         training = actions.record_training(
             kamakura,

@@ -272,7 +272,9 @@ def test_members_register_and_cancel_in_the_workspace_and_coordinators_manage_th
     assert client.post(base + "unregister/").status_code == 404
 
 
-def test_growing_the_capacity_promotes_people_waiting(client: Client, kamakura: Any, alice: Any, olga: Any, sam: Any) -> None:
+def test_growing_the_capacity_promotes_people_waiting(
+    client: Client, kamakura: Any, alice: Any, olga: Any, sam: Any
+) -> None:
     meeting = make_event(kamakura, alice, capacity=1)
     with platform_scope(kamakura, with_national=False):
         actions.register(meeting, user=olga)
@@ -337,7 +339,10 @@ def test_attendance_at_a_training_session_records_completed_courses(
     with scopes_disabled():
         records = sorted(TrainingRecord.objects.values_list("attendee_name", "course"))
         attended = dict(Registration.objects.values_list("user__username", "attended"))
-    assert records == [("olga", "つながりサポーター養成講座（第1回）"), ("住民 太郎", "つながりサポーター養成講座（第1回）")]
+    assert records == [
+        ("olga", "つながりサポーター養成講座（第1回）"),
+        ("住民 太郎", "つながりサポーター養成講座（第1回）"),
+    ]
     assert attended["sam"] is False and attended["olga"] is True
 
 
@@ -351,7 +356,9 @@ def test_minutes_and_materials_are_served_safely_to_people_who_see_the_event(
         {"kind": "material", "file": pdf("x.pdf", b"<html>")},
     )
     assert bad.status_code == 400 and bad.context["document_form"].errors["file"]
-    good = client.post(f"/kamakura/workspace/events/{meeting.pk}/documents/", {"kind": "material", "file": pdf("資料.pdf")})
+    good = client.post(
+        f"/kamakura/workspace/events/{meeting.pk}/documents/", {"kind": "material", "file": pdf("資料.pdf")}
+    )
     assert good.status_code == 302
     client.force_login(sam)
     with scopes_disabled():

@@ -61,12 +61,12 @@ def test_an_event_as_icalendar(client: Client, kamakura: Any, alice: Any, olga: 
     assert any(line.startswith("URL:http://testserver/kamakura/workspace/events/") for line in lines)
 
 
-def test_the_portal_feed_has_public_events_only_without_online_links(
-    client: Client, kamakura: Any, alice: Any
-) -> None:
+def test_the_portal_feed_has_public_events_only_without_online_links(client: Client, kamakura: Any, alice: Any) -> None:
     with platform_scope(kamakura, with_national=False):
         actions.create_event(
-            kamakura, actor=alice, **event_fields(title="公開講座", audience="public", online_url="https://meet.example.jp/x")
+            kamakura,
+            actor=alice,
+            **event_fields(title="公開講座", audience="public", online_url="https://meet.example.jp/x"),
         )
         actions.create_event(kamakura, actor=alice, **event_fields(title="全体会議"))
     body = client.get("/kamakura/events/calendar.ics").content.decode().replace("\r\n ", "")

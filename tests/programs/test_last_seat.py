@@ -17,9 +17,7 @@ from tsunagari.tenancy.scoping import platform_scope, scopes_disabled
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_two_registrations_for_the_last_seat_cannot_both_get_in(
-    kamakura: Any, alice: Any, monkeypatch: Any
-) -> None:
+def test_two_registrations_for_the_last_seat_cannot_both_get_in(kamakura: Any, alice: Any, monkeypatch: Any) -> None:
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
         pytest.skip("SQLite's shared in-memory test database reports 'table is locked' instead of waiting.")
     with platform_scope(kamakura, with_national=False):
@@ -42,7 +40,7 @@ def test_two_registrations_for_the_last_seat_cannot_both_get_in(
             barrier.wait()
             with platform_scope(kamakura, with_national=False):
                 actions.register(event, name=f"住民{n}", email=f"r{n}@example.jp")
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:  # reported by the assertion below
             errors.append(error)
         finally:
             connection.close()

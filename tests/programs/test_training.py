@@ -25,7 +25,9 @@ def test_fiscal_years_run_from_april() -> None:
     assert fiscal_year_of(datetime.date(2026, 4, 1)) == 2026
 
 
-def test_a_coordinator_records_a_course_for_a_person_or_a_name(client: Client, kamakura: Any, alice: Any, sam: Any) -> None:
+def test_a_coordinator_records_a_course_for_a_person_or_a_name(
+    client: Client, kamakura: Any, alice: Any, sam: Any
+) -> None:
     client.force_login(alice)
     today = timezone.localdate().isoformat()
     ok = client.post(
@@ -36,7 +38,9 @@ def test_a_coordinator_records_a_course_for_a_person_or_a_name(client: Client, k
     nobody = client.post("/kamakura/workspace/training/new/", {"course": "研修", "completed_on": today})
     assert nobody.status_code == 400 and nobody.context["form"].errors["attendee_name"]
     future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
-    later = client.post("/kamakura/workspace/training/new/", {"attendee_name": "a", "course": "b", "completed_on": future})
+    later = client.post(
+        "/kamakura/workspace/training/new/", {"attendee_name": "a", "course": "b", "completed_on": future}
+    )
     assert later.status_code == 400 and later.context["form"].errors["completed_on"]
     with scopes_disabled():
         (record,) = TrainingRecord.objects.all()
@@ -50,7 +54,12 @@ def test_the_export_is_a_csv_for_excel_filtered_by_fiscal_year(
     with platform_scope(kamakura, with_national=False):
         for day, name in ((datetime.date(2025, 3, 31), "前年度"), (datetime.date(2025, 4, 1), "今年度")):
             actions.record_training(
-                kamakura, actor=alice, attendee_name=name, organisation="社協", course="つながりサポーター養成講座", completed_on=day
+                kamakura,
+                actor=alice,
+                attendee_name=name,
+                organisation="社協",
+                course="つながりサポーター養成講座",
+                completed_on=day,
             )
     client.force_login(oscar)  # observers read and export for the reporting, and cannot add
     response = client.get("/kamakura/workspace/training/export.csv?year=2025")

@@ -14,7 +14,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern
 
+from tests.knowhow.rows import knowhow_rows  # noqa: F401
 from tests.membership.rows import membership_rows  # noqa: F401
+from tests.notices.rows import notice_rows, pdf  # noqa: F401
+from tests.programs.rows import program_rows  # noqa: F401
 from tsunagari.accounts import actions
 from tsunagari.accounts.models import Membership, Role
 from tsunagari.workspace import urls as workspace_urls
@@ -125,6 +128,116 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
         "post",
         {"coordinator": DONE, "org_admin": DONE, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
     ),
+    # Notices and working groups (tsunagari/notices). The notice is Alice's (the coordinator's), for
+    # all members; the comment is Sam's; Sam is in the working group.
+    "notices": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "notice-new": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": DENIED, "superuser": OK}),
+    "notices-read-all": (
+        "post",
+        {"coordinator": DONE, "org_admin": DONE, "org_staff": DONE, "observer": DONE, "superuser": DONE},
+    ),
+    "notice": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "notice-edit": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "notice-delete": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "notice-pin": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "notice-comment": (
+        "post",
+        {"coordinator": DONE, "org_admin": DONE, "org_staff": DONE, "observer": DENIED, "superuser": DONE},
+    ),
+    "notice-comment-delete": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DONE, "observer": DENIED, "superuser": DONE},
+    ),
+    "notice-attachment": (
+        "get",
+        {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK},
+    ),
+    "groups": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "group-new": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "group": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "group-edit": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    # Events and training (tsunagari/programs). The meeting is for members; Alice, Olga, Sam and Root
+    # are registered for it (so each can cancel their own place); the forum is open.
+    "events": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "event-new": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "events-ics": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "event": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "event-edit": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "event-ics": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "event-register": (
+        "post",
+        {"coordinator": DONE, "org_admin": DONE, "org_staff": DONE, "observer": DENIED, "superuser": DONE},
+    ),
+    "event-unregister": (
+        "post",
+        {"coordinator": DONE, "org_admin": DONE, "org_staff": DONE, "observer": DENIED, "superuser": DONE},
+    ),
+    "event-registration-cancel": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "event-attendance": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "event-document-upload": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "event-document": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "event-document-delete": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "training": ("get", {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": OK, "superuser": OK}),
+    "training-new": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "training-delete": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "training-export": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": OK, "superuser": OK},
+    ),
+    # The know-how library (tsunagari/knowhow). The entry is Sam's, kept inside Kamakura.
+    "knowhow": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "knowhow-new": (
+        "get",
+        {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": DENIED, "superuser": OK},
+    ),
+    "knowhow-entry": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    "knowhow-edit": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": OK, "observer": DENIED, "superuser": OK},
+    ),
+    "knowhow-delete": (
+        "post",
+        {"coordinator": DONE, "org_admin": DENIED, "org_staff": DONE, "observer": DENIED, "superuser": DONE},
+    ),
 }
 
 
@@ -144,6 +257,9 @@ def kamakura_objects(request: pytest.FixtureRequest, alice: Any, sam: Any, kamak
         "invitation": invitation,
         "membership": Membership.objects.get(user=sam, platform=kamakura),
         **request.getfixturevalue("membership_rows"),
+        **request.getfixturevalue("notice_rows"),
+        **request.getfixturevalue("program_rows"),
+        **request.getfixturevalue("knowhow_rows"),
     }
 
 
@@ -186,6 +302,54 @@ def url_for(url_name: str, slug: str, objects: dict[str, Any]) -> tuple[str, dic
         "listings-edit": (base + f"listings/{objects['service'].pk}/edit/", {}),
         "reports": (base + "reports/", {}),
         "reports-close": (base + f"reports/{objects['report'].pk}/close/", {"note": "直しました"}),
+        "notices": (base + "notices/", {}),
+        "notice-new": (base + "notices/new/", {}),
+        "notices-read-all": (base + "notices/read-all/", {}),
+        "notice": (base + f"notices/{objects['notice'].pk}/", {}),
+        "notice-edit": (base + f"notices/{objects['notice'].pk}/edit/", {}),
+        "notice-delete": (base + f"notices/{objects['notice'].pk}/delete/", {}),
+        "notice-pin": (base + f"notices/{objects['notice'].pk}/pin/", {}),
+        "notice-comment": (base + f"notices/{objects['notice'].pk}/comments/", {"body": "承知しました。"}),
+        "notice-comment-delete": (base + f"notices/comments/{objects['comment'].pk}/delete/", {}),
+        "notice-attachment": (base + f"notices/attachments/{objects['attachment'].pk}/", {}),
+        "groups": (base + "notices/groups/", {}),
+        "group-new": (base + "notices/groups/new/", {"name": "居場所づくり部会"}),
+        "group": (base + f"notices/groups/{objects['group'].pk}/", {}),
+        "group-edit": (base + f"notices/groups/{objects['group'].pk}/edit/", {"name": "ひきこもり支援部会"}),
+        "events": (base + "events/", {}),
+        "event-new": (base + "events/new/", {}),
+        "events-ics": (base + "events/calendar.ics", {}),
+        "event": (base + f"events/{objects['meeting'].pk}/", {}),
+        "event-edit": (base + f"events/{objects['meeting'].pk}/edit/", {}),
+        "event-ics": (base + f"events/{objects['meeting'].pk}/event.ics", {}),
+        "event-register": (base + f"events/{objects['forum'].pk}/register/", {}),
+        "event-unregister": (base + f"events/{objects['meeting'].pk}/unregister/", {}),
+        "event-registration-cancel": (
+            base + f"events/{objects['meeting'].pk}/registrations/{objects['registrations']['sam'].pk}/cancel/",
+            {},
+        ),
+        "event-attendance": (
+            base + f"events/{objects['meeting'].pk}/attendance/",
+            {"attended": [objects["registrations"]["olga"].pk]},
+        ),
+        "event-document-upload": (
+            base + f"events/{objects['meeting'].pk}/documents/",
+            {"kind": "material", "file": pdf("資料.pdf")},
+        ),
+        "event-document": (base + f"events/documents/{objects['document'].pk}/", {}),
+        "event-document-delete": (base + f"events/documents/{objects['document'].pk}/delete/", {}),
+        "training": (base + "training/", {}),
+        "training-new": (
+            base + "training/new/",
+            {"attendee_name": "鎌倉 太郎", "course": "つながりサポーター養成講座", "completed_on": "2026-04-01"},
+        ),
+        "training-delete": (base + f"training/{objects['training'].pk}/delete/", {}),
+        "training-export": (base + "training/export.csv", {}),
+        "knowhow": (base + "knowhow/", {}),
+        "knowhow-new": (base + "knowhow/new/", {}),
+        "knowhow-entry": (base + f"knowhow/{objects['entry'].pk}/", {}),
+        "knowhow-edit": (base + f"knowhow/{objects['entry'].pk}/edit/", {}),
+        "knowhow-delete": (base + f"knowhow/{objects['entry'].pk}/delete/", {}),
     }[url_name]
 
 

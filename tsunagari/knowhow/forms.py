@@ -17,9 +17,7 @@ def _choices(filename: str) -> list[tuple[str, str]]:
 class EntryForm(forms.ModelForm):
     """Write or change an entry. Sharing it with every platform is the coordinators' decision."""
 
-    needs = forms.MultipleChoiceField(
-        label=_("Needs"), choices=(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    needs = forms.MultipleChoiceField(label=_("Needs"), choices=(), required=False, widget=forms.CheckboxSelectMultiple)
     targets = forms.MultipleChoiceField(
         label=_("Target groups"), choices=(), required=False, widget=forms.CheckboxSelectMultiple
     )

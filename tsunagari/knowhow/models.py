@@ -69,13 +69,15 @@ class Entry(models.Model):
     collaborations = models.JSONField(_("kinds of collaboration"), default=list, blank=True)
     scope = models.CharField(_("who can read it"), max_length=30, choices=Scope.choices, default=Scope.INTERNAL)
     published = models.BooleanField(
-        _("published"), default=True, help_text=_("Unpublished entries are drafts: only you and the coordinators see them.")
+        _("published"),
+        default=True,
+        help_text=_("Unpublished entries are drafts: only you and the coordinators see them."),
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    objects = PlatformScopedManager()
+    objects: models.Manager[Entry] = PlatformScopedManager()
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
@@ -111,7 +113,7 @@ class EntryDocument(models.Model):
     body = models.TextField()
     facets = models.TextField()
 
-    objects = PlatformScopedManager()
+    objects: models.Manager[EntryDocument] = PlatformScopedManager()
 
     class Meta:
         verbose_name = _("know-how search document")

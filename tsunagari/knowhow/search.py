@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -172,21 +173,21 @@ def _lookup(
     if connection.vendor == "sqlite":
         match = f"facets : {facet_expr.fts5()}"
         if tokens:
-            words = any_of(*map(term, tokens)) if any_word else all_of(*map(term, tokens))
-            match = f"body : {words.fts5()} AND {match}"
+            expr = any_of(*map(term, tokens)) if any_word else all_of(*map(term, tokens))
+            match = f"body : {expr.fts5()} AND {match}"
         count_sql = "SELECT count(*) FROM knowhow_fts WHERE knowhow_fts MATCH %s"
-        count_params: list[object] = [match]
+        count_params: list[Any] = [match]
         order = "bm25(knowhow_fts, 1.0, 0.0), e.updated_at DESC" if tokens else "e.updated_at DESC, e.id DESC"
         page_sql = (
             "SELECT d.entry_id FROM knowhow_fts JOIN knowhow_entrydocument d ON d.id = knowhow_fts.rowid"  # noqa: S608
             f" JOIN knowhow_entry e ON e.id = d.entry_id WHERE knowhow_fts MATCH %s ORDER BY {order} LIMIT %s OFFSET %s"
         )
-        page_params: list[object] = [match, limit, offset]
+        page_params: list[Any] = [match, limit, offset]
     else:
         if tokens:
             if any_word:
                 words = "(" + " || ".join(["plainto_tsquery('simple', %s)"] * len(tokens)) + ")"
-                word_params: list[object] = list(tokens)
+                word_params: list[Any] = list(tokens)
             else:
                 words, word_params = "plainto_tsquery('simple', %s)", [" ".join(tokens)]
             condition = f"d.tsv @@ ({words} && CAST(%s AS tsquery))"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagari.accounts.models import User
 from tsunagari.workspace.access import WRITERS, Workspace, workspace_view
 from tsunagari.workspace.nav import menu
 
@@ -42,7 +43,7 @@ def library(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     )
     drafts = Entry.objects.filter(platform=workspace.platform, published=False)
     if not workspace.is_coordinator:
-        drafts = drafts.filter(author_id=request.user.pk)
+        drafts = drafts.filter(author=cast(User, request.user))
     query = request.GET.copy()
     query.pop("page", None)
     return _render(
@@ -70,9 +71,7 @@ def entry_new(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 def entry_detail(request: HttpRequest, workspace: Workspace, entry_id: int) -> HttpResponse:
     entry = get_entry(request, workspace, entry_id)
     own = entry.platform_id == workspace.platform.pk
-    can_change = (
-        own and not workspace.is_read_only and (workspace.is_coordinator or entry.author_id == request.user.pk)
-    )
+    can_change = own and not workspace.is_read_only and (workspace.is_coordinator or entry.author_id == request.user.pk)
     return _render(request, workspace, "knowhow/entry_detail.html", entry=entry, own=own, can_change=can_change)
 
 

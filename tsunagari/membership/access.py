@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from tsunagari.accounts.models import Membership, Role
+from tsunagari.accounts.models import Membership, Role, User
 from tsunagari.directory.models import Organization, Service
 from tsunagari.workspace.access import Workspace
 
@@ -21,7 +22,7 @@ def administered_organisations(request: HttpRequest, workspace: Workspace) -> Qu
     if workspace.is_superuser:
         return own.order_by("name")
     ids = Membership.objects.filter(
-        user_id=request.user.pk, platform=workspace.platform, role=Role.ORG_ADMIN, organization__isnull=False
+        user=cast(User, request.user), platform=workspace.platform, role=Role.ORG_ADMIN, organization__isnull=False
     ).values("organization_id")
     return own.filter(pk__in=ids).order_by("name")
 

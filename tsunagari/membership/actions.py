@@ -88,7 +88,7 @@ def apply_to_join(platform: Platform, **fields: Any) -> MemberOrganisation:
         application = MemberOrganisation(platform=platform, status=MemberOrganisation.Status.APPLIED, **fields)
         application.full_clean()
         application.save()
-        context = {"platform": platform, "application": application}
+        context: dict[str, Any] = {"platform": platform, "application": application}
         _mail("application_received", [application.contact_email], context)
         context["url"] = site_url("workspace:members-application", platform.slug, application.pk)
         _mail("application_to_review", coordinator_emails(platform), context)

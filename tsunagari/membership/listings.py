@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.directory.importers.common import hours_to_schedules
@@ -29,8 +28,11 @@ from tsunagari.directory.models import (
 from tsunagari.directory.taxonomy import read_terms
 from tsunagari.tenancy.models import Platform
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 # The editable fields, in the order of the form and of the diff, with their labels.
-FIELDS: dict[str, str | Promise] = {
+FIELDS: dict[str, StrPromise] = {
     "name": _("Name"),
     "alternate_name": _("Name in plain words"),
     "description": _("Description"),
@@ -107,7 +109,7 @@ class FieldChange:
     """One changed field, for people to read: its label and the old and new values as text."""
 
     name: str
-    label: str | Promise
+    label: StrPromise
     before: str
     after: str
     # What the live listing says now, when it is neither the old nor the new value (someone else

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import secrets
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -59,6 +60,12 @@ class MemberQuerySet(models.QuerySet["MemberOrganisation"]):
 
     def applications(self) -> MemberQuerySet:
         return self.filter(status=MemberOrganisation.Status.APPLIED)
+
+
+MemberManager = models.Manager.from_queryset(MemberQuerySet)
+# The managers below are annotated so that type checking knows their rows; the "type: ignore"s
+# are for PlatformOwned's own manager, which the checker cannot resolve (PlatformScopedManager
+# builds it at run time).
 
 
 class MemberOrganisation(PlatformOwned):
@@ -116,7 +123,7 @@ class MemberOrganisation(PlatformOwned):
     )
     decline_reason = models.TextField(_("reason for declining"), blank=True)
 
-    objects = PlatformScopedManager(MemberQuerySet)
+    objects: ClassVar[MemberManager] = PlatformScopedManager(MemberQuerySet)  # type: ignore[assignment]
 
     class Meta:
         ordering = ["name"]
@@ -167,7 +174,7 @@ class Agreement(PlatformOwned):
     document_name = models.CharField(_("file name"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
 
-    objects = PlatformScopedManager()
+    objects: ClassVar[models.Manager[Agreement]] = PlatformScopedManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["-signed_on", "title"]
@@ -228,7 +235,7 @@ class ListingChange(PlatformOwned):
     note = models.TextField(_("reviewer's note"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
-    objects = PlatformScopedManager()
+    objects: ClassVar[models.Manager[ListingChange]] = PlatformScopedManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["-modified_at"]
@@ -259,7 +266,7 @@ class VerificationRequest(PlatformOwned):
     sent_to = models.JSONField(_("sent to"), default=list)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
-    objects = PlatformScopedManager()
+    objects: ClassVar[models.Manager[VerificationRequest]] = PlatformScopedManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["-sent_at"]
@@ -308,7 +315,7 @@ class ProblemReport(PlatformOwned):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
-    objects = PlatformScopedManager()
+    objects: ClassVar[models.Manager[ProblemReport]] = PlatformScopedManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["-created_at"]
@@ -329,7 +336,7 @@ class PlatformSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(36)],
     )
 
-    objects = PlatformScopedManager()
+    objects: ClassVar[models.Manager[PlatformSettings]] = PlatformScopedManager()
 
     class Meta:
         verbose_name = _("membership settings")

@@ -389,7 +389,7 @@ def listing_settings(request: HttpRequest, workspace: Workspace) -> HttpResponse
             % {"months": form.cleaned_data["verification_months"]},
         )
     else:
-        messages.error(request, " ".join(form.errors["verification_months"]))
+        messages.error(request, " ".join(str(e) for e in form.errors["verification_months"]))
     return redirect("workspace:listings", workspace.platform.slug)
 
 
@@ -416,7 +416,7 @@ def report_close(request: HttpRequest, workspace: Workspace, report_id: uuid.UUI
     report = access.get_report(request, workspace, report_id)
     form = CloseReportForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["note"]))
+        messages.error(request, " ".join(str(e) for e in form.errors["note"]))
     else:
         try:
             actions.close_report(report, actor=request.user, note=form.cleaned_data["note"])

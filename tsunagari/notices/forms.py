@@ -62,7 +62,9 @@ class NoticeForm(forms.ModelForm):
     """Post or change a notice. Only coordinators may address coordinators or pin a notice."""
 
     # Declared, not derived from the model: the derived field would query the scoped manager at import.
-    group = forms.ModelChoiceField(label=_("Working group"), queryset=WorkingGroup.objects.none(), required=False)
+    group: forms.ModelChoiceField[WorkingGroup] = forms.ModelChoiceField(
+        label=_("Working group"), queryset=WorkingGroup.objects.none(), required=False
+    )
     attachments = MultipleFileField(
         label=_("Attachments"),
         help_text=_("PDF, Word, Excel, PowerPoint, OpenDocument, images, text or CSV; up to 10 MB each."),
@@ -73,9 +75,7 @@ class NoticeForm(forms.ModelForm):
         fields = ["title", "body", "group", "visibility", "pinned"]
         widgets = {"body": forms.Textarea(attrs={"rows": 10})}
 
-    def __init__(
-        self, *args: Any, platform: Platform, user: Any, is_coordinator: bool, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, platform: Platform, user: Any, is_coordinator: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.platform = platform
         groups = WorkingGroup.objects.filter(platform=platform)

@@ -7,7 +7,7 @@ platforms' people never see a notice.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +20,9 @@ from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import PlatformScopedManager
 
 from . import files
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 # Audit actions this app records, with the words the audit page shows (registered in apps.ready).
 AUDIT_LABELS: dict[str, str | Promise] = {
@@ -35,7 +38,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
 }
 
 
-class WorkingGroup(models.Model):
+class WorkingGroup(models.Model):  # type: ignore[django-manager-missing]  # declared below, see Notice
     """A working group (部会・ワーキンググループ) inside a platform, with its own notice board."""
 
     platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
@@ -46,7 +49,9 @@ class WorkingGroup(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = PlatformScopedManager()
+    objects: models.Manager[WorkingGroup] = PlatformScopedManager()
+    if TYPE_CHECKING:
+        notices: RelatedManager[Notice]
 
     class Meta:
         ordering = ["name"]
@@ -79,7 +84,7 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         )
 
 
-class Notice(models.Model):
+class Notice(models.Model):  # type: ignore[django-manager-missing]  # reverse managers declared below
     """A post on the platform's board (or on a working group's board), for its members only."""
 
     class Visibility(models.TextChoices):
@@ -108,7 +113,12 @@ class Notice(models.Model):
     created_at = models.DateTimeField(_("posted"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
-    objects = PlatformScopedManager(NoticeQuerySet)
+    objects: models.Manager[Notice] = PlatformScopedManager(NoticeQuerySet)
+    if TYPE_CHECKING:
+        # The scoped manager is built at run time, so the type checker cannot derive these.
+        comments: RelatedManager[Comment]
+        attachments: RelatedManager[Attachment]
+        read_receipts: RelatedManager[ReadReceipt]
 
     class Meta:
         ordering = ["-pinned", "-created_at", "-pk"]
@@ -131,6 +141,7 @@ class Notice(models.Model):
         if self.visibility == self.Visibility.COORDINATORS:
             people = Q(pk__in=coordinators)
         elif self.visibility == self.Visibility.GROUP:
+            assert self.group_id is not None  # the check constraint group_notice_has_group
             members = WorkingGroup.members.through.objects.filter(workinggroup_id=self.group_id).values("user_id")
             on_platform = Membership.objects.filter(platform_id=self.platform_id).values("user_id")
             people = Q(pk__in=coordinators) | (Q(pk__in=members) & Q(pk__in=on_platform))
@@ -152,7 +163,7 @@ class Comment(models.Model):
     body = models.TextField(_("comment"))
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = PlatformScopedManager()
+    objects: models.Manager[Comment] = PlatformScopedManager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -196,7 +207,7 @@ class Attachment(SharedFile):
     notice = models.ForeignKey(Notice, models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=200)
 
-    objects = PlatformScopedManager()
+    objects: models.Manager[Attachment] = PlatformScopedManager()
 
     class Meta:
         ordering = ["pk"]
@@ -212,7 +223,7 @@ class ReadReceipt(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
     read_at = models.DateTimeField(auto_now_add=True)
 
-    objects = PlatformScopedManager()
+    objects: models.Manager[ReadReceipt] = PlatformScopedManager()
 
     class Meta:
         verbose_name = _("read receipt")

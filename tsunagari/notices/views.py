@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagari.accounts.models import Role
+from tsunagari.accounts.models import Role, User
 from tsunagari.workspace.access import WRITERS, Workspace, workspace_view
 from tsunagari.workspace.nav import menu
 
@@ -109,9 +109,7 @@ def notice_new(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 def _notice_page(
     request: HttpRequest, workspace: Workspace, notice: Notice, comment_form: CommentForm | None = None
 ) -> HttpResponse:
-    can_change = not workspace.is_read_only and notice.can_change(
-        request.user, is_coordinator=workspace.is_coordinator
-    )
+    can_change = not workspace.is_read_only and notice.can_change(request.user, is_coordinator=workspace.is_coordinator)
     read_by: list[Any] = []
     not_read_by: list[Any] = []
     if can_change:
@@ -163,7 +161,7 @@ def notice_edit(request: HttpRequest, workspace: Workspace, notice_id: int) -> H
             body=data["body"],
             visibility=data["visibility"],
             group=data["group"],
-            pinned=data["pinned"] if "pinned" in data else None,
+            pinned=data.get("pinned"),  # absent for non-coordinators: unchanged
             uploads=data["attachments"],
             remove=data.get("remove_attachments") or (),
         )
@@ -290,7 +288,7 @@ def _group_page(
         group=group,
         members=group.members.order_by("display_name", "email"),
         form=form,
-        is_member=group.members.filter(pk=request.user.pk).exists(),
+        is_member=group.members.filter(pk=cast(User, request.user).pk).exists(),
     )
 
 

@@ -231,7 +231,9 @@ def _promote(event: Event) -> list[Registration]:
     if event.status != Event.Status.PUBLISHED or event.starts_at <= timezone.now():
         return promoted
     live = event.registrations.exclude(status=Registration.Status.CANCELLED)
-    free = None if event.capacity is None else event.capacity - live.filter(status=Registration.Status.CONFIRMED).count()
+    free = (
+        None if event.capacity is None else event.capacity - live.filter(status=Registration.Status.CONFIRMED).count()
+    )
     waiting = live.filter(status=Registration.Status.WAITLISTED).select_related("user").order_by("created_at", "pk")
     for registration in waiting if free is None else waiting[: max(0, free)]:
         registration.status = Registration.Status.CONFIRMED

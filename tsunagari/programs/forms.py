@@ -144,9 +144,7 @@ class DocumentForm(forms.Form):
 class TrainingRecordForm(forms.Form):
     """A completed course: a person of the platform, or the name of someone without an account."""
 
-    user = forms.ModelChoiceField(
-        label=_("Person of the platform"), queryset=User.objects.none(), required=False
-    )
+    user = forms.ModelChoiceField(label=_("Person of the platform"), queryset=User.objects.none(), required=False)
     attendee_name = forms.CharField(
         label=_("Or the name of someone without an account"), max_length=100, required=False
     )

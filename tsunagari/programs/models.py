@@ -8,7 +8,7 @@ in the workspace.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +21,9 @@ from tsunagari.notices import files
 from tsunagari.notices.models import SharedFile
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import PlatformScopedManager
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 AUDIT_LABELS: dict[str, str | Promise] = {
     "event.created": _("created an event"),
@@ -63,7 +66,7 @@ class EventQuerySet(models.QuerySet["Event"]):
         )
 
 
-class Event(models.Model):
+class Event(models.Model):  # type: ignore[django-manager-missing]  # reverse managers declared below
     """A meeting, working-group session, case-study workshop, training session or public event."""
 
     class Kind(models.TextChoices):
@@ -111,7 +114,12 @@ class Event(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PlatformScopedManager(EventQuerySet)
+    objects: models.Manager[Event] = PlatformScopedManager(EventQuerySet)
+    if TYPE_CHECKING:
+        # The scoped manager is built at run time, so the type checker cannot derive these.
+        registrations: RelatedManager[Registration]
+        documents: RelatedManager[EventDocument]
+        training_records: RelatedManager[TrainingRecord]
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -173,7 +181,7 @@ class Registration(models.Model):
     promoted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
-    objects = PlatformScopedManager()
+    objects: models.Manager[Registration] = PlatformScopedManager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -227,7 +235,7 @@ class EventDocument(SharedFile):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MATERIAL)
     file = models.FileField(upload_to=document_path, max_length=200)
 
-    objects = PlatformScopedManager()
+    objects: models.Manager[EventDocument] = PlatformScopedManager()
 
     class Meta:
         ordering = ["kind", "pk"]
@@ -257,7 +265,7 @@ class TrainingRecord(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = PlatformScopedManager()
+    objects: models.Manager[TrainingRecord] = PlatformScopedManager()
 
     class Meta:
         ordering = ["-completed_on", "pk"]

@@ -99,7 +99,7 @@ def registration(request: HttpRequest, platform_slug: str, token: str) -> HttpRe
     if registration_id is None:
         raise Http404
     with platform_scope(platform):
-        found = get_object_or_404(
+        found: Registration = get_object_or_404(
             Registration.objects.filter(platform=platform, user__isnull=True).select_related("event"),
             pk=registration_id,
         )

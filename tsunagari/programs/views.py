@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tsunagari.accounts.models import Role
+from tsunagari.accounts.models import Role, User
 from tsunagari.audit.log import record
 from tsunagari.notices import files
 from tsunagari.workspace.access import WRITERS, Workspace, workspace_view
@@ -107,7 +107,7 @@ def _event_page(
     request: HttpRequest, workspace: Workspace, event: Event, document_form: DocumentForm | None = None
 ) -> HttpResponse:
     registrations = event.registrations.select_related("user")
-    mine = registrations.filter(user_id=request.user.pk).exclude(status=Registration.Status.CANCELLED).first()
+    mine = registrations.filter(user=cast(User, request.user)).exclude(status=Registration.Status.CANCELLED).first()
     live = [r for r in registrations if r.is_live] if workspace.is_coordinator else []
     if document_form is None and workspace.is_coordinator:
         document_form = DocumentForm()
@@ -146,7 +146,10 @@ def event_register(request: HttpRequest, workspace: Workspace, event_id: int) ->
         messages.info(request, _("You are already registered."))
     else:
         if registration.status == Registration.Status.WAITLISTED:
-            messages.warning(request, _("The event is full: you are on the waiting list. We will e-mail you if a place becomes free."))
+            messages.warning(
+                request,
+                _("The event is full: you are on the waiting list. We will e-mail you if a place becomes free."),
+            )
         else:
             messages.success(request, _("You are registered."))
     return redirect(_event_url(workspace, event))
@@ -156,7 +159,8 @@ def event_register(request: HttpRequest, workspace: Workspace, event_id: int) ->
 @workspace_view(roles=WRITERS)
 def event_unregister(request: HttpRequest, workspace: Workspace, event_id: int) -> HttpResponse:
     event = get_event(request, workspace, event_id)
-    mine = event.registrations.filter(user_id=request.user.pk).exclude(status=Registration.Status.CANCELLED).first()
+    live = event.registrations.exclude(status=Registration.Status.CANCELLED)
+    mine = live.filter(user=cast(User, request.user)).first()
     if mine is None:
         raise Http404
     actions.cancel_registration(mine, actor=request.user)
@@ -166,7 +170,9 @@ def event_unregister(request: HttpRequest, workspace: Workspace, event_id: int) 
 
 @require_POST
 @workspace_view(roles=COORDINATORS)
-def registration_cancel(request: HttpRequest, workspace: Workspace, event_id: int, registration_id: int) -> HttpResponse:
+def registration_cancel(
+    request: HttpRequest, workspace: Workspace, event_id: int, registration_id: int
+) -> HttpResponse:
     """A coordinator cancels someone's place (a resident who telephoned, say)."""
     event = get_event(request, workspace, event_id)
     registration = get_registration(workspace, event, registration_id)

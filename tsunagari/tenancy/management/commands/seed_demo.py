@@ -20,7 +20,10 @@ from tsunagari.directory.models import (
     ServiceArea,
     TaxonomyTerm,
 )
+from tsunagari.knowhow.demo import seed_knowhow
 from tsunagari.membership.demo import seed_members
+from tsunagari.notices.demo import seed_notices
+from tsunagari.programs.demo import seed_events
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import scopes_disabled
 
@@ -98,6 +101,9 @@ class Command(BaseCommand):
             self.create_services(platforms)
             accounts = self.create_accounts(platforms)
             seed_members(platforms)
+            seed_notices(platforms)
+            seed_events(platforms)
+            seed_knowhow(platforms)
         self.stdout.write(self.style.SUCCESS(f"デモのプラットフォーム: {len(platforms)} 件"))
         self.stdout.write(
             f"デモアカウント（/accounts/login/ でメールアドレスでログイン、パスワードはすべて {DEMO_PASSWORD}）:"
