@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "tsunagari.membership",
     "tsunagari.directory",
     "tsunagari.search",
+    "tsunagari.finder",
+    "tsunagari.channels",
     "tsunagari.api",
     "tsunagari.portal",
 ]

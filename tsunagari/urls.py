@@ -16,6 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("confirm/<str:token>/", membership_public.confirm, name="membership-confirm"),
     path("", portal_views.national_home, name="national-home"),
+    path("<slug:platform_slug>/chat/", include("tsunagari.finder.urls")),
+    path("<slug:platform_slug>/line/webhook", include("tsunagari.channels.line.urls")),
     path("<slug:platform_slug>/api/", include(("tsunagari.api.urls", "api"), namespace="platform-api")),
     path("<slug:platform_slug>/workspace/", include("tsunagari.workspace.urls")),
     # Public events (list, registration, iCalendar) before the portal's own pages.

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tsunagari.directory.taxonomy import read_terms
 from tsunagari.tenancy.models import Platform
@@ -61,7 +62,7 @@ class Entry(models.Model):
 
     platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CASE_STUDY)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("know-how", "title"), max_length=200)
     body = models.TextField(_("what was done and what worked"))
     cautions = models.TextField(_("what to watch out for"), blank=True)
     needs = models.JSONField(_("needs"), default=list, blank=True)
@@ -69,7 +70,7 @@ class Entry(models.Model):
     collaborations = models.JSONField(_("kinds of collaboration"), default=list, blank=True)
     scope = models.CharField(_("who can read it"), max_length=30, choices=Scope.choices, default=Scope.INTERNAL)
     published = models.BooleanField(
-        _("published"),
+        _("publish it"),
         default=True,
         help_text=_("Unpublished entries are drafts: only you and the coordinators see them."),
     )

@@ -91,7 +91,7 @@ def _words(text: str) -> Iterator[tuple[str, list[str]]]:
 
 
 def _clean(token: str, *, oov: bool) -> str:
-    # Underscores are reserved for the index's filter tokens (see tsunagari.search.documents).
+    # Underscores are reserved for the index's filter tokens (see tsunagari.search.facets).
     token = token.lower().replace("_", "").strip()
     if oov and _KANA.fullmatch(token):
         # Words Sudachi does not know get no normalised form; at least let ひらがな and カタカナ meet.

@@ -112,7 +112,7 @@ class CommentForm(forms.Form):
 
 class WorkingGroupForm(forms.ModelForm):
     members = PersonChoiceField(
-        label=_("Members"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Group members"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:

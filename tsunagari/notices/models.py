@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tsunagari.accounts.models import Membership, Role, User
 from tsunagari.tenancy.models import Platform
@@ -104,7 +105,7 @@ class Notice(models.Model):  # type: ignore[django-manager-missing]  # reverse m
     visibility = models.CharField(
         _("who can read it"), max_length=20, choices=Visibility.choices, default=Visibility.ALL_MEMBERS
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("notice", "title"), max_length=200)
     body = models.TextField(_("text"))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("author")

@@ -60,13 +60,15 @@ class AlreadyRegisteredError(Exception):
 
 
 def registration_token(registration: Registration) -> str:
-    return signing.dumps(registration.pk, salt=REGISTRATION_SALT)
+    """The signed id in a resident's link. Without a timestamp: the same link every time, valid as long
+    as the registration exists (a cancelled one only shows that it is cancelled)."""
+    return signing.Signer(salt=REGISTRATION_SALT).sign(str(registration.pk))
 
 
 def registration_from_token(token: str) -> int | None:
     """The registration id a resident's link stands for, or None when the link is forged."""
     try:
-        return int(signing.loads(token, salt=REGISTRATION_SALT))
+        return int(signing.Signer(salt=REGISTRATION_SALT).unsign(token))
     except (signing.BadSignature, TypeError, ValueError):
         return None
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from tsunagari.audit import views as audit_views
+from tsunagari.finder import workspace_urls as finder_urls
 from tsunagari.knowhow import workspace_urls as knowhow_urls
 from tsunagari.membership import workspace_urls as membership_urls
 from tsunagari.notices import workspace_urls as notices_urls
@@ -26,3 +27,5 @@ urlpatterns += membership_urls.urlpatterns
 urlpatterns += notices_urls.urlpatterns
 urlpatterns += programs_urls.urlpatterns
 urlpatterns += knowhow_urls.urlpatterns
+# What residents ask about: the finder's aggregate counts (tsunagari/finder).
+urlpatterns += finder_urls.urlpatterns

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('targets', models.JSONField(blank=True, default=list, verbose_name='target groups')),
                 ('collaborations', models.JSONField(blank=True, default=list, verbose_name='kinds of collaboration')),
                 ('scope', models.CharField(choices=[('internal', 'this platform only'), ('shared_all_platforms', 'shared with every platform')], default='internal', max_length=30, verbose_name='who can read it')),
-                ('published', models.BooleanField(default=True, help_text='Unpublished entries are drafts: only you and the coordinators see them.', verbose_name='published')),
+                ('published', models.BooleanField(default=True, help_text='Unpublished entries are drafts: only you and the coordinators see them.', verbose_name='publish it')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
                 ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -1,0 +1,14 @@
+from django.contrib import admin
+
+from .models import FinderSettings, NeedDailyCount
+
+
+@admin.register(FinderSettings)
+class FinderSettingsAdmin(admin.ModelAdmin):
+    list_display = ("platform", "store_text")
+
+
+@admin.register(NeedDailyCount)
+class NeedDailyCountAdmin(admin.ModelAdmin):
+    list_display = ("platform", "date", "need_code", "count")
+    list_filter = ("platform",)

@@ -1,0 +1,309 @@
+"""The chat: a text, then at most three follow-up questions, each asked only if it changes the answer.
+
+A conversation lives in the cache under a random id (`secrets.token_urlsafe`) for CHAT_TTL seconds.
+What is kept there is the situation (need codes with scores, crisis kinds, hints, answers) and the
+candidate pool (service ids with the features the questions split on) — never the resident's words.
+A question is asked only when some answer to it would change the windows shown; the one whose
+answers change them most is asked first. Someone at risk is asked nothing: the lines come first
+and the windows with them.
+
+Channels (the portal's form, LINE) call `start`, `answer` and `finish`; they only render a `Turn`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagari.directory.models import CrisisLine, Service
+from tsunagari.search.areas import postal_code_municipality
+from tsunagari.tenancy.models import Municipality, Platform
+from tsunagari.tenancy.scoping import platform_scope
+
+from .models import FinderSettings, NeedDailyCount, SavedText, SharedResult
+from .ranking import ELSEWHERE, Candidate, Result, Situation, find, find_for, rank_pool
+from .safety import lines_for_kinds
+from .understanding import understand
+
+__all__ = ["MAX_QUESTIONS", "Question", "Turn", "answer", "finish", "load", "resume", "share", "shared_turn", "start"]
+
+MAX_QUESTIONS = 3
+SHOWN = 5
+CHANNEL_CHOICES = ("phone", "line", "chat", "visit")
+
+
+def chat_ttl() -> int:
+    return int(getattr(settings, "FINDER_CHAT_TTL", 30 * 60))
+
+
+@dataclass(frozen=True)
+class Question:
+    """A follow-up question: a code, the words to ask it, and the answers to tap."""
+
+    code: str
+    prompt: str
+    options: tuple[tuple[str, str], ...]
+    free_text: bool = False
+
+
+@dataclass
+class Turn:
+    """What a channel shows after one message: lines, windows, how many match, and the next question."""
+
+    id: str
+    platform: Platform
+    situation: Situation
+    lines: list[CrisisLine]
+    results: list[Result]
+    matching: int
+    question: Question | None
+    asked: list[str] = field(default_factory=list)
+    services: dict[str, Service] = field(default_factory=dict)
+    unknown_area: bool = False
+
+    @property
+    def done(self) -> bool:
+        return self.question is None
+
+
+def _key(conversation_id: str) -> str:
+    return f"finder:chat:{conversation_id}"
+
+
+def start(text: str, *, platform: Platform, now: datetime.datetime | None = None) -> Turn:
+    """A new conversation from a resident's first message."""
+    found = find(text, platform=platform, now=now, limit=SHOWN)
+    if FinderSettings.stores_text(platform):
+        SavedText.objects.create(
+            platform=platform,
+            text=found.understanding.text if found.understanding else text,
+            needs=found.situation.top(5),
+            crisis_kind=found.situation.crisis_kind or "",
+        )
+    state = {
+        "platform": platform.pk,
+        "situation": found.situation.to_dict(),
+        "pool": [candidate.to_dict() for candidate in found.pool],
+        "asked": [],
+        "counted": False,
+    }
+    conversation_id = secrets.token_urlsafe(16)
+    return _turn(conversation_id, platform, state, lines=found.lines)
+
+
+def load(conversation_id: str, platform: Platform) -> dict[str, Any] | None:
+    """A conversation's state, or None when it expired or belongs to another platform."""
+    state = cache.get(_key(conversation_id))
+    if not state or state.get("platform") != platform.pk:
+        return None
+    return state
+
+
+def resume(conversation_id: str, *, platform: Platform) -> Turn | None:
+    """The conversation as it stands (for showing it again); None when expired."""
+    state = load(conversation_id, platform)
+    return None if state is None else _turn(conversation_id, platform, state)
+
+
+def answer(
+    conversation_id: str, question: str, value: str, *, platform: Platform, now: datetime.datetime | None = None
+) -> Turn | None:
+    """Apply the answer to a follow-up question ("skip" ends the questions); None when expired."""
+    state = load(conversation_id, platform)
+    if state is None:
+        return None
+    situation = Situation.from_dict(state["situation"])
+    if question not in state["asked"]:
+        state["asked"].append(question)
+    unknown_area = False
+    if value == "skip":
+        state["asked"] = [*state["asked"], *(code for code in QUESTIONS if code not in state["asked"])]
+    elif question == "asker" and value in ("self", "family", "professional"):
+        situation = replace(situation, asker=value)
+    elif question == "age" and value in ("child", "youth", "adult", "elderly"):
+        situation = replace(situation, age_group=value)
+    elif question == "channel" and value in CHANNEL_CHOICES:
+        situation = replace(situation, prefer_channel=value)
+    elif question == "area":
+        municipality = area_from_text(value, platform)
+        if municipality is None:
+            unknown_area = True
+            state["asked"].remove("area")
+        else:
+            situation = replace(situation, municipality_code=municipality.code)
+            fresh = find_for(situation, platform=platform, now=now, limit=SHOWN)
+            state["pool"] = [candidate.to_dict() for candidate in fresh.pool]
+    state["situation"] = situation.to_dict()
+    turn = _turn(conversation_id, platform, state)
+    turn.unknown_area = unknown_area
+    return turn
+
+
+def finish(conversation_id: str, *, platform: Platform) -> Turn | None:
+    """Stop asking and show the windows."""
+    return answer(conversation_id, "", "skip", platform=platform)
+
+
+def area_from_text(value: str, platform: Platform) -> Municipality | None:
+    """A municipality from what was typed: a postal code or a municipality's name."""
+    value = value.strip()
+    if not value:
+        return None
+    found = postal_code_municipality(value)
+    if found is not None:
+        return found
+    place = understand(value).place
+    name = place.raw if place is not None and place.kind == "municipality" else value
+    choices = list(Municipality.objects.select_related("prefecture").filter(name=name)[:10])
+    local = [m for m in choices if m.prefecture_id == platform.prefecture_id]
+    return (local or choices)[0] if (local or len(choices) == 1) else None
+
+
+def share(turn: Turn) -> str:
+    """A short id for the shown result: the situation only, so the link never carries the words."""
+    token = secrets.token_urlsafe(9)
+    SharedResult.objects.create(token=token, platform=turn.platform, situation=turn.situation.to_dict())
+    return token
+
+
+def shared_turn(token: str, *, platform: Platform, now: datetime.datetime | None = None) -> Turn | None:
+    """Re-run a shared result from its id (with today's opening hours)."""
+    shared = SharedResult.objects.filter(token=token, platform=platform).first()
+    if shared is None:
+        return None
+    situation = Situation.from_dict(shared.situation)
+    found = find_for(situation, platform=platform, now=now, limit=SHOWN)
+    return Turn(
+        id="",
+        platform=platform,
+        situation=situation,
+        lines=found.lines,
+        results=found.results,
+        matching=_matching(situation, found.pool),
+        question=None,
+        services={r.id: r.service for r in found.results if r.service is not None},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Choosing the question
+# ---------------------------------------------------------------------------
+
+QUESTIONS = ("asker", "area", "age", "channel")
+
+
+def _options(code: str, pool: list[Candidate]) -> tuple[tuple[str, str], ...]:
+    if code == "asker":
+        return (("self", _("About me")), ("family", _("About my family")), ("professional", _("As a supporter")))
+    if code == "age":
+        return (
+            ("child", _("Under 18")),
+            ("youth", _("18 to 39")),
+            ("adult", _("40 to 59")),
+            ("elderly", _("60 or over")),
+        )
+    if code == "channel":
+        labels = {"phone": _("By phone"), "line": _("On LINE"), "chat": _("By chat"), "visit": _("In person")}
+        present = {kind for candidate in pool for kind in candidate.channels}
+        return tuple((kind, labels[kind]) for kind in CHANNEL_CHOICES if kind in present)
+    return ()
+
+
+def _prompt(code: str) -> str:
+    return {
+        "asker": _("Is this about you, or about someone in your family?"),
+        "area": _("Which town or city do you live in? A postal code is fine too."),
+        "age": _("How old is the person this is about?"),
+        "channel": _("How would you rather get in touch?"),
+    }[code]
+
+
+def _answers(code: str, situation: Situation, pool: list[Candidate]) -> list[Situation]:
+    """The situations each answer to `code` would lead to (empty when the question does not apply)."""
+    if code == "asker" and situation.asker in ("unknown", "self"):
+        return [replace(situation, asker=value) for value, _label in _options(code, pool)]
+    if code == "age" and situation.age_group == "unknown":
+        return [replace(situation, age_group=value) for value, _label in _options(code, pool)]
+    if code == "channel" and situation.prefer_channel is None:
+        return [replace(situation, prefer_channel=value) for value, _label in _options(code, pool)]
+    return []
+
+
+def _shown(situation: Situation, pool: list[Candidate]) -> tuple[str, ...]:
+    return tuple(result.id for result in rank_pool(situation, pool, limit=SHOWN))
+
+
+def next_question(situation: Situation, pool: list[Candidate], asked: list[str], platform: Platform) -> Question | None:
+    """The question whose answers change the shown windows most; None when none would change them."""
+    if situation.crisis or len(asked) >= MAX_QUESTIONS or len(pool) <= 1:
+        return None
+    # Without a place, a prefecture's or the national portal cannot tell a city's windows apart.
+    if "area" not in asked and situation.municipality_code is None and any(c.area == ELSEWHERE for c in pool):
+        return Question("area", _prompt("area"), (), free_text=True)
+    now_shown = _shown(situation, pool)
+    best: tuple[int, str] | None = None
+    for code in QUESTIONS:
+        if code in asked:
+            continue
+        outcomes = {_shown(option, pool) for option in _answers(code, situation, pool)}
+        changed = len(outcomes - {now_shown})
+        if changed and (best is None or changed > best[0]):
+            best = (changed, code)
+    if best is None:
+        return None
+    code = best[1]
+    return Question(code, _prompt(code), _options(code, pool))
+
+
+def _matching(situation: Situation, pool: list[Candidate]) -> int:
+    """How many candidates still fit what is known (area, age, channel)."""
+    return sum(
+        1
+        for c in pool
+        if (situation.municipality_code is None or c.area != ELSEWHERE)
+        and (situation.age_group == "unknown" or c.fits_age(situation.age_group))
+        and (situation.prefer_channel is None or situation.prefer_channel in c.channels)
+    )
+
+
+def _turn(
+    conversation_id: str, platform: Platform, state: dict[str, Any], lines: list[CrisisLine] | None = None
+) -> Turn:
+    situation = Situation.from_dict(state["situation"])
+    pool = [Candidate.from_dict(item) for item in state["pool"]]
+    question = next_question(situation, pool, state["asked"], platform)
+    if question is None and not state["counted"]:
+        # The conversation is over: count its needs once, the only thing kept by default.
+        NeedDailyCount.increment(platform, timezone.localdate(), situation.top(3))
+        state["counted"] = True
+    cache.set(_key(conversation_id), state, chat_ttl())
+    results = rank_pool(situation, pool, limit=SHOWN)
+    return Turn(
+        id=conversation_id,
+        platform=platform,
+        situation=situation,
+        lines=lines
+        if lines is not None
+        else (lines_for_kinds(situation.crisis_kinds, platform) if situation.crisis else []),
+        results=results,
+        matching=_matching(situation, pool),
+        question=question,
+        asked=list(state["asked"]),
+        services=fetch_services(platform, [r.id for r in results]),
+    )
+
+
+def fetch_services(platform: Platform, ids: list[str]) -> dict[str, Service]:
+    """The shown services with their organisation and channels, read in the platform's scope."""
+    if not ids:
+        return {}
+    with platform_scope(platform):
+        rows = Service.objects.filter(pk__in=ids).select_related("organization").prefetch_related("channels")
+        return {str(service.pk): service for service in rows}

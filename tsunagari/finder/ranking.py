@@ -1,0 +1,397 @@
+"""Ranking the windows for what a resident wrote: need, words, area, open now, channel, diversity.
+
+`find(text, platform=...)` understands the text, puts the 24-hour lines first when someone is at
+risk, gathers candidate services through the search index (the top needs, and the resident's own
+words for relevance) in the resident's area, scores them and keeps at most two per organisation.
+Each result carries one line saying why it was chosen.
+
+The candidate pool (`FindResult.pool`) keeps, for each candidate, only what the dialogue needs to
+choose a follow-up question and re-rank without searching again: ids, need codes, area level,
+channels, age range and target groups — never the resident's words.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagari.directory.models import NEEDS, TARGETS, CrisisLine, Service, ServiceArea
+from tsunagari.directory.opening import is_open
+from tsunagari.directory.taxonomy import read_terms
+from tsunagari.search.query import search_services
+from tsunagari.tenancy.models import Municipality, Platform
+
+from .safety import lines_for_kinds
+from .understanding import Understanding, understand
+
+__all__ = ["Candidate", "FindResult", "Result", "Situation", "find", "rank_pool", "situation_from"]
+
+POOL_SIZE = 40
+PER_ORGANISATION = 2
+# Score weights. Need match dominates; the rest order windows that meet the same need.
+W_NEED, W_OTHER_NEED, W_TEXT, W_OPEN, W_CHANNEL = 4.0, 1.0, 1.0, 0.5, 0.8
+W_AREA = {3: 1.5, 2: 0.8, 1: 0.4, 0: 0.0}
+# Area levels: the resident's municipality, their prefecture, nationwide, elsewhere.
+MUNICIPALITY, PREFECTURE, NATIONWIDE, ELSEWHERE = 3, 2, 1, 0
+# Age groups as years, to compare with a service's minimum and maximum age.
+AGE_YEARS = {"child": 12, "youth": 25, "adult": 45, "elderly": 70}
+TARGET_AGE = {"children": "child", "youth": "youth", "elderly": "elderly"}
+
+
+@cache
+def need_labels() -> dict[str, str]:
+    return {row["code"]: row["label_ja"] for row in read_terms("needs.tsv")}
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the finder knows about the person, without their words: the input of ranking and dialogue."""
+
+    needs: tuple[tuple[str, float], ...]
+    crisis_kinds: tuple[str, ...] = ()
+    asker: str = "unknown"
+    age_group: str = "unknown"
+    municipality_code: str | None = None
+    prefer_channel: str | None = None
+
+    @property
+    def crisis(self) -> bool:
+        return bool(self.crisis_kinds)
+
+    @property
+    def crisis_kind(self) -> str | None:
+        return self.crisis_kinds[0] if self.crisis_kinds else None
+
+    def top(self, n: int = 3) -> list[str]:
+        return [code for code, _score in self.needs[:n]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "needs": [list(item) for item in self.needs],
+            "crisis_kinds": list(self.crisis_kinds),
+            "asker": self.asker,
+            "age_group": self.age_group,
+            "municipality_code": self.municipality_code,
+            "prefer_channel": self.prefer_channel,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Situation:
+        return cls(
+            needs=tuple((str(code), float(score)) for code, score in data["needs"]),
+            crisis_kinds=tuple(data.get("crisis_kinds", ())),
+            asker=data.get("asker", "unknown"),
+            age_group=data.get("age_group", "unknown"),
+            municipality_code=data.get("municipality_code"),
+            prefer_channel=data.get("prefer_channel"),
+        )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate window, as the ranking and the dialogue see it."""
+
+    id: str
+    # The organisation's name: the same office imported twice (two ids) is still one office.
+    organization: str
+    needs: tuple[str, ...]
+    area: int
+    area_name: str
+    channels: tuple[str, ...]
+    open_now: bool | None
+    text_position: int | None
+    min_age: int | None = None
+    max_age: int | None = None
+    targets: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "organization": self.organization,
+            "needs": list(self.needs),
+            "area": self.area,
+            "area_name": self.area_name,
+            "channels": list(self.channels),
+            "open_now": self.open_now,
+            "text_position": self.text_position,
+            "min_age": self.min_age,
+            "max_age": self.max_age,
+            "targets": list(self.targets),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Candidate:
+        return cls(
+            **{
+                **data,
+                "needs": tuple(data["needs"]),
+                "channels": tuple(data["channels"]),
+                "targets": tuple(data["targets"]),
+            }
+        )
+
+    def fits_age(self, age_group: str) -> bool:
+        years = AGE_YEARS.get(age_group)
+        if years is None:
+            return True
+        if self.min_age is not None and years < self.min_age:
+            return False
+        if self.max_age is not None and years > self.max_age:
+            return False
+        aimed = {TARGET_AGE[t] for t in self.targets if t in TARGET_AGE}
+        return not aimed or age_group in aimed
+
+
+@dataclass(frozen=True)
+class Result:
+    """One window to show, with its score and the one line that says why."""
+
+    candidate: Candidate
+    score: float
+    matched_needs: tuple[str, ...]
+    why: str
+    service: Service | None = None
+
+    @property
+    def id(self) -> str:
+        return self.candidate.id
+
+
+@dataclass
+class FindResult:
+    """The answer to one text: lines first when at risk, then the windows, and what was understood."""
+
+    situation: Situation
+    lines: list[CrisisLine]
+    results: list[Result]
+    pool: list[Candidate]
+    municipality: Municipality | None = None
+    understanding: Understanding | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def matching(self) -> int:
+        """How many candidate windows still match."""
+        return len(self.pool)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The command line's JSON shape (issue 4 §6)."""
+        understood = self.understanding
+        return {
+            "text": understood.text if understood else "",
+            "crisis": self.situation.crisis,
+            "crisis_kind": self.situation.crisis_kind,
+            "needs": [{"code": code, "score": score} for code, score in self.situation.needs],
+            "results": [
+                {
+                    "id": result.id,
+                    "name": result.service.name if result.service else "",
+                    "needs": list(result.candidate.needs),
+                    "why": result.why,
+                }
+                for result in self.results
+            ],
+        }
+
+
+def resolve_municipality(understood: Understanding, platform: Platform) -> Municipality | None:
+    """The municipality the text names (a postal code or a name), else the platform's own."""
+    place = understood.place
+    if place is not None:
+        if place.postal_code:
+            from tsunagari.search.areas import postal_code_municipality
+
+            found = postal_code_municipality(place.postal_code)
+            if found is not None:
+                return found
+        elif place.kind == "municipality":
+            named = Municipality.objects.select_related("prefecture").filter(name=place.raw)
+            if place.prefecture:
+                named = named.filter(prefecture__name=place.prefecture)
+            choices = list(named[:10])
+            # A twin name (府中市) is read as the one in the platform's own prefecture, if any.
+            local = [m for m in choices if m.prefecture_id == platform.prefecture_id]
+            if local or len(choices) == 1:
+                return (local or choices)[0]
+    if platform.kind == Platform.Kind.MUNICIPALITY and platform.municipality_id:
+        return Municipality.objects.select_related("prefecture").get(code=platform.municipality_id)
+    return None
+
+
+def situation_from(
+    understood: Understanding, *, municipality: Municipality | None, prefer_channel: str | None = None
+) -> Situation:
+    return Situation(
+        needs=understood.needs,
+        crisis_kinds=tuple(understood.crisis_kinds),
+        asker=understood.asker,
+        age_group=understood.age_group,
+        municipality_code=municipality.code if municipality else None,
+        prefer_channel=prefer_channel,
+    )
+
+
+def find(
+    text: str,
+    *,
+    platform: Platform,
+    prefer_channel: str | None = None,
+    now: datetime.datetime | None = None,
+    limit: int = 5,
+) -> FindResult:
+    """The windows (and, at risk, the 24-hour lines first) for what a resident wrote."""
+    understood = understand(text)
+    municipality = resolve_municipality(understood, platform)
+    situation = situation_from(understood, municipality=municipality, prefer_channel=prefer_channel)
+    result = find_for(situation, platform=platform, text=understood.text, now=now, limit=limit)
+    result.understanding = understood
+    result.municipality = municipality
+    return result
+
+
+def find_for(
+    situation: Situation,
+    *,
+    platform: Platform,
+    text: str = "",
+    now: datetime.datetime | None = None,
+    limit: int = 5,
+) -> FindResult:
+    """The same as `find`, for a situation already understood (the dialogue's later turns)."""
+    now = now or timezone.now()
+    lines = lines_for_kinds(situation.crisis_kinds, platform) if situation.crisis else []
+    pool, services = candidates(situation, platform=platform, text=text, now=now)
+    results = rank_pool(situation, pool, limit=limit)
+    results = [replace(item, service=services.get(item.id)) for item in results]
+    return FindResult(situation=situation, lines=lines, results=results, pool=pool)
+
+
+def candidates(
+    situation: Situation, *, platform: Platform, text: str, now: datetime.datetime
+) -> tuple[list[Candidate], dict[str, Service]]:
+    """Up to POOL_SIZE windows for the top needs in the area, with the words' rank where they match."""
+    municipality = (
+        Municipality.objects.select_related("prefecture").filter(code=situation.municipality_code).first()
+        if situation.municipality_code
+        else None
+    )
+    needs = [code for code in situation.top(3) if code != "unsure"] or situation.top(1)
+    area = {"municipality_code": municipality.code} if municipality else {}
+    found: dict[str, tuple[Service, int | None]] = {}
+    if text.strip():
+        worded = search_services(platform=platform, text=text, needs=needs, per_page=POOL_SIZE, **area)
+        for position, service in enumerate(worded.services):
+            found[str(service.pk)] = (service, position)
+    if len(found) < POOL_SIZE:
+        by_need = search_services(platform=platform, needs=needs, per_page=POOL_SIZE, **area)
+        for service in by_need.services:
+            found.setdefault(str(service.pk), (service, None))
+    prefecture_id = municipality.prefecture_id if municipality else platform.prefecture_id
+    pool = [_candidate(service, position, municipality, prefecture_id, now) for service, position in found.values()]
+    return pool, {key: service for key, (service, _position) in found.items()}
+
+
+def _candidate(
+    service: Service,
+    position: int | None,
+    municipality: Municipality | None,
+    prefecture_id: str | None,
+    now: datetime.datetime,
+) -> Candidate:
+    level, area_name = ELSEWHERE, ""
+    for area in service.service_areas.all():
+        if area.kind == ServiceArea.Kind.NATIONWIDE:
+            here = NATIONWIDE
+        elif area.kind == ServiceArea.Kind.PREFECTURE:
+            here = PREFECTURE if area.prefecture_id == prefecture_id else ELSEWHERE
+        elif municipality is not None:
+            here = MUNICIPALITY if area.municipality_id == municipality.code else ELSEWHERE
+        else:
+            # Where the person lives is unknown: a city's window in their prefecture may be theirs.
+            in_prefecture = area.municipality is not None and area.municipality.prefecture_id == prefecture_id
+            here = PREFECTURE if in_prefecture else ELSEWHERE
+        if not area_name or here > level:
+            level, area_name = here, area.name
+    terms = list(service.terms.all())
+    return Candidate(
+        id=str(service.pk),
+        organization=service.organization.name,
+        needs=tuple(t.code for t in terms if t.taxonomy_id == NEEDS),
+        area=level,
+        area_name=area_name,
+        channels=tuple(dict.fromkeys(channel.kind for channel in service.channels.all())),
+        open_now=is_open(service, now),
+        text_position=position,
+        min_age=service.minimum_age,
+        max_age=service.maximum_age,
+        targets=tuple(t.code for t in terms if t.taxonomy_id == TARGETS),
+    )
+
+
+def score(situation: Situation, candidate: Candidate) -> tuple[float, tuple[str, ...]]:
+    """A candidate's score for a situation, and the understood needs it meets (best first)."""
+    weights = dict(situation.needs)
+    matched = tuple(code for code, _weight in situation.needs if code in candidate.needs)
+    total = 0.0
+    if matched:
+        total += W_NEED * weights[matched[0]] + W_OTHER_NEED * sum(weights[code] for code in matched[1:])
+    if candidate.text_position is not None:
+        total += W_TEXT / (1 + candidate.text_position / 5)
+    total += W_AREA[candidate.area]
+    if candidate.open_now:
+        total += W_OPEN
+    if situation.prefer_channel and situation.prefer_channel in candidate.channels:
+        total += W_CHANNEL
+    if situation.age_group != "unknown" and not candidate.fits_age(situation.age_group):
+        total -= 2.0
+    if situation.asker == "family" and "family" in candidate.targets:
+        total += 0.5
+    return total, matched
+
+
+def rank_pool(situation: Situation, pool: list[Candidate], *, limit: int = 5) -> list[Result]:
+    """The best `limit` candidates, at most two per organisation, each with why."""
+    scored = sorted(((*score(situation, c), c) for c in pool), key=lambda item: (-item[0], item[2].id))
+    per_org: dict[str, int] = {}
+    results: list[Result] = []
+    for total, matched, candidate in scored:
+        if per_org.get(candidate.organization, 0) >= PER_ORGANISATION:
+            continue
+        per_org[candidate.organization] = per_org.get(candidate.organization, 0) + 1
+        results.append(
+            Result(
+                candidate=candidate,
+                score=round(total, 3),
+                matched_needs=matched,
+                why=why(situation, candidate, matched),
+            )
+        )
+        if len(results) >= limit:
+            break
+    return results
+
+
+def why(situation: Situation, candidate: Candidate, matched: tuple[str, ...]) -> str:
+    """One line: which need it answers, where it is for, whether it is open now."""
+    labels = need_labels()
+    parts = []
+    if matched:
+        parts.append(_("A place to talk about %(need)s.") % {"need": labels.get(matched[0], matched[0])})
+    else:
+        parts.append(_("A general place to talk."))
+    if candidate.area == MUNICIPALITY:
+        parts.append(_("It is for %(area)s.") % {"area": candidate.area_name})
+    elif candidate.area == PREFECTURE:
+        parts.append(_("It covers your prefecture (%(area)s).") % {"area": candidate.area_name})
+    elif candidate.area == NATIONWIDE:
+        parts.append(_("It takes calls from anywhere in Japan."))
+    if candidate.open_now:
+        parts.append(_("It is open now."))
+    if situation.prefer_channel and situation.prefer_channel in candidate.channels:
+        parts.append(_("You can reach it the way you prefer."))
+    return "".join(parts) if all(ord(p[-1]) > 0x3000 for p in parts) else " ".join(parts)
