@@ -64,14 +64,18 @@ def national(areas: None) -> Any:
 def kamakura(areas: None) -> Any:
     from tsunagari.tenancy.models import Platform
 
-    return Platform.objects.create(slug="kamakura", name="鎌倉市つながりプラットフォーム", kind="municipality", municipality_id="142042")
+    return Platform.objects.create(
+        slug="kamakura", name="鎌倉市つながりプラットフォーム", kind="municipality", municipality_id="142042"
+    )
 
 
 @pytest.fixture
 def tottori(areas: None) -> Any:
     from tsunagari.tenancy.models import Platform
 
-    return Platform.objects.create(slug="tottori-pref", name="鳥取県孤独・孤立対策官民連携プラットフォーム", kind="prefecture", prefecture_id="31")
+    return Platform.objects.create(
+        slug="tottori-pref", name="鳥取県孤独・孤立対策官民連携プラットフォーム", kind="prefecture", prefecture_id="31"
+    )
 
 
 def make_user(username: str) -> Any:

@@ -43,19 +43,29 @@ def make_service(
             **fields,
         )
         location = Location.objects.create(
-            platform=platform, organization=org, name=name, postal_code="248-8686", region="神奈川県",
-            city="鎌倉市", address_1="御成町18-10", municipality_id=municipality or platform.municipality_id,
+            platform=platform,
+            organization=org,
+            name=name,
+            postal_code="248-8686",
+            region="神奈川県",
+            city="鎌倉市",
+            address_1="御成町18-10",
+            municipality_id=municipality or platform.municipality_id,
         )
         ServiceAtLocation.objects.create(platform=platform, service=service, location=location)
         Channel.objects.create(platform=platform, service=service, kind=Channel.Kind.PHONE, value=phone)
         if municipality or platform.municipality_id:
             ServiceArea.objects.create(
-                platform=platform, service=service, kind=ServiceArea.Kind.MUNICIPALITY,
+                platform=platform,
+                service=service,
+                kind=ServiceArea.Kind.MUNICIPALITY,
                 municipality_id=municipality or platform.municipality_id,
             )
         elif prefecture or platform.prefecture_id:
             ServiceArea.objects.create(
-                platform=platform, service=service, kind=ServiceArea.Kind.PREFECTURE,
+                platform=platform,
+                service=service,
+                kind=ServiceArea.Kind.PREFECTURE,
                 prefecture_id=prefecture or platform.prefecture_id,
             )
         else:

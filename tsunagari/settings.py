@@ -6,10 +6,12 @@ configuration; production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and, opti
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import importlib.util
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -46,7 +48,7 @@ def envlist(name: str, default: str) -> list[str]:
 DEBUG = envbool("DEBUG", "false")
 # The fallback key only exists so that a fresh checkout runs; production must set SECRET_KEY
 # (the deploy check below refuses the fallback).
-INSECURE_SECRET_KEY = "django-insecure-tsunagari-development-only"
+INSECURE_SECRET_KEY = "django-insecure-tsunagari-development-only"  # noqa: S105 - refused in production
 SECRET_KEY = envstr("SECRET_KEY", INSECURE_SECRET_KEY)
 PRODUCTION = envbool("PRODUCTION", "false")
 if PRODUCTION and SECRET_KEY == INSECURE_SECRET_KEY:
@@ -109,7 +111,10 @@ if importlib.util.find_spec("django_migration_linter"):
     # the previous release (see docs/deploy.md).
     INSTALLED_APPS.append("django_migration_linter")
 # Initial migrations only create tables, which old processes never read.
-MIGRATION_LINTER_OPTIONS = {"exclude_apps": ["admin", "auth", "contenttypes", "sessions"], "ignore_name_contains": "0001_initial"}
+MIGRATION_LINTER_OPTIONS = {
+    "exclude_apps": ["admin", "auth", "contenttypes", "sessions"],
+    "ignore_name_contains": "0001_initial",
+}
 # accounts 0003 swaps a unique constraint for two narrower ones that it implied, which old processes
 # cannot trip over; the linter flags every new unique constraint (and SQLite's table rebuild).
 MIGRATION_LINTER_OPTIONS["ignore_name"] = ["0003_membership_organisation_constraints"]
@@ -156,6 +161,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = envstr("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -198,11 +204,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
-try:
-    # WhiteNoise warns on every start when STATIC_ROOT is missing (before the first collectstatic).
+# WhiteNoise warns on every start when STATIC_ROOT is missing (before the first collectstatic).
+with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:
-    pass
 
 # Rate limiting (django-ratelimit) keeps its counters in the default cache, so every app process
 # shares them when REDIS_URL is set.
@@ -264,10 +268,10 @@ MFA_TOTP_TOLERANCE = 1
 # Invitation links stop working after this many days.
 INVITATION_MAX_AGE_DAYS = envint("INVITATION_MAX_AGE_DAYS", "7")
 
-# Membership (docs/membership.md): signed agreements up to this size; how long a "this listing is
-# still right" link works, and after how many unanswered days a listing is asked about again;
-# how many applications and problem reports one client address may send.
-AGREEMENT_MAX_MB = envint("AGREEMENT_MAX_MB", "10")
+# Membership (docs/membership.md): how long a "this listing is still right" link works, and after
+# how many unanswered days a listing is asked about again; how many applications and problem
+# reports one client address may send. Signed agreements are checked by notices.files
+# (WORKSPACE_UPLOAD_MAX_MB, 10 MB unless set).
 VERIFICATION_LINK_MAX_AGE_DAYS = envint("VERIFICATION_LINK_MAX_AGE_DAYS", "60")
 VERIFICATION_REMIND_DAYS = envint("VERIFICATION_REMIND_DAYS", "30")
 JOIN_RATE = envstr("JOIN_RATE", "5/h")
@@ -309,7 +313,7 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false")
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "true")
 
 LOGGING = {
     "version": 1,

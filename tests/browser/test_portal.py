@@ -26,8 +26,13 @@ WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
 def portal(kamakura: Any, national: Any) -> dict[str, Any]:
     with scopes_disabled():
         CrisisLine.objects.create(
-            platform=national, label="子どもの虐待", number="189", phone_href="tel:189", is_primary=True,
-            kinds=["child"], availability="24時間",
+            platform=national,
+            label="子どもの虐待",
+            number="189",
+            phone_href="tel:189",
+            is_primary=True,
+            kinds=["child"],
+            availability="24時間",
         )
     service = make_service(kamakura, "引きこもり相談窓口", phone="0467-61-3938")
     other = make_service(kamakura, "フードバンク鎌倉", needs=("food",), phone="0467-00-0000")
@@ -41,7 +46,9 @@ def stub_outside(page: Any) -> None:
     page.route("https://cyberjapandata.gsi.go.jp/**", lambda route: route.fulfill(body=TILE, content_type="image/png"))
     page.route(
         settings.QUICK_EXIT_URL + "**",
-        lambda route: route.fulfill(body="<html><title>天気予報</title><body>天気</body></html>", content_type="text/html"),
+        lambda route: route.fulfill(
+            body="<html><title>天気予報</title><body>天気</body></html>", content_type="text/html"
+        ),
     )
 
 

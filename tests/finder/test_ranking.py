@@ -25,22 +25,39 @@ def windows(kamakura: Any, national: Any) -> dict[str, Any]:
     """Kamakura's windows, a prefecture's, the nation's, and one busy organisation with four."""
     made = {
         "care_city": build_service(
-            kamakura, "鎌倉市 高齢者いきいき課 介護相談", needs=("caregiving", "elderly"), schedules=(OFFICE_HOURS,),
+            kamakura,
+            "鎌倉市 高齢者いきいき課 介護相談",
+            needs=("caregiving", "elderly"),
+            schedules=(OFFICE_HOURS,),
             organization_name="鎌倉市 高齢者いきいき課",
         ),
         "care_pref": build_service(
-            national, "神奈川県 介護保険相談窓口", needs=("caregiving",), municipality=None, prefecture="14",
+            national,
+            "神奈川県 介護保険相談窓口",
+            needs=("caregiving",),
+            municipality=None,
+            prefecture="14",
             organization_name="神奈川県",
         ),
         "care_nation": build_service(
-            national, "介護離職の相談ダイヤル", needs=("caregiving", "work"), organization_name="厚生労働省",
+            national,
+            "介護離職の相談ダイヤル",
+            needs=("caregiving", "work"),
+            organization_name="厚生労働省",
         ),
         "work_city": build_service(
-            kamakura, "ハローワーク藤沢 鎌倉出張相談", needs=("work",), channels=("line",),
+            kamakura,
+            "ハローワーク藤沢 鎌倉出張相談",
+            needs=("work",),
+            channels=("line",),
             organization_name="ハローワーク藤沢",
         ),
         "family_hikikomori": build_service(
-            kamakura, "ひきこもり家族相談", needs=("hikikomori",), targets=("family",), organization_name="鎌倉市 福祉課",
+            kamakura,
+            "ひきこもり家族相談",
+            needs=("hikikomori",),
+            targets=("family",),
+            organization_name="鎌倉市 福祉課",
         ),
     }
     for number in range(4):
@@ -87,9 +104,7 @@ def test_a_preferred_channel_lifts_the_windows_that_offer_it(kamakura: Any, wind
     assert work.score > before.score
 
 
-def test_a_postal_code_in_the_text_sets_the_area_on_the_national_portal(
-    national: Any, windows: dict[str, Any]
-) -> None:
+def test_a_postal_code_in_the_text_sets_the_area_on_the_national_portal(national: Any, windows: dict[str, Any]) -> None:
     result = find("〒248-0014 に住んでいます。介護の相談がしたい", platform=national, now=WEDNESDAY)
     assert result.municipality is not None and result.municipality.code == "142042"
 
@@ -115,14 +130,26 @@ def test_child_lines_are_189_then_110(kamakura: Any) -> None:
 def test_a_platforms_own_line_is_shown_and_other_platforms_are_not(kamakura: Any, tottori: Any, national: Any) -> None:
     with scopes_disabled():
         CrisisLine.objects.create(
-            platform=national, label="よりそいホットライン", number="0120-279-338", kinds=["suicide", "general"],
-            publisher="厚生労働省", last_verified_on=datetime.date(2026, 7, 27),
+            platform=national,
+            label="よりそいホットライン",
+            number="0120-279-338",
+            kinds=["suicide", "general"],
+            publisher="厚生労働省",
+            last_verified_on=datetime.date(2026, 7, 27),
         )
         CrisisLine.objects.create(
-            platform=kamakura, label="鎌倉いのちの電話", number="0467-00-0000", kinds=["suicide"], publisher="鎌倉市",
+            platform=kamakura,
+            label="鎌倉いのちの電話",
+            number="0467-00-0000",
+            kinds=["suicide"],
+            publisher="鎌倉市",
         )
         CrisisLine.objects.create(
-            platform=tottori, label="鳥取こころの電話", number="0857-00-0000", kinds=["suicide"], publisher="鳥取県",
+            platform=tottori,
+            label="鳥取こころの電話",
+            number="0857-00-0000",
+            kinds=["suicide"],
+            publisher="鳥取県",
         )
     numbers = [line.number for line in lines_for("suicide", kamakura)]
     assert numbers == ["0467-00-0000", "0120-279-338"]

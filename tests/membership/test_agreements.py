@@ -49,10 +49,10 @@ def test_a_coordinator_uploads_a_signed_pdf_under_a_random_name(
     [
         ("協定書.docx", PDF, "application/pdf", "pdf_name"),
         ("協定書.pdf", PDF, "text/html", "pdf_type"),
-        ("協定書.pdf", b"<html><script>alert(1)</script></html>", "application/pdf", "pdf_magic"),
-        ("協定書.pdf", b"MZ\x90\x00 not a pdf", "application/pdf", "pdf_magic"),
-        ("協定書.pdf", PDF + b"1 0 obj<</S/JavaScript/JS(app.alert(1))>>endobj", "application/pdf", "pdf_active"),
-        ("協定書.pdf", PDF + b"<</Type/Action/S/Launch/F(cmd.exe)>>", "application/pdf", "pdf_active"),
+        ("協定書.pdf", b"<html><script>alert(1)</script></html>", "application/pdf", "file_magic"),
+        ("協定書.pdf", b"MZ\x90\x00 not a pdf", "application/pdf", "file_magic"),
+        ("協定書.pdf", PDF + b"1 0 obj<</S/JavaScript/JS(app.alert(1))>>endobj", "application/pdf", "file_active"),
+        ("協定書.pdf", PDF + b"<</Type/Action/S/Launch/F(cmd.exe)>>", "application/pdf", "file_active"),
     ],
 )
 def test_anything_but_a_plain_pdf_is_refused(
@@ -76,12 +76,12 @@ def test_anything_but_a_plain_pdf_is_refused(
 def test_a_file_over_the_limit_is_refused(
     client: Client, alice: Any, membership_rows: dict[str, Any], media: Path, settings: Any
 ) -> None:
-    settings.AGREEMENT_MAX_MB = 1
+    settings.WORKSPACE_UPLOAD_MAX_MB = 1
     client.force_login(alice)
     big = PDF + b"0" * (1024 * 1024)
     response = post_agreement(client, membership_rows["member"], pdf_upload(content=big))
     assert response.status_code == 400
-    assert response.context["form"].errors.as_data()["upload"][0].code == "pdf_size"
+    assert response.context["form"].errors.as_data()["upload"][0].code == "file_size"
 
 
 def test_dates_in_the_wrong_order_are_named(client: Client, alice: Any, membership_rows: dict[str, Any]) -> None:

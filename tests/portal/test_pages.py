@@ -59,8 +59,12 @@ def test_detail_says_whether_it_is_open_now(client: Client, kamakura: Any, setti
     service = make_service(kamakura)
     with scopes_disabled():
         Schedule.objects.create(
-            platform=kamakura, service=service, byday="MO,TU,WE,TH,FR,SA,SU",
-            opens_at=datetime.time(0, 0), closes_at=datetime.time(23, 59), closed_year_end=False,
+            platform=kamakura,
+            service=service,
+            byday="MO,TU,WE,TH,FR,SA,SU",
+            opens_at=datetime.time(0, 0),
+            closes_at=datetime.time(23, 59),
+            closed_year_end=False,
         )
         Service.objects.filter(pk=service.pk).update(hours_parsed=True, hours_text="毎日 0:00～23:59")
     body = client.get(f"/kamakura/services/{service.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -70,7 +74,9 @@ def test_detail_says_whether_it_is_open_now(client: Client, kamakura: Any, setti
 def test_detail_links_line_and_chat_channels(client: Client, kamakura: Any) -> None:
     service = make_service(kamakura)
     with scopes_disabled():
-        Channel.objects.create(platform=kamakura, service=service, kind=Channel.Kind.LINE, value="https://lin.ee/example")
+        Channel.objects.create(
+            platform=kamakura, service=service, kind=Channel.Kind.LINE, value="https://lin.ee/example"
+        )
     body = client.get(f"/kamakura/services/{service.pk}/").content.decode()
     assert 'href="https://lin.ee/example"' in body
 

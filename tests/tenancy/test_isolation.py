@@ -50,7 +50,9 @@ def test_staff_pages_are_404_for_anonymous_visitors(client: Client, kamakura: An
     assert client.get("/kamakura/staff/").status_code == 404
 
 
-def test_the_admin_lists_only_the_coordinators_platform(client: Client, alice: Any, kamakura: Any, tottori: Any) -> None:
+def test_the_admin_lists_only_the_coordinators_platform(
+    client: Client, alice: Any, kamakura: Any, tottori: Any
+) -> None:
     make_service(kamakura, "鎌倉の窓口")
     other = make_service(tottori, "鳥取の窓口")
     client.force_login(alice)

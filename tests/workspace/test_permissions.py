@@ -223,6 +223,11 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
         "get",
         {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": OK, "superuser": OK},
     ),
+    # What residents ask about: the finder's counts (tsunagari/finder).
+    "finder-stats": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": OK, "superuser": OK},
+    ),
     # The know-how library (tsunagari/knowhow). The entry is Sam's, kept inside Kamakura.
     "knowhow": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
     "knowhow-new": (
@@ -345,6 +350,7 @@ def url_for(url_name: str, slug: str, objects: dict[str, Any]) -> tuple[str, dic
         ),
         "training-delete": (base + f"training/{objects['training'].pk}/delete/", {}),
         "training-export": (base + "training/export.csv", {}),
+        "finder-stats": (base + "finder/", {}),
         "knowhow": (base + "knowhow/", {}),
         "knowhow-new": (base + "knowhow/new/", {}),
         "knowhow-entry": (base + f"knowhow/{objects['entry'].pk}/", {}),

@@ -203,19 +203,23 @@ class Service(Imported):
     maximum_age = models.PositiveSmallIntegerField(
         _("maximum age"), null=True, blank=True, validators=[MaxValueValidator(130)]
     )
-    languages = models.JSONField(_("languages"), default=list, blank=True, help_text=_("BCP 47 codes, e.g. ja, en, vi."))
+    languages = models.JSONField(
+        _("languages"), default=list, blank=True, help_text=_("BCP 47 codes, e.g. ja, en, vi.")
+    )
     reservation_required = models.BooleanField(_("reservation required"), null=True, blank=True)
     hours_text = models.TextField(_("opening hours as published"), blank=True)
     closed_days_text = models.TextField(_("closed days as published"), blank=True)
     hours_parsed = models.BooleanField(
-        _("opening hours understood"), null=True, blank=True,
+        _("opening hours understood"),
+        null=True,
+        blank=True,
         help_text=_("Empty when there is no hours text; false when the text could not be turned into schedules."),
     )
     last_verified_on = models.DateField(_("last verified on"), null=True, blank=True, db_index=True)
     last_verified_by = models.CharField(_("verified by"), max_length=200, blank=True)
     terms = models.ManyToManyField(TaxonomyTerm, blank=True, related_name="services", verbose_name=_("taxonomy terms"))
 
-    objects = PlatformScopedManager(ServiceQuerySet)
+    objects = PlatformScopedManager(ServiceQuerySet)  # type: ignore[misc]
     history = HistoricalRecords(m2m_fields=[terms])
 
     class Meta:
@@ -228,7 +232,9 @@ class Service(Imported):
             ),
             models.CheckConstraint(
                 name="service_age_range_ordered",
-                condition=Q(minimum_age__isnull=True) | Q(maximum_age__isnull=True) | Q(minimum_age__lte=models.F("maximum_age")),
+                condition=Q(minimum_age__isnull=True)
+                | Q(maximum_age__isnull=True)
+                | Q(minimum_age__lte=models.F("maximum_age")),
             ),
         ]
 
@@ -257,10 +263,18 @@ class Location(Imported):
     address_1 = models.CharField(_("address"), max_length=300, blank=True)
     municipality = models.ForeignKey(Municipality, models.PROTECT, null=True, blank=True, related_name="+")
     latitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        max_digits=9, decimal_places=6, null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     accessibility = models.TextField(_("accessibility"), blank=True)
     transportation = models.TextField(_("how to get there"), blank=True)
@@ -281,7 +295,11 @@ class Location(Imported):
 
     @property
     def full_address(self) -> str:
-        return f"{self.region}{self.city}{self.address_1}" if not self.address_1.startswith(self.region) else self.address_1
+        return (
+            f"{self.region}{self.city}{self.address_1}"
+            if not self.address_1.startswith(self.region)
+            else self.address_1
+        )
 
 
 class ServiceAtLocation(PlatformOwned):
@@ -297,6 +315,9 @@ class ServiceAtLocation(PlatformOwned):
         verbose_name = _("service at location")
         verbose_name_plural = _("services at locations")
         constraints = [models.UniqueConstraint(fields=["service", "location"], name="service_location_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} @ {self.location_id}"
 
 
 class Channel(PlatformOwned):
@@ -368,6 +389,9 @@ class Schedule(PlatformOwned):
         verbose_name = _("schedule")
         verbose_name_plural = _("schedules")
 
+    def __str__(self) -> str:
+        return "24h" if self.open_24h else f"{self.byday} {self.opens_at}-{self.closes_at}"
+
 
 class ServiceArea(PlatformOwned):
     """Where a service is for: municipalities, a prefecture, or the whole country."""
@@ -398,6 +422,9 @@ class ServiceArea(PlatformOwned):
                 ),
             )
         ]
+
+    def __str__(self) -> str:
+        return self.name
 
     @property
     def name(self) -> str:
@@ -467,6 +494,9 @@ class ImportRun(models.Model):
         ordering = ["-started_at"]
         verbose_name = _("import run")
         verbose_name_plural = _("import runs")
+
+    def __str__(self) -> str:
+        return f"{self.format} {self.path} ({self.started_at:%Y-%m-%d %H:%M})"
 
 
 # Taxonomy ids the project owns.

@@ -7,7 +7,7 @@ from django.db.models import Q
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import scope
 
-from .models import CrisisLine, Service, ServiceArea
+from .models import CrisisLine, Service, ServiceArea, ServiceQuerySet
 
 
 def area_filter(platform: Platform) -> Q:
@@ -30,7 +30,7 @@ def area_filter(platform: Platform) -> Q:
     )
 
 
-def platform_services(platform: Platform):  # type: ignore[no-untyped-def]
+def platform_services(platform: Platform) -> ServiceQuerySet:
     """The published services a platform's portal shows: its own, and the open data for its area."""
     ids = Service.objects.published().filter(area_filter(platform)).values("pk")
     return Service.objects.published().filter(pk__in=ids)

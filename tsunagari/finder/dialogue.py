@@ -262,15 +262,19 @@ def next_question(situation: Situation, pool: list[Candidate], asked: list[str],
     return Question(code, _prompt(code), _options(code, pool))
 
 
-def _matching(situation: Situation, pool: list[Candidate]) -> int:
-    """How many candidates still fit what is known (area, age, channel)."""
-    return sum(
-        1
+def _fitting(situation: Situation, pool: list[Candidate]) -> list[Candidate]:
+    """The candidates that still fit what is known (area, age, channel)."""
+    return [
+        c
         for c in pool
         if (situation.municipality_code is None or c.area != ELSEWHERE)
         and (situation.age_group == "unknown" or c.fits_age(situation.age_group))
         and (situation.prefer_channel is None or situation.prefer_channel in c.channels)
-    )
+    ]
+
+
+def _matching(situation: Situation, pool: list[Candidate]) -> int:
+    return len(_fitting(situation, pool))
 
 
 def _turn(
@@ -284,7 +288,8 @@ def _turn(
         NeedDailyCount.increment(platform, timezone.localdate(), situation.top(3))
         state["counted"] = True
     cache.set(_key(conversation_id), state, chat_ttl())
-    results = rank_pool(situation, pool, limit=SHOWN)
+    # Show what fits; when nothing does, the nearest the pool has rather than nothing.
+    results = rank_pool(situation, _fitting(situation, pool) or pool, limit=SHOWN)
     return Turn(
         id=conversation_id,
         platform=platform,

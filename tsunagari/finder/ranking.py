@@ -281,14 +281,14 @@ def candidates(
         else None
     )
     needs = [code for code in situation.top(3) if code != "unsure"] or situation.top(1)
-    area = {"municipality_code": municipality.code} if municipality else {}
+    code = municipality.code if municipality else None
     found: dict[str, tuple[Service, int | None]] = {}
     if text.strip():
-        worded = search_services(platform=platform, text=text, needs=needs, per_page=POOL_SIZE, **area)
+        worded = search_services(platform=platform, text=text, needs=needs, per_page=POOL_SIZE, municipality_code=code)
         for position, service in enumerate(worded.services):
             found[str(service.pk)] = (service, position)
     if len(found) < POOL_SIZE:
-        by_need = search_services(platform=platform, needs=needs, per_page=POOL_SIZE, **area)
+        by_need = search_services(platform=platform, needs=needs, per_page=POOL_SIZE, municipality_code=code)
         for service in by_need.services:
             found.setdefault(str(service.pk), (service, None))
     prefecture_id = municipality.prefecture_id if municipality else platform.prefecture_id
@@ -347,8 +347,12 @@ def score(situation: Situation, candidate: Candidate) -> tuple[float, tuple[str,
         total += W_OPEN
     if situation.prefer_channel and situation.prefer_channel in candidate.channels:
         total += W_CHANNEL
-    if situation.age_group != "unknown" and not candidate.fits_age(situation.age_group):
-        total -= 2.0
+    if situation.age_group != "unknown":
+        if not candidate.fits_age(situation.age_group):
+            total -= 2.0
+        elif situation.age_group in {TARGET_AGE.get(t) for t in candidate.targets}:
+            # A window made for this age group knows it best.
+            total += 0.6
     if situation.asker == "family" and "family" in candidate.targets:
         total += 0.5
     return total, matched

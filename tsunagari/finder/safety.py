@@ -106,7 +106,7 @@ _FALLBACK: tuple[dict[str, object], ...] = (
 
 
 def _fallback_lines() -> list[CrisisLine]:
-    return [CrisisLine(position=position, **fields) for position, fields in enumerate(_FALLBACK)]  # type: ignore[arg-type]
+    return [CrisisLine(position=position, **fields) for position, fields in enumerate(_FALLBACK)]
 
 
 def _order(kind: str, lines: list[CrisisLine], platform_id: int | None) -> list[CrisisLine]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -37,7 +39,7 @@ def _render_turn(
     )
 
 
-def _header_lines(platform: Platform, turn: dialogue.Turn | None) -> list:  # type: ignore[type-arg]
+def _header_lines(platform: Platform, turn: dialogue.Turn | None) -> list[Any]:
     from tsunagari.directory.models import CrisisLine
     from tsunagari.tenancy.scoping import platform_scope
 

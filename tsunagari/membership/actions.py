@@ -23,6 +23,7 @@ from tsunagari.accounts.mail import render_message, send_after_commit
 from tsunagari.accounts.models import Membership, Role
 from tsunagari.audit.log import record
 from tsunagari.directory.models import Organization, Service
+from tsunagari.notices import files
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import scopes_disabled
 
@@ -211,7 +212,7 @@ def save_agreement(
         if created:
             agreement.created_by = actor
         if document is not None:
-            agreement.document_name = (document.name or "agreement.pdf").rsplit("/", 1)[-1][:200]
+            agreement.document_name = files.clean_name(document.name or "agreement.pdf")
             agreement.document.save("agreement.pdf", document, save=False)
         agreement.full_clean(exclude=["document"])
         agreement.save()

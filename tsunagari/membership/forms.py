@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagari.directory.models import Organization, Service
 from tsunagari.directory.taxonomy import read_terms
+from tsunagari.notices import files
 
 from . import listings
 from .models import DEFAULT_VERIFICATION_MONTHS, Agreement, MemberOrganisation, ProblemReport
@@ -157,11 +158,7 @@ class AgreementForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    upload = forms.FileField(
-        label=_("Signed document (PDF)"),
-        required=False,
-        help_text=_("A PDF of at most 10 MB. Members can download it; residents cannot."),
-    )
+    upload = forms.FileField(label=_("Signed document (PDF)"), required=False)
 
     class Meta:
         model = Agreement
@@ -177,6 +174,9 @@ class AgreementForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parties"].queryset = MemberOrganisation.objects.approved().order_by("name")  # type: ignore[attr-defined]
+        self.fields["upload"].help_text = _(
+            "A PDF of at most %(mb)d MB. Members can download it; residents cannot."
+        ) % {"mb": files.max_upload_bytes() // (1024 * 1024)}
 
     def clean_upload(self) -> Any:
         upload = self.cleaned_data.get("upload")

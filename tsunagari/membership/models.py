@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import secrets
-import uuid
 from typing import ClassVar
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagari.directory.models import Organization, PlatformOwned, Service
 from tsunagari.directory.taxonomy import read_terms
+from tsunagari.notices import files
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import PlatformScopedManager
 
@@ -147,7 +147,7 @@ class MemberOrganisation(PlatformOwned):
 
 def agreement_upload_path(instance: Agreement, filename: str) -> str:
     """A random name under MEDIA_ROOT: nothing the uploader chose reaches the file system."""
-    return f"agreements/{instance.platform_id}/{uuid.uuid4().hex}.pdf"
+    return files.random_name("agreements", instance.platform_id, filename)
 
 
 class Agreement(PlatformOwned):

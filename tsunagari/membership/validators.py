@@ -5,20 +5,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+
+from tsunagari.notices import files
 
 # What people type around the digits: hyphens, spaces, the prefix 「T」 of an invoice number.
 _SEPARATORS = re.compile(r"[\s\-‐－ー―]")
 
 PDF_CONTENT_TYPES = frozenset({"application/pdf", "application/x-pdf"})
-# Names that start a script or another program when a reader opens the file. A signed agreement
-# has no use for them; refusing them keeps the one kind of PDF that can act on a reader's
-# computer out. (Names inside compressed object streams escape this look; the download headers
-# below are the other half of the defence.)
-ACTIVE_PDF_NAMES = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
 
 
 def corporate_number_check_digit(base: str) -> int:
@@ -59,39 +55,15 @@ def validate_corporate_number(value: str) -> None:
 
 
 def validate_pdf(upload: UploadedFile) -> None:
-    """Accept only a real PDF of at most AGREEMENT_MAX_MB: extension, declared type, first bytes, size."""
-    limit = settings.AGREEMENT_MAX_MB * 1024 * 1024
-    name = (upload.name or "").lower()
-    if not name.endswith(".pdf"):
+    """Accept only a real PDF: its name, its declared type, then the checks every shared file gets.
+
+    notices.files.validate_upload checks the size (WORKSPACE_UPLOAD_MAX_MB), that it starts with
+    %PDF-, and that it carries no scripts, launch actions or embedded files.
+    """
+    if files.file_type(upload.name or "") != files.ALLOWED[".pdf"]:
         raise ValidationError(_("Upload the signed agreement as a PDF file (a name ending in .pdf)."), code="pdf_name")
     if upload.content_type not in PDF_CONTENT_TYPES:
         raise ValidationError(
             _("This file is not a PDF. Save the document as PDF and upload it again."), code="pdf_type"
         )
-    if upload.size is None or upload.size > limit:
-        raise ValidationError(
-            _("The file is larger than %(mb)d MB. Scan at a lower resolution or split the document.")
-            % {"mb": settings.AGREEMENT_MAX_MB},
-            code="pdf_size",
-        )
-    if upload.size == 0:
-        raise ValidationError(_("The file is empty."), code="pdf_empty")
-    upload.seek(0)
-    if not upload.read(5).startswith(b"%PDF-"):
-        raise ValidationError(
-            _("This file is not a PDF. Save the document as PDF and upload it again."), code="pdf_magic"
-        )
-    upload.seek(0)
-    overlap = b""
-    for chunk in upload.chunks():
-        window = overlap + chunk
-        if any(marker in window for marker in ACTIVE_PDF_NAMES):
-            raise ValidationError(
-                _(
-                    "This PDF contains scripts or embedded files, which we do not accept. "
-                    "Print it to a new PDF or scan the signed paper copy, and upload that."
-                ),
-                code="pdf_active",
-            )
-        overlap = chunk[-32:]
-    upload.seek(0)
+    files.validate_upload(upload)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from tsunagari.accounts.models import Role
 from tsunagari.directory.models import Service
 from tsunagari.lib.hours import parse_hours
+from tsunagari.notices import files
 from tsunagari.workspace.access import Workspace, workspace_view
 from tsunagari.workspace.nav import menu
 
@@ -216,17 +217,9 @@ def agreement_document(request: HttpRequest, workspace: Workspace, agreement_id:
     if not agreement.document:
         raise Http404
     try:
-        handle = agreement.document.open("rb")
+        return files.download(agreement.document, agreement.document_name or "agreement.pdf", "application/pdf")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=agreement.document_name or "agreement.pdf", content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    # Should a browser render it anyway, it runs nothing and reaches nothing of ours.
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,8 +26,22 @@ from tsunagari.tenancy.scoping import platform_scope
 
 # The need tiles on a portal's home, in the order a person in difficulty scans them.
 HOME_NEEDS = (
-    "suicide", "mental_health", "loneliness", "violence", "money", "food", "housing", "debt", "work",
-    "caregiving", "hikikomori", "parenting", "school", "health", "disability", "unsure",
+    "suicide",
+    "mental_health",
+    "loneliness",
+    "violence",
+    "money",
+    "food",
+    "housing",
+    "debt",
+    "work",
+    "caregiving",
+    "hikikomori",
+    "parenting",
+    "school",
+    "health",
+    "disability",
+    "unsure",
 )
 
 
@@ -60,9 +74,7 @@ def platform_home(request: HttpRequest, platform_slug: str) -> HttpResponse:
             "platform": platform,
             "lines": crisis_lines(),
             "needs": need_tiles(),
-            "own_services": list(
-                Service.objects.published().filter(platform=platform).order_by("name")[:20]
-            ),
+            "own_services": list(Service.objects.published().filter(platform=platform).order_by("name")[:20]),
             "service_count": platform_services(platform).count(),
         }
         return render(request, "portal/platform_home.html", context)
@@ -72,8 +84,14 @@ def detail_queryset(platform: Platform) -> QuerySet[Service]:
     return (
         platform_services(platform)
         .select_related("organization", "dataset")
-        .prefetch_related("channels", "schedules", "service_areas__municipality", "service_areas__prefecture",
-                          "terms__taxonomy", "service_at_locations__location")
+        .prefetch_related(
+            "channels",
+            "schedules",
+            "service_areas__municipality",
+            "service_areas__prefecture",
+            "terms__taxonomy",
+            "service_at_locations__location",
+        )
     )
 
 
@@ -127,7 +145,9 @@ def qr_code(request: HttpRequest, platform_slug: str) -> HttpResponse:
     path = request.GET.get("path", f"/{platform.slug}/")
     # Only this portal's own pages: a QR code must never point residents somewhere else.
     if not path.startswith(f"/{platform.slug}/") or "//" in path or "\\" in path or "\n" in path:
-        return HttpResponse("このポータルのページのみQRコードにできます。", status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "このポータルのページのみQRコードにできます。", status=400, content_type="text/plain; charset=utf-8"
+        )
     qr = segno.make(request.build_absolute_uri(path), error="m")
     return HttpResponse(qr.svg_inline(scale=6, title=platform.name), content_type="image/svg+xml")
 
@@ -155,14 +175,19 @@ def map_data(request: HttpRequest, platform_slug: str) -> JsonResponse:
         services = platform_services(platform).values("pk")
         rows = (
             Location.objects.filter(service_at_locations__service__in=services, latitude__isnull=False)
-            .values_list("latitude", "longitude", "service_at_locations__service_id",
-                         "service_at_locations__service__name", "address_1")
+            .values_list(
+                "latitude",
+                "longitude",
+                "service_at_locations__service_id",
+                "service_at_locations__service__name",
+                "address_1",
+            )
             .order_by()[:20000]
         )
         features = [
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+                "geometry": {"type": "Point", "coordinates": [float(lon or 0), float(lat or 0)]},
                 "properties": {"name": name, "address": address, "url": f"/{platform.slug}/services/{sid}/"},
             }
             for lat, lon, sid, name, address in rows

@@ -1,6 +1,7 @@
 """Areas and platforms in the admin (superusers manage platforms; areas come from open data)."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Municipality, Platform, Prefecture
 
@@ -17,7 +18,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
     list_filter = ["kind", "prefecture"]
     search_fields = ["name", "kana", "code"]
 
-    def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Staff need the list for autocomplete on service areas.
         return request.user.is_active and request.user.is_staff
 

@@ -83,9 +83,7 @@ class Platform(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("run by"), max_length=20, choices=Kind.choices)
     prefecture = models.ForeignKey(Prefecture, models.PROTECT, null=True, blank=True, related_name="platforms")
-    municipality = models.ForeignKey(
-        Municipality, models.PROTECT, null=True, blank=True, related_name="platforms"
-    )
+    municipality = models.ForeignKey(Municipality, models.PROTECT, null=True, blank=True, related_name="platforms")
     description = models.TextField(_("description"), blank=True)
     is_public = models.BooleanField(_("portal is public"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -111,16 +109,16 @@ class Platform(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.kind == self.Kind.MUNICIPALITY and self.municipality is not None and not self.prefecture_id:
+            self.prefecture_id = self.municipality.prefecture_id
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     def clean(self) -> None:
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": _("This URL name is reserved. Choose another.")})
-        if self.kind == self.Kind.MUNICIPALITY and self.municipality_id:
+        if self.kind == self.Kind.MUNICIPALITY and self.municipality is not None:
             self.prefecture_id = self.municipality.prefecture_id
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.kind == self.Kind.MUNICIPALITY and self.municipality_id and not self.prefecture_id:
-            self.prefecture_id = self.municipality.prefecture_id
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
     def is_national(self) -> bool:

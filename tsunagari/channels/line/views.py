@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import Any
 from urllib.parse import parse_qs
 
 from django.core.cache import cache
@@ -96,7 +97,7 @@ def handle_event(event: object, platform: Platform) -> dialogue.Turn | None:
     return turn
 
 
-def _awaiting(conversation: str, state: dict, platform: Platform) -> str | None:  # type: ignore[type-arg]
+def _awaiting(conversation: str, state: dict[str, Any], platform: Platform) -> str | None:
     from tsunagari.finder.ranking import Candidate, Situation
 
     question = dialogue.next_question(
