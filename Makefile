@@ -8,7 +8,7 @@ PORT ?= 8000
 DATA ?= data/kurashi-navi
 export DJANGO_SETTINGS_MODULE := tsunagari.settings
 
-.PHONY: demo test serve lint typecheck check-deploy browser-test bench clean messages
+.PHONY: demo test serve lint typecheck check-deploy browser-test bench clean messages messages-check
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Tsunagari needs Python 3.11 (found %s)" % sys.version.split()[0]'
@@ -59,3 +59,19 @@ bench: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) var
+
+MAKEMESSAGES := $(BIN)/python -m tsunagari makemessages -l ja --no-location --no-obsolete \
+	--ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=tsunagari/static/vendor
+
+# Collect new msgids into the Japanese catalogue and compile it (needs GNU gettext).
+messages: $(VENV)/.dev
+	$(MAKEMESSAGES)
+	$(BIN)/python -m tsunagari compilemessages --ignore=.venv
+
+# CI: every msgid in the code has a Japanese translation, and the committed .mo matches the .po.
+messages-check: $(VENV)/.dev
+	$(MAKEMESSAGES) -v0
+	@stats=$$(msgfmt -c --statistics -o /dev/null tsunagari/locale/ja/LC_MESSAGES/django.po 2>&1); echo "ja: $$stats"; \
+	case "$$stats" in *untranslated*|*fuzzy*) echo "Translate the entries above: make messages, then edit tsunagari/locale/ja/LC_MESSAGES/django.po"; exit 1;; esac
+	git show HEAD:tsunagari/locale/ja/LC_MESSAGES/django.po > var/committed.po && msgfmt -o var/committed.mo var/committed.po && \
+	cmp -s var/committed.mo tsunagari/locale/ja/LC_MESSAGES/django.mo || { echo "django.mo is stale: run make messages"; exit 1; }
