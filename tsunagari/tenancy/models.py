@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 # Slugs that would shadow the site's own top-level URLs.
-RESERVED_SLUGS = frozenset({"admin", "api", "static", "media", "accounts", "i18n", "healthz", "national"})
+RESERVED_SLUGS = frozenset({"admin", "api", "static", "media", "accounts", "i18n", "healthz", "national", "confirm"})
 
 
 class Prefecture(models.Model):
