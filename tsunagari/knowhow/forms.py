@@ -56,12 +56,19 @@ class EntryForm(forms.ModelForm):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Words"), required=False, max_length=200)
-    need = forms.MultipleChoiceField(label=_("Needs"), choices=(), required=False)
-    target = forms.MultipleChoiceField(label=_("Target groups"), choices=(), required=False)
-    collaboration = forms.MultipleChoiceField(
-        label=_("Kinds of collaboration"), choices=Collaboration.choices, required=False
+    need = forms.MultipleChoiceField(label=_("Needs"), choices=(), required=False, widget=forms.CheckboxSelectMultiple)
+    target = forms.MultipleChoiceField(
+        label=_("Target groups"), choices=(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    kind = forms.MultipleChoiceField(label=_("Kind"), choices=Entry.Kind.choices, required=False)
+    collaboration = forms.MultipleChoiceField(
+        label=_("Kinds of collaboration"),
+        choices=Collaboration.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    kind = forms.MultipleChoiceField(
+        label=_("Kind"), choices=Entry.Kind.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
     shared = forms.BooleanField(label=_("Only entries shared by all platforms"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -7,7 +7,7 @@ platforms' people never see a notice.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -21,9 +21,6 @@ from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import PlatformScopedManager
 
 from . import files
-
-if TYPE_CHECKING:
-    from django.db.models.fields.related_descriptors import RelatedManager
 
 # Audit actions this app records, with the words the audit page shows (registered in apps.ready).
 AUDIT_LABELS: dict[str, str | Promise] = {
@@ -39,7 +36,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
 }
 
 
-class WorkingGroup(models.Model):  # type: ignore[django-manager-missing]  # declared below, see Notice
+class WorkingGroup(models.Model):
     """A working group (部会・ワーキンググループ) inside a platform, with its own notice board."""
 
     platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
@@ -51,8 +48,6 @@ class WorkingGroup(models.Model):  # type: ignore[django-manager-missing]  # dec
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: models.Manager[WorkingGroup] = PlatformScopedManager()
-    if TYPE_CHECKING:
-        notices: RelatedManager[Notice]
 
     class Meta:
         ordering = ["name"]
@@ -85,7 +80,7 @@ class NoticeQuerySet(models.QuerySet["Notice"]):
         )
 
 
-class Notice(models.Model):  # type: ignore[django-manager-missing]  # reverse managers declared below
+class Notice(models.Model):
     """A post on the platform's board (or on a working group's board), for its members only."""
 
     class Visibility(models.TextChoices):
@@ -115,11 +110,6 @@ class Notice(models.Model):  # type: ignore[django-manager-missing]  # reverse m
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 
     objects: models.Manager[Notice] = PlatformScopedManager(NoticeQuerySet)
-    if TYPE_CHECKING:
-        # The scoped manager is built at run time, so the type checker cannot derive these.
-        comments: RelatedManager[Comment]
-        attachments: RelatedManager[Attachment]
-        read_receipts: RelatedManager[ReadReceipt]
 
     class Meta:
         ordering = ["-pinned", "-created_at", "-pk"]

@@ -8,7 +8,7 @@ in the workspace.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -21,9 +21,6 @@ from tsunagari.notices import files
 from tsunagari.notices.models import SharedFile
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import PlatformScopedManager
-
-if TYPE_CHECKING:
-    from django.db.models.fields.related_descriptors import RelatedManager
 
 AUDIT_LABELS: dict[str, str | Promise] = {
     "event.created": _("created an event"),
@@ -66,7 +63,7 @@ class EventQuerySet(models.QuerySet["Event"]):
         )
 
 
-class Event(models.Model):  # type: ignore[django-manager-missing]  # reverse managers declared below
+class Event(models.Model):
     """A meeting, working-group session, case-study workshop, training session or public event."""
 
     class Kind(models.TextChoices):
@@ -115,11 +112,6 @@ class Event(models.Model):  # type: ignore[django-manager-missing]  # reverse ma
     updated_at = models.DateTimeField(auto_now=True)
 
     objects: models.Manager[Event] = PlatformScopedManager(EventQuerySet)
-    if TYPE_CHECKING:
-        # The scoped manager is built at run time, so the type checker cannot derive these.
-        registrations: RelatedManager[Registration]
-        documents: RelatedManager[EventDocument]
-        training_records: RelatedManager[TrainingRecord]
 
     class Meta:
         ordering = ["starts_at", "pk"]
