@@ -129,7 +129,11 @@ http {{
 
         # Rate limits: with counters in Redis, both processes together allow exactly RATE requests.
         statuses = [
-            get("/api/taxonomies", {"X-Forwarded-For": "203.0.113.9"}, port=APP_PORTS[i % 2])[0]
+            get(
+                "/api/taxonomies",
+                {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+                port=APP_PORTS[i % 2],
+            )[0]
             for i in range(RATE + 10)
         ]
         check(
