@@ -341,19 +341,23 @@ def time_queries(vendor: str, count: int, portal: str) -> dict[str, Any]:
                 )
             cursor.fetchall()
 
+    # As the portal's results page calls it: the page shows names and phone numbers.
+    relations = ("channels",)
     for query in queries[:20]:  # warm up: the dictionary, the caches, the connection
-        search_services(platform=platform, now=now, **query)
+        search_services(platform=platform, now=now, relations=relations, **query)
         if query.get("text"):
             floor(query["text"])
     with_text: list[float] = []
     filters_only: list[float] = []
     floors: list[float] = []
     totals: list[int] = []
+    capped = 0
     for query in queries:
         started = time.perf_counter()
-        results = search_services(platform=platform, now=now, **query)
+        results = search_services(platform=platform, now=now, relations=relations, **query)
         elapsed = (time.perf_counter() - started) * 1000
         totals.append(results.total)
+        capped += results.more
         if query.get("text"):
             with_text.append(elapsed)
             started = time.perf_counter()
@@ -367,6 +371,7 @@ def time_queries(vendor: str, count: int, portal: str) -> dict[str, Any]:
         "filters_only": summary(filters_only),
         "floor": summary(floors),
         "median_total": statistics.median(totals),
+        "capped": capped,
         "load": os.getloadavg(),
     }
 
@@ -409,8 +414,8 @@ def write_results(
         f"Targets: p95 ≤ {TARGET_P95_MS:.0f} ms, and p95 ≤ {TARGET_RATIO:.0f}× the floor's p95 (queries with words).",
         "",
         "| database | services | portal | queries with words p50 / p95 | floor p50 / p95 | p95 ÷ floor p95 "
-        "| filters only p50 / p95 | index build | load during | meets targets |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| filters only p50 / p95 | more than 1,000 matches | index build | load during | meets targets |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for run in runs:
         text, floor_, filters = run["text"], run["floor"], run["filters_only"]
@@ -419,7 +424,8 @@ def write_results(
         lines.append(
             f"| {run['vendor']} | {run['size']:,} | {run['portal']} | {text['p50']:.1f} / {text['p95']:.1f} ms "
             f"| {floor_['p50']:.1f} / {floor_['p95']:.1f} ms | {ratio:.1f}× "
-            f"| {filters['p50']:.1f} / {filters['p95']:.1f} ms | {run['indexed']:,} in {run['index_s']:.1f} s "
+            f"| {filters['p50']:.1f} / {filters['p95']:.1f} ms | {run['capped']} of {run['queries']} "
+            f"| {run['indexed']:,} in {run['index_s']:.1f} s "
             f"| {fmt_load(run['load'])} | {'yes' if ok else 'no'} |"
         )
     loaders = sorted({run["loader"] for run in runs})
@@ -433,7 +439,10 @@ def write_results(
         "with filters and no words; each on the national portal (every service in the country) and on a "
         "city's portal (横浜市: its area and the nationwide services). Latency is `search_services` end to end "
         "in the process (analysis, count, page, loading the 20 services with what a results page shows). "
-        "The floor is the bare full-text query for the same words, run right after each search.",
+        "The floor is the bare full-text query for the same words, run right after each search: it "
+        "scores every match, while `search_services` counts and orders at most 1,000 (`MAX_MATCHES`) and "
+        "says “more than 1,000” above that — the column “more than 1,000 matches” says how many queries "
+        "that was. Both are timed on the same rows in the same run.",
         "",
     ]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")

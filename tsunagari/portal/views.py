@@ -218,7 +218,8 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
     with platform_scope(platform):
         results = None
         if form.is_bound and form.is_valid():
-            results = search_services(platform=platform, **form.search_kwargs())
+            # A results page shows each service's name and phone numbers: channels are all it needs.
+            results = search_services(platform=platform, relations=("channels",), **form.search_kwargs())
         query = request.GET.copy()
         query.pop("page", None)
         return render(

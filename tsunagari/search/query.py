@@ -37,8 +37,10 @@ from .facets import Expr, all_of, any_of, but_not, term
 __all__ = ["SearchResults", "search_services"]
 
 MAX_PER_PAGE = 100
-# Above this many matches a page without words is read along the name index (see _page).
-WALK_BY_NAME_ABOVE = 1000
+# Matches are counted and ordered exactly up to this many; above it the search says "more than".
+MAX_MATCHES = 1000
+# The related rows loaded with each service of a page, by default: what the finder and the API use.
+RELATIONS = ("channels", "schedules", "service_at_locations", "service_areas", "terms")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class SearchResults:
     total: int
     page: int
     per_page: int
+    more: bool = False
+    """More than `total` services match: the search counts and orders at most MAX_MATCHES."""
     tokens: tuple[str, ...] = ()
     relaxed: bool = False
     """No service had every word, so services with any of them are shown."""
@@ -95,6 +99,7 @@ def search_services(
     now: datetime.datetime | None = None,
     page: int = 1,
     per_page: int = 20,
+    relations: Sequence[str] = RELATIONS,
 ) -> SearchResults:
     """The services `platform`'s portal shows that match the words and every filter given.
 
@@ -103,6 +108,9 @@ def search_services(
     result says `relaxed`. Results are ranked by relevance, by distance when only `near` is
     given, and by name when there are no words. `now` (default: the current time) decides
     "open now", in Japan time, with national holidays and the year-end break.
+
+    At most MAX_MATCHES services are counted and ordered; `more` says when there were more.
+    `relations` are the related rows loaded with each service (a results page needs only channels).
     """
     page = max(1, page)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
@@ -147,20 +155,23 @@ def search_services(
     facet_expr = all_of(*filters)
     order_near = near if near is not None and not tokens else None
     offset = (page - 1) * per_page
-    ids, total = _page(
+    ids, total, more = _page(
         _lookup(tokens, facet_expr, any_word=False), extra, near=order_near, limit=per_page, offset=offset
     )
     relaxed = False
     if total == 0 and len(tokens) > 1:
-        ids, total = _page(
+        ids, total, more = _page(
             _lookup(tokens, facet_expr, any_word=True), extra, near=order_near, limit=per_page, offset=offset
         )
         relaxed = total > 0
-    services = _fetch(scope_ids, ids)
+    if near is not None:
+        relations = (*relations, "service_at_locations")  # for the distances
+    services = _fetch(scope_ids, ids, relations)
     distances = _distances(services, near) if near is not None else {}
     return SearchResults(
         services=services,
         total=total,
+        more=more,
         page=page,
         per_page=per_page,
         tokens=tokens,
@@ -237,7 +248,7 @@ def _distance_sql() -> str:
     )
 
 
-def _fetch(scope_ids: list[int], ids: list[uuid.UUID]) -> list[Service]:
+def _fetch(scope_ids: list[int], ids: list[uuid.UUID], relations: Sequence[str]) -> list[Service]:
     """The services of a page, in order, with what a list of results shows already loaded."""
     if not ids:
         return []
@@ -250,26 +261,26 @@ def _fetch(scope_ids: list[int], ids: list[uuid.UUID]) -> list[Service]:
         }
         services = [by_id[pk] for pk in ids if pk in by_id]
         page = list(by_id)
-        children: list[tuple[str, QuerySet[Any]]] = [
-            ("channels", Channel.objects.filter(service_id__in=page)),
-            ("schedules", Schedule.objects.filter(service_id__in=page)),
-            ("service_at_locations", ServiceAtLocation.objects.filter(service_id__in=page).select_related("location")),
-            (
-                "service_areas",
-                ServiceArea.objects.filter(service_id__in=page).select_related(
-                    "municipality__prefecture", "prefecture"
-                ),
+        children: dict[str, QuerySet[Any]] = {
+            "channels": Channel.objects.filter(service_id__in=page),
+            "schedules": Schedule.objects.filter(service_id__in=page),
+            "service_at_locations": ServiceAtLocation.objects.filter(service_id__in=page).select_related("location"),
+            "service_areas": ServiceArea.objects.filter(service_id__in=page).select_related(
+                "municipality__prefecture", "prefecture"
             ),
-        ]
-        for relation, rows in children:
+        }
+        for relation, rows in children.items():
+            if relation not in relations:
+                continue
             grouped: dict[uuid.UUID, list[Any]] = defaultdict(list)
             for row in rows:
                 grouped[row.service_id].append(row)
             _attach(services, relation, rows.model, grouped)
-        terms: dict[uuid.UUID, list[Any]] = defaultdict(list)
-        for link in Service.terms.through.objects.filter(service_id__in=page).select_related("taxonomyterm"):
-            terms[link.service_id].append(link.taxonomyterm)
-        _attach(services, "terms", TaxonomyTerm, terms)
+        if "terms" in relations:
+            terms: dict[uuid.UUID, list[Any]] = defaultdict(list)
+            for link in Service.terms.through.objects.filter(service_id__in=page).select_related("taxonomyterm"):
+                terms[link.service_id].append(link.taxonomyterm)
+            _attach(services, "terms", TaxonomyTerm, terms)
     return services
 
 
@@ -365,54 +376,46 @@ def _page(
     near: tuple[float, float] | None,
     limit: int,
     offset: int,
-) -> tuple[list[uuid.UUID], int]:
-    """The ids of one page in order, and how many match in all."""
+) -> tuple[list[uuid.UUID], int, bool]:
+    """The ids of one page in order, how many match (at most MAX_MATCHES), and whether there are more.
+
+    One query reads the matches with their sort key, stopping after MAX_MATCHES + 1, and the
+    page is cut from them here. Up to MAX_MATCHES the order is exact (relevance, distance or
+    name). Above it the key is computed for the first MAX_MATCHES only: scoring every one of
+    100,000 matches for a word as common as 相談 costs more than the whole search may, and in a
+    set that large bm25 or ts_rank_cd hardly tell the documents apart anyway.
+    """
     where = "".join(f" AND {condition}" for condition, _params in extra)
     where_params = [param for _condition, params in extra for param in params]
-    # FTS5 counts and ranks fastest on its own table; the join is only needed for the checks
-    # beside it (open-now minutes, distance) and for ordering by name or distance.
-    alone = bool(lookup.index_only) and not extra
+    if lookup.rank:
+        key, key_params = lookup.rank, lookup.rank_params
+    elif near is not None:
+        key = f"(SELECT MIN({_distance_sql()}) FROM search_servicepoint p WHERE p.document_id = d.id)"  # noqa: S608
+        key_params = [near[0], near[0], near[1]]
+    else:
+        key, key_params = "d.sort_name", []
+    # FTS5 ranks fastest on its own table: the join is made for the page only, unless a check
+    # beside the full-text match (open-now minutes, distance) or the key needs the documents.
+    alone = bool(lookup.index_only) and not extra and bool(lookup.rank)
     with connection.cursor() as cursor:
         if alone:
-            cursor.execute(f"SELECT count(*) FROM {lookup.index_only}", lookup.params)  # noqa: S608
+            sql = f"SELECT rowid, {key} FROM {lookup.index_only} LIMIT %s"  # noqa: S608
         else:
-            cursor.execute(
-                f"SELECT count(*) FROM {lookup.source} WHERE {lookup.condition}{where}",  # noqa: S608
-                [*lookup.params, *where_params],
-            )
-        total = int(cursor.fetchone()[0])
-        if total == 0 or offset >= total:
-            return [], total
-        if not lookup.rank and near is None and lookup.index_only and total > WALK_BY_NAME_ABOVE:
-            # Many matches and no words: walk the documents in name order and stop at the page,
-            # instead of sorting every match (SQLite would choose the sort without being told).
-            sql = (
-                "SELECT d.service_id FROM search_servicedocument d INDEXED BY search_doc_sort"  # noqa: S608
-                f" WHERE d.id IN (SELECT rowid FROM {lookup.index_only}){where}"
-                " ORDER BY d.sort_name, d.id LIMIT %s OFFSET %s"
-            )
-            cursor.execute(sql, [*lookup.params, *where_params, limit, offset])
-        elif lookup.rank and alone:
-            sql = (
-                f"SELECT d.service_id FROM (SELECT rowid AS doc, {lookup.rank} AS rank FROM {lookup.index_only}"  # noqa: S608
-                " ORDER BY rank, rowid LIMIT %s OFFSET %s) f"
-                " JOIN search_servicedocument d ON d.id = f.doc ORDER BY f.rank, f.doc"
-            )
-            cursor.execute(sql, [*lookup.params, limit, offset])
-        else:
-            if lookup.rank:
-                order, order_params = f"{lookup.rank}, d.id", lookup.rank_params
-            elif near is not None:
-                nearest = f"(SELECT MIN({_distance_sql()}) FROM search_servicepoint p WHERE p.document_id = d.id)"  # noqa: S608
-                order, order_params = f"{nearest}, d.sort_name, d.id", [near[0], near[0], near[1]]
-            else:
-                order, order_params = "d.sort_name, d.id", []
-            sql = (
-                f"SELECT d.service_id FROM {lookup.source}"  # noqa: S608
-                f" WHERE {lookup.condition}{where} ORDER BY {order} LIMIT %s OFFSET %s"
-            )
-            cursor.execute(sql, [*lookup.params, *where_params, *order_params, limit, offset])
-        return [_as_uuid(row[0]) for row in cursor.fetchall()], total
+            sql = f"SELECT d.service_id, {key} FROM {lookup.source} WHERE {lookup.condition}{where} LIMIT %s"  # noqa: S608
+        # The key's parameters come first: it is in the SELECT list, before the conditions.
+        cursor.execute(sql, [*key_params, *lookup.params, *where_params, MAX_MATCHES + 1])
+        rows = cursor.fetchall()
+        more = len(rows) > MAX_MATCHES
+        rows.sort(key=lambda row: (row[1] is None, row[1] if row[1] is not None else 0, row[0]))
+        total = min(len(rows), MAX_MATCHES)
+        chosen = [row[0] for row in rows[:total][offset : offset + limit]]
+        if alone and chosen:
+            # FTS5 gave document rowids: their services, in the same order.
+            marks = ", ".join(["%s"] * len(chosen))
+            cursor.execute(f"SELECT id, service_id FROM search_servicedocument WHERE id IN ({marks})", chosen)  # noqa: S608
+            service_of = dict(cursor.fetchall())
+            chosen = [service_of[doc] for doc in chosen if doc in service_of]
+    return [_as_uuid(value) for value in chosen], total, more
 
 
 def _as_uuid(value: object) -> uuid.UUID:
