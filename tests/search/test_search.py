@@ -526,3 +526,36 @@ def test_a_results_page_takes_a_fixed_number_of_queries(kamakura: Any, build: Bu
     assert first.service_areas.all()[0].municipality.full_name == "神奈川県鎌倉市"
     # count + page + national platform lookup + services + 5 prefetches
     assert len(queries) <= 10, [q["sql"] for q in queries.captured_queries]
+
+
+def test_the_visibility_migration_gives_documents_what_a_reindex_gives(
+    kamakura: Any, national: Any, index: Index
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("tsunagari.search.migrations.0004_visible_in_area_tokens")
+    make_service(national, "鎌倉市の窓口", municipality="142042")
+    make_service(national, "神奈川県の窓口", prefecture="14")
+    make_service(national, "全国の窓口")
+    make_service(national, "下書き", publication=Service.Publication.DRAFT, municipality="142042")
+    make_service(kamakura, "鎌倉の独自の窓口")
+    index()
+    with scopes_disabled():
+        reindexed = dict(ServiceDocument.objects.values_list("sort_name", "facets"))
+        assert any("_am_142042" in facets for facets in reindexed.values())
+        migration.remove_tokens(apps, None)
+        assert not any(
+            f"v_{national.pk}_" in facets for facets in ServiceDocument.objects.values_list("facets", flat=True)
+        )
+        # The old index still answers the old way only: the combined tokens are needed.
+        assert names(search_services(platform=kamakura)) == {"鎌倉の独自の窓口"}
+        migration.add_tokens(apps, None)
+        assert dict(ServiceDocument.objects.values_list("sort_name", "facets")) == reindexed
+    assert names(search_services(platform=kamakura)) == {
+        "鎌倉市の窓口",
+        "神奈川県の窓口",
+        "全国の窓口",
+        "鎌倉の独自の窓口",
+    }

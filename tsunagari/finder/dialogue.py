@@ -25,10 +25,9 @@ from django.utils.translation import gettext as _
 from tsunagari.directory.models import CrisisLine, Service
 from tsunagari.search.areas import postal_code_municipality
 from tsunagari.tenancy.models import Municipality, Platform
-from tsunagari.tenancy.scoping import platform_scope
 
 from .models import FinderSettings, NeedDailyCount, SavedText, SharedResult
-from .ranking import ELSEWHERE, Candidate, Result, Situation, find, find_for, rank_pool
+from .ranking import ELSEWHERE, Candidate, Result, Situation, fetch_services, find, find_for, rank_pool
 from .safety import lines_for_kinds
 from .understanding import understand
 
@@ -303,12 +302,3 @@ def _turn(
         asked=list(state["asked"]),
         services=fetch_services(platform, [r.id for r in results]),
     )
-
-
-def fetch_services(platform: Platform, ids: list[str]) -> dict[str, Service]:
-    """The shown services with their organisation and channels, read in the platform's scope."""
-    if not ids:
-        return {}
-    with platform_scope(platform):
-        rows = Service.objects.filter(pk__in=ids).select_related("organization").prefetch_related("channels")
-        return {str(service.pk): service for service in rows}

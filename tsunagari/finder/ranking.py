@@ -13,18 +13,21 @@ channels, age range and target groups — never the resident's words.
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagari.directory.models import NEEDS, TARGETS, CrisisLine, Service, ServiceArea
-from tsunagari.directory.opening import is_open
+from tsunagari.directory.models import NEEDS, TARGETS, Channel, CrisisLine, Schedule, Service, ServiceArea
+from tsunagari.directory.opening import hours_from_schedules
 from tsunagari.directory.taxonomy import read_terms
+from tsunagari.lib.hours import is_open_at
 from tsunagari.search.query import search_services
 from tsunagari.tenancy.models import Municipality, Platform
+from tsunagari.tenancy.scoping import platform_scope, scopes_disabled
 
 from .safety import lines_for_kinds
 from .understanding import Understanding, understand
@@ -265,15 +268,23 @@ def find_for(
     """The same as `find`, for a situation already understood (the dialogue's later turns)."""
     now = now or timezone.now()
     lines = lines_for_kinds(situation.crisis_kinds, platform) if situation.crisis else []
-    pool, services = candidates(situation, platform=platform, text=text, now=now)
+    pool = candidates(situation, platform=platform, text=text, now=now)
     results = rank_pool(situation, pool, limit=limit)
+    services = fetch_services(platform, [item.id for item in results])
     results = [replace(item, service=services.get(item.id)) for item in results]
     return FindResult(situation=situation, lines=lines, results=results, pool=pool)
 
 
-def candidates(
-    situation: Situation, *, platform: Platform, text: str, now: datetime.datetime
-) -> tuple[list[Candidate], dict[str, Service]]:
+def fetch_services(platform: Platform, ids: list[str]) -> dict[str, Service]:
+    """The shown services with their organisation and channels, read in the platform's scope."""
+    if not ids:
+        return {}
+    with platform_scope(platform):
+        rows = Service.objects.filter(pk__in=ids).select_related("organization").prefetch_related("channels")
+        return {str(service.pk): service for service in rows}
+
+
+def candidates(situation: Situation, *, platform: Platform, text: str, now: datetime.datetime) -> list[Candidate]:
     """Up to POOL_SIZE windows for the top needs in the area, with the words' rank where they match."""
     municipality = (
         Municipality.objects.select_related("prefecture").filter(code=situation.municipality_code).first()
@@ -281,55 +292,134 @@ def candidates(
         else None
     )
     needs = [code for code in situation.top(3) if code != "unsure"] or situation.top(1)
-    code = municipality.code if municipality else None
-    found: dict[str, tuple[Service, int | None]] = {}
+    # The search chooses and orders the pool; what scoring needs of each is read below as plain
+    # rows, since 40 services with all their related model instances cost more than the search.
+    found: dict[uuid.UUID, tuple[Service, int | None]] = {}
     if text.strip():
-        worded = search_services(platform=platform, text=text, needs=needs, per_page=POOL_SIZE, municipality_code=code)
+        worded = search_services(
+            platform=platform,
+            text=text,
+            any_word=True,
+            needs=needs,
+            per_page=POOL_SIZE,
+            municipality=municipality,
+            relations=(),
+        )
         for position, service in enumerate(worded.services):
-            found[str(service.pk)] = (service, position)
+            found[service.pk] = (service, position)
     if len(found) < POOL_SIZE:
-        by_need = search_services(platform=platform, needs=needs, per_page=POOL_SIZE, municipality_code=code)
+        by_need = search_services(
+            platform=platform, needs=needs, per_page=POOL_SIZE, municipality=municipality, relations=()
+        )
         for service in by_need.services:
-            found.setdefault(str(service.pk), (service, None))
+            found.setdefault(service.pk, (service, None))
+    facts = _facts(list(found), now)
     prefecture_id = municipality.prefecture_id if municipality else platform.prefecture_id
-    pool = [_candidate(service, position, municipality, prefecture_id, now) for service, position in found.values()]
-    return pool, {key: service for key, (service, _position) in found.items()}
+    return [
+        _candidate(service, position, facts[service.pk], municipality, prefecture_id)
+        for service, position in found.values()
+    ]
+
+
+@dataclass
+class _Facts:
+    """What scoring needs of one service beyond its own row, read as plain values."""
+
+    terms: list[tuple[str, str]] = field(default_factory=list)  # taxonomy, code
+    channels: list[str] = field(default_factory=list)
+    # kind, municipality code, the municipality's prefecture, prefecture, name to show
+    areas: list[tuple[str, str | None, str | None, str | None, str]] = field(default_factory=list)
+    open_now: bool | None = None
+
+
+class _Hours(NamedTuple):
+    """A schedule row as directory.opening.hours_from_schedules reads it."""
+
+    byday: str
+    opens_at: datetime.time | None
+    closes_at: datetime.time | None
+    open_24h: bool
+    closed_on_holidays: bool
+    closed_year_end: bool
+
+
+def _facts(ids: list[uuid.UUID], now: datetime.datetime) -> dict[uuid.UUID, _Facts]:
+    facts = {pk: _Facts() for pk in ids}
+    if not ids:
+        return facts
+    # The ids came from search_services in the platform's scope; these rows belong to those services.
+    with scopes_disabled():
+        links = Service.terms.through.objects.filter(service_id__in=ids)
+        for service_id, taxonomy, code in links.values_list(
+            "service_id", "taxonomyterm__taxonomy_id", "taxonomyterm__code"
+        ):
+            facts[service_id].terms.append((taxonomy, code))
+        for service_id, kind in (
+            Channel.objects.filter(service_id__in=ids).order_by("position", "kind").values_list("service_id", "kind")
+        ):
+            facts[service_id].channels.append(kind)
+        areas = ServiceArea.objects.filter(service_id__in=ids).values_list(
+            "service_id",
+            "kind",
+            "municipality_id",
+            "municipality__prefecture_id",
+            "prefecture_id",
+            "municipality__name",
+            "prefecture__name",
+        )
+        for service_id, kind, municipality, in_prefecture, prefecture, municipality_name, prefecture_name in areas:
+            if kind == ServiceArea.Kind.NATIONWIDE:
+                name = "全国"
+            elif kind == ServiceArea.Kind.PREFECTURE:
+                name = prefecture_name or ""
+            else:
+                name = municipality_name or ""
+            facts[service_id].areas.append((kind, municipality, in_prefecture, prefecture, name))
+        hours: dict[uuid.UUID, list[_Hours]] = {}
+        rows = Schedule.objects.filter(service_id__in=ids).values_list(
+            "service_id", "byday", "opens_at", "closes_at", "open_24h", "closed_on_holidays", "closed_year_end"
+        )
+        for service_id, byday, opens_at, closes_at, open_24h, on_holidays, year_end in rows:
+            hours.setdefault(service_id, []).append(_Hours(byday, opens_at, closes_at, open_24h, on_holidays, year_end))
+    for pk, schedules in hours.items():
+        parsed = hours_from_schedules(schedules)  # type: ignore[arg-type]
+        facts[pk].open_now = is_open_at(parsed, now) if parsed is not None else None
+    return facts
 
 
 def _candidate(
     service: Service,
     position: int | None,
+    facts: _Facts,
     municipality: Municipality | None,
     prefecture_id: str | None,
-    now: datetime.datetime,
 ) -> Candidate:
     level, area_name = ELSEWHERE, ""
-    for area in service.service_areas.all():
-        if area.kind == ServiceArea.Kind.NATIONWIDE:
+    for kind, area_municipality, area_in_prefecture, area_prefecture, name in facts.areas:
+        if kind == ServiceArea.Kind.NATIONWIDE:
             here = NATIONWIDE
-        elif area.kind == ServiceArea.Kind.PREFECTURE:
-            here = PREFECTURE if area.prefecture_id == prefecture_id else ELSEWHERE
+        elif kind == ServiceArea.Kind.PREFECTURE:
+            here = PREFECTURE if area_prefecture == prefecture_id else ELSEWHERE
         elif municipality is not None:
-            here = MUNICIPALITY if area.municipality_id == municipality.code else ELSEWHERE
+            here = MUNICIPALITY if area_municipality == municipality.code else ELSEWHERE
         else:
             # Where the person lives is unknown: a city's window in their prefecture may be theirs.
-            in_prefecture = area.municipality is not None and area.municipality.prefecture_id == prefecture_id
-            here = PREFECTURE if in_prefecture else ELSEWHERE
+            here = PREFECTURE if area_in_prefecture is not None and area_in_prefecture == prefecture_id else ELSEWHERE
         if not area_name or here > level:
-            level, area_name = here, area.name
-    terms = list(service.terms.all())
+            level, area_name = here, name
     return Candidate(
         id=str(service.pk),
         organization=service.organization.name,
-        needs=tuple(t.code for t in terms if t.taxonomy_id == NEEDS),
+        needs=tuple(code for taxonomy, code in facts.terms if taxonomy == NEEDS),
         area=level,
         area_name=area_name,
-        channels=tuple(dict.fromkeys(channel.kind for channel in service.channels.all())),
-        open_now=is_open(service, now),
+        channels=tuple(dict.fromkeys(facts.channels)),
+        # As directory.opening.is_open: hours that could not be read say nothing.
+        open_now=None if service.hours_parsed is False else facts.open_now,
         text_position=position,
         min_age=service.minimum_age,
         max_age=service.maximum_age,
-        targets=tuple(t.code for t in terms if t.taxonomy_id == TARGETS),
+        targets=tuple(code for taxonomy, code in facts.terms if taxonomy == TARGETS),
     )
 
 

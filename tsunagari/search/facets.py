@@ -31,6 +31,20 @@ def visible(platform_id: int) -> str:
     return f"v_{platform_id}"
 
 
+def visible_in(platform_id: int, area_token: str) -> str:
+    """Visible as `visible(platform_id)` and for the area of `area_token` (am_, ap_, ai_ or a_all).
+
+    A city's portal shows its own rows and the national rows for its area. As `v_1 & (am_… |
+    ap_… | a_all)` PostgreSQL's GIN index must read the posting list of `v_1` (nearly every
+    document) to answer it; as an OR of these combined tokens it reads only short lists.
+    """
+    return f"{visible(platform_id)}_{area_token}"
+
+
+def is_area(token: str) -> bool:
+    return token == NATIONWIDE or token.startswith(("am_", "ap_", "ai_"))
+
+
 def need(code: str) -> str:
     return f"n_{_safe(code)}"
 

@@ -235,6 +235,8 @@ def _facets(source: _Source) -> list[str]:
         tokens.append(facets.language(code))
         tokens.append(facets.language(code.split("-")[0]))
     tokens.extend(_hours_facets(source))
+    if source.published:
+        tokens.extend([facets.visible_in(source.platform_id, token) for token in tokens if facets.is_area(token)])
     return list(dict.fromkeys(token for token in tokens if token))
 
 

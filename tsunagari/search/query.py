@@ -94,12 +94,14 @@ def search_services(
     languages: Sequence[str] = (),
     municipality_code: str | None = None,
     postal_code: str | None = None,
+    municipality: Municipality | None = None,
     near: tuple[float, float] | None = None,
     radius_km: float | None = None,
     now: datetime.datetime | None = None,
     page: int = 1,
     per_page: int = 20,
     relations: Sequence[str] = RELATIONS,
+    any_word: bool = False,
 ) -> SearchResults:
     """The services `platform`'s portal shows that match the words and every filter given.
 
@@ -111,10 +113,14 @@ def search_services(
 
     At most MAX_MATCHES services are counted and ordered; `more` says when there were more.
     `relations` are the related rows loaded with each service (a results page needs only channels).
+    `municipality` is the area as an object already looked up (instead of a code). With
+    `any_word`, any of the words will do from the start: the finder's words only order its pool.
     """
     page = max(1, page)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    municipality, unknown_area = _resolve_area(municipality_code, postal_code)
+    unknown_area = False
+    if municipality is None:
+        municipality, unknown_area = _resolve_area(municipality_code, postal_code)
     if unknown_area:
         return SearchResults([], 0, page, per_page, unknown_area=True)
 
@@ -156,10 +162,10 @@ def search_services(
     order_near = near if near is not None and not tokens else None
     offset = (page - 1) * per_page
     ids, total, more = _page(
-        _lookup(tokens, facet_expr, any_word=False), extra, near=order_near, limit=per_page, offset=offset
+        _lookup(tokens, facet_expr, any_word=any_word), extra, near=order_near, limit=per_page, offset=offset
     )
     relaxed = False
-    if total == 0 and len(tokens) > 1:
+    if total == 0 and len(tokens) > 1 and not any_word:
         ids, total, more = _page(
             _lookup(tokens, facet_expr, any_word=True), extra, near=order_near, limit=per_page, offset=offset
         )
@@ -198,14 +204,14 @@ def _visible_to(platform: Platform, scope_ids: list[int]) -> Expr:
     if platform.is_national or national_id is None:
         return own
     if platform.kind == Platform.Kind.MUNICIPALITY:
-        covers = any_of(
-            term(facets.area_municipality(str(platform.municipality_id))),
-            term(facets.area_prefecture(str(platform.prefecture_id))),
-            term(facets.NATIONWIDE),
-        )
+        areas = [
+            facets.area_municipality(str(platform.municipality_id)),
+            facets.area_prefecture(str(platform.prefecture_id)),
+            facets.NATIONWIDE,
+        ]
     else:
-        covers = any_of(term(facets.area_in_prefecture(str(platform.prefecture_id))), term(facets.NATIONWIDE))
-    return any_of(own, all_of(term(facets.visible(national_id)), covers))
+        areas = [facets.area_in_prefecture(str(platform.prefecture_id)), facets.NATIONWIDE]
+    return any_of(own, *(term(facets.visible_in(national_id, area)) for area in areas))
 
 
 def _open_now(now: datetime.datetime) -> tuple[Expr, tuple[str, list[Any]]]:

@@ -134,8 +134,16 @@ class Platform(models.Model):
         return list(qs.values_list("code", flat=True))
 
     def scope_ids(self) -> list[int]:
-        """Platform ids whose rows this platform's portal may read: its own and the national data."""
-        national = Platform.objects.filter(kind=self.Kind.NATIONAL).values_list("pk", flat=True).first()
+        """Platform ids whose rows this platform's portal may read: its own and the national data.
+
+        Kept on the instance once found, as an instance lives for one request or command: a search
+        asks two or three times.
+        """
+        national = self.__dict__.get("_national_id")
+        if national is None:
+            national = Platform.objects.filter(kind=self.Kind.NATIONAL).values_list("pk", flat=True).first()
+            if national is not None:
+                self.__dict__["_national_id"] = national
         return [self.pk] if national is None or national == self.pk else [self.pk, national]
 
 
