@@ -341,8 +341,8 @@ def time_queries(vendor: str, count: int, portal: str) -> dict[str, Any]:
                 )
             cursor.fetchall()
 
-    # As the portal's results page calls it: the page shows names and phone numbers.
-    relations = ("channels",)
+    # As the portal's results page calls it: names, phone numbers and whether open now.
+    relations = ("channels", "schedules")
     for query in queries[:20]:  # warm up: the dictionary, the caches, the connection
         search_services(platform=platform, now=now, relations=relations, **query)
         if query.get("text"):

@@ -217,9 +217,13 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
     form = SearchForm(request.GET or None)
     with platform_scope(platform):
         results = None
+        rows: list[tuple[Service, bool | None]] = []
         if form.is_bound and form.is_valid():
-            # A results page shows each service's name and phone numbers: channels are all it needs.
-            results = search_services(platform=platform, relations=("channels",), **form.search_kwargs())
+            # A results page shows each service's name, organisation, phone numbers and whether it
+            # is open now: channels and schedules are all it needs.
+            results = search_services(platform=platform, relations=("channels", "schedules"), **form.search_kwargs())
+            now = timezone.now()
+            rows = [(service, is_open(service, now)) for service in results.services]
         query = request.GET.copy()
         query.pop("page", None)
         return render(
@@ -230,6 +234,7 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
                 "lines": crisis_lines(),
                 "form": form,
                 "results": results,
+                "rows": rows,
                 "query_string": query.urlencode(),
             },
         )
