@@ -16,13 +16,13 @@ import datetime
 import uuid
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagari.directory.models import NEEDS, TARGETS, Channel, CrisisLine, Schedule, Service, ServiceArea
-from tsunagari.directory.opening import hours_from_schedules
+from tsunagari.directory.opening import SCHEDULE_FIELDS, ScheduleRow, hours_from_schedules
 from tsunagari.directory.taxonomy import read_terms
 from tsunagari.lib.hours import is_open_at
 from tsunagari.search.query import search_services
@@ -332,17 +332,6 @@ class _Facts:
     open_now: bool | None = None
 
 
-class _Hours(NamedTuple):
-    """A schedule row as directory.opening.hours_from_schedules reads it."""
-
-    byday: str
-    opens_at: datetime.time | None
-    closes_at: datetime.time | None
-    open_24h: bool
-    closed_on_holidays: bool
-    closed_year_end: bool
-
-
 def _facts(ids: list[uuid.UUID], now: datetime.datetime) -> dict[uuid.UUID, _Facts]:
     facts = {pk: _Facts() for pk in ids}
     if not ids:
@@ -375,14 +364,11 @@ def _facts(ids: list[uuid.UUID], now: datetime.datetime) -> dict[uuid.UUID, _Fac
             else:
                 name = municipality_name or ""
             facts[service_id].areas.append((kind, municipality, in_prefecture, prefecture, name))
-        hours: dict[uuid.UUID, list[_Hours]] = {}
-        rows = Schedule.objects.filter(service_id__in=ids).values_list(
-            "service_id", "byday", "opens_at", "closes_at", "open_24h", "closed_on_holidays", "closed_year_end"
-        )
-        for service_id, byday, opens_at, closes_at, open_24h, on_holidays, year_end in rows:
-            hours.setdefault(service_id, []).append(_Hours(byday, opens_at, closes_at, open_24h, on_holidays, year_end))
+        hours: dict[uuid.UUID, list[ScheduleRow]] = {}
+        for service_id, *row in Schedule.objects.filter(service_id__in=ids).values_list("service_id", *SCHEDULE_FIELDS):
+            hours.setdefault(service_id, []).append(ScheduleRow(*row))
     for pk, schedules in hours.items():
-        parsed = hours_from_schedules(schedules)  # type: ignore[arg-type]
+        parsed = hours_from_schedules(schedules)
         facts[pk].open_now = is_open_at(parsed, now) if parsed is not None else None
     return facts
 

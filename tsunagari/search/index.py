@@ -6,12 +6,11 @@ call it after a save, and `python -m tsunagari reindex` calls it for everything.
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -26,7 +25,7 @@ from tsunagari.directory.models import (
     ServiceArea,
     ServiceAtLocation,
 )
-from tsunagari.directory.opening import byday_to_weekdays
+from tsunagari.directory.opening import SCHEDULE_FIELDS, ScheduleRow, byday_to_weekdays
 from tsunagari.lib.japanese import analyze
 from tsunagari.tenancy.scoping import scopes_disabled
 
@@ -81,15 +80,6 @@ def _delete(queryset: QuerySet[Any]) -> None:
     queryset._raw_delete(queryset.db)
 
 
-class _Schedule(NamedTuple):
-    byday: str
-    opens_at: datetime.time | None
-    closes_at: datetime.time | None
-    open_24h: bool
-    closed_on_holidays: bool
-    closed_year_end: bool
-
-
 @dataclass
 class _Source:
     """What the index needs of one service, read as plain rows (model instances cost 10× more)."""
@@ -106,7 +96,7 @@ class _Source:
     hours_parsed: bool | None
     terms: list[tuple[str, str, str]] = field(default_factory=list)  # taxonomy, code, label
     channels: list[str] = field(default_factory=list)
-    schedules: list[_Schedule] = field(default_factory=list)
+    schedules: list[ScheduleRow] = field(default_factory=list)
     areas: list[tuple[str, str | None, str | None, str | None]] = field(default_factory=list)
     locations: list[tuple[str, Any, Any]] = field(default_factory=list)  # city, latitude, longitude
 
@@ -147,11 +137,8 @@ def _load(ids: list[uuid.UUID]) -> list[_Source]:
         sources[service_id].terms.append(tuple(term))  # type: ignore[arg-type]
     for service_id, kind in Channel.objects.filter(service_id__in=ids).values_list("service_id", "kind"):
         sources[service_id].channels.append(kind)
-    schedules = Schedule.objects.filter(service_id__in=ids).values_list(
-        "service_id", "byday", "opens_at", "closes_at", "open_24h", "closed_on_holidays", "closed_year_end"
-    )
-    for service_id, byday, opens_at, closes_at, open_24h, holidays, year_end in schedules:
-        sources[service_id].schedules.append(_Schedule(byday, opens_at, closes_at, open_24h, holidays, year_end))
+    for service_id, *row in Schedule.objects.filter(service_id__in=ids).values_list("service_id", *SCHEDULE_FIELDS):
+        sources[service_id].schedules.append(ScheduleRow(*row))
     for service_id, *area in ServiceArea.objects.filter(service_id__in=ids).values_list(
         "service_id", "kind", "municipality_id", "municipality__prefecture_id", "prefecture_id"
     ):

@@ -14,43 +14,46 @@ def is_area(token):
     return token == "a_all" or token.startswith(AREA_PREFIXES)
 
 
-def add_tokens(apps, schema_editor):
+def rewrite_facets(apps, change):
+    """Apply change(document) -> new facets or None to every document, in batches."""
     document_model = apps.get_model("search", "ServiceDocument")
     documents = document_model._base_manager.only("id", "platform_id", "facets").order_by("id")
     changed = []
     for document in documents.iterator(chunk_size=BATCH):
-        tokens = document.facets.split()
-        visible = f"v_{document.platform_id}"
-        if visible not in tokens:
-            continue
-        new = [f"{visible}_{token}" for token in tokens if is_area(token)]
-        new = [token for token in new if token not in tokens]
-        if new:
-            document.facets = " ".join(tokens + new)
+        facets = change(document)
+        if facets is not None:
+            document.facets = facets
             changed.append(document)
         if len(changed) >= BATCH:
             document_model._base_manager.bulk_update(changed, ["facets"])
             changed = []
     if changed:
         document_model._base_manager.bulk_update(changed, ["facets"])
+
+
+def with_tokens(document):
+    tokens = document.facets.split()
+    visible = f"v_{document.platform_id}"
+    if visible not in tokens:
+        return None
+    new = [f"{visible}_{token}" for token in tokens if is_area(token)]
+    new = [token for token in new if token not in tokens]
+    return " ".join(tokens + new) if new else None
+
+
+def without_tokens(document):
+    prefix = f"v_{document.platform_id}_"
+    tokens = document.facets.split()
+    kept = [token for token in tokens if not token.startswith(prefix)]
+    return " ".join(kept) if len(kept) != len(tokens) else None
+
+
+def add_tokens(apps, schema_editor):
+    rewrite_facets(apps, with_tokens)
 
 
 def remove_tokens(apps, schema_editor):
-    document_model = apps.get_model("search", "ServiceDocument")
-    documents = document_model._base_manager.only("id", "platform_id", "facets").order_by("id")
-    changed = []
-    for document in documents.iterator(chunk_size=BATCH):
-        prefix = f"v_{document.platform_id}_"
-        tokens = document.facets.split()
-        kept = [token for token in tokens if not token.startswith(prefix)]
-        if len(kept) != len(tokens):
-            document.facets = " ".join(kept)
-            changed.append(document)
-        if len(changed) >= BATCH:
-            document_model._base_manager.bulk_update(changed, ["facets"])
-            changed = []
-    if changed:
-        document_model._base_manager.bulk_update(changed, ["facets"])
+    rewrite_facets(apps, without_tokens)
 
 
 class Migration(migrations.Migration):
