@@ -32,6 +32,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "admin.added": _("added in the admin"),
     "admin.changed": _("changed in the admin"),
     "admin.deleted": _("deleted in the admin"),
+    "admin.action": _("ran an action in the admin"),
     "audit.exported": _("exported the audit log"),
 }
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from allauth.account import signals as account_signals
@@ -70,30 +73,48 @@ def on_mfa_failed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 ADMIN_ACTIONS = {ADDITION: "admin.added", CHANGE: "admin.changed", DELETION: "admin.deleted"}
 
+# Set while admin_site.AuditedAdminMixin writes log entries whose records it makes itself.
+_recorded_by_caller: ContextVar[bool] = ContextVar("admin_entries_recorded_by_caller", default=False)
 
-@receiver(post_save, sender=LogEntry, dispatch_uid="audit-admin")
-def on_admin_log_entry(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) -> None:
-    """Mirror every Django admin change, on the platform the changed row belongs to."""
-    if not created:
-        return
-    platform_id = None
+
+@contextmanager
+def admin_entries_recorded_here() -> Iterator[None]:
+    """Inside this block, the LogEntry signal handler records nothing: the caller does."""
+    token = _recorded_by_caller.set(True)
     try:
-        obj = instance.get_edited_object()
-    except Exception:
-        obj = None
+        yield
+    finally:
+        _recorded_by_caller.reset(token)
+
+
+def record_admin_entry(entry: LogEntry, obj: Any = None) -> None:
+    """Record one Django admin LogEntry, on the platform of the changed row (`obj`, or looked up)."""
+    if obj is None:
+        try:
+            obj = entry.get_edited_object()
+        except Exception:
+            obj = None
+    platform_id = None
     if isinstance(obj, Platform):
-        platform_id = None if instance.action_flag == DELETION else obj.pk
+        platform_id = None if entry.action_flag == DELETION else obj.pk
     elif obj is not None:
         platform_id = getattr(obj, "platform_id", None)
     platform = Platform.objects.filter(pk=platform_id).first() if platform_id else None
-    content_type = instance.content_type
+    content_type = entry.content_type
     # Named from the log entry, not the object: after a deletion the row is gone.
     record(
-        ADMIN_ACTIONS.get(instance.action_flag, "admin.changed"),
-        actor=instance.user,
+        ADMIN_ACTIONS.get(entry.action_flag, "admin.changed"),
+        actor=entry.user,
         platform=platform,
-        changes={"message": instance.get_change_message()},
+        changes={"message": entry.get_change_message()},
         object_type=f"{content_type.app_label}.{content_type.model}" if content_type else "",
-        object_id=str(instance.object_id or ""),
-        object_repr=instance.object_repr,
+        object_id=str(entry.object_id or ""),
+        object_repr=entry.object_repr,
     )
+
+
+@receiver(post_save, sender=LogEntry, dispatch_uid="audit-admin")
+def on_admin_log_entry(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) -> None:
+    """Mirror every Django admin change saved one by one (bulk deletions: see admin_site)."""
+    if created and not _recorded_by_caller.get():
+        record_admin_entry(instance)
