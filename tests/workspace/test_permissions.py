@@ -136,6 +136,10 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
         "post",
         {"coordinator": DONE, "org_admin": DONE, "org_staff": DONE, "observer": DONE, "superuser": DONE},
     ),
+    "notices-digest": (
+        "post",
+        {"coordinator": DONE, "org_admin": DONE, "org_staff": DONE, "observer": DONE, "superuser": DONE},
+    ),
     "notice": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
     "notice-edit": (
         "get",
@@ -310,6 +314,7 @@ def url_for(url_name: str, slug: str, objects: dict[str, Any]) -> tuple[str, dic
         "notices": (base + "notices/", {}),
         "notice-new": (base + "notices/new/", {}),
         "notices-read-all": (base + "notices/read-all/", {}),
+        "notices-digest": (base + "notices/digest/", {"digest": "off"}),
         "notice": (base + f"notices/{objects['notice'].pk}/", {}),
         "notice-edit": (base + f"notices/{objects['notice'].pk}/edit/", {}),
         "notice-delete": (base + f"notices/{objects['notice'].pk}/delete/", {}),

@@ -16,7 +16,7 @@ from tsunagari.audit.log import record
 from tsunagari.tenancy.models import Platform
 
 from . import files
-from .models import Attachment, Comment, Notice, ReadReceipt, SharedFile, WorkingGroup
+from .models import Attachment, Comment, DigestOptOut, Notice, ReadReceipt, SharedFile, WorkingGroup
 
 
 def delete_file_after_commit(row: SharedFile, field: str = "file") -> None:
@@ -206,3 +206,11 @@ def mark_all_read(notices: Sequence[Notice], user: Any) -> int:
             [ReadReceipt(platform_id=n.platform_id, notice=n, user=user) for n in unread], ignore_conflicts=True
         )
     return len(unread)
+
+
+def set_digest(platform: Platform, user: Any, *, enabled: bool) -> None:
+    """Turn `user`'s daily digest for `platform` on or off (their own choice; idempotent)."""
+    if enabled:
+        DigestOptOut.objects.filter(platform=platform, user_id=user.pk).delete()
+    else:
+        DigestOptOut.objects.get_or_create(platform=platform, user_id=user.pk)

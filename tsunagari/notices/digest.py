@@ -23,7 +23,7 @@ from tsunagari.accounts.models import User
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import platform_scope
 
-from .models import DigestSent, Notice, ReadReceipt
+from .models import DigestOptOut, DigestSent, Notice, ReadReceipt
 
 # Never list notices older than this, however long the digest has not run.
 LOOKBACK = datetime.timedelta(days=7)
@@ -32,7 +32,10 @@ FIRST_WINDOW = datetime.timedelta(days=1)
 
 
 def unread_notices(now: datetime.datetime) -> dict[int, list[Notice]]:
-    """Person id → notices of the last LOOKBACK they may read, have not opened and did not write."""
+    """Person id → notices of the last LOOKBACK they may read, have not opened and did not write.
+
+    People who turned the digest off for a platform (DigestOptOut) get none of its notices.
+    """
     pending: dict[int, list[Notice]] = defaultdict(list)
     for platform in Platform.objects.exclude(kind=Platform.Kind.NATIONAL):
         # One platform at a time, inside its own scope, like every other read of platform rows.
@@ -45,15 +48,22 @@ def unread_notices(now: datetime.datetime) -> dict[int, list[Notice]]:
             if not notices:
                 continue
             opened = set(ReadReceipt.objects.filter(notice__in=notices).values_list("notice_id", "user_id"))
+            opted_out = set(DigestOptOut.objects.filter(platform=platform).values_list("user_id", flat=True))
             for notice in notices:
                 for person_id in notice.audience().values_list("pk", flat=True):
-                    if person_id != notice.author_id and (notice.pk, person_id) not in opened:
+                    skip = person_id in opted_out or person_id == notice.author_id
+                    if not skip and (notice.pk, person_id) not in opened:
                         pending[person_id].append(notice)
     return pending
 
 
 def notice_link(notice: Notice) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("workspace:notice", args=[notice.platform.slug, notice.pk])
+
+
+def settings_link(platform: Platform) -> str:
+    """Where a person turns the digest off (or on again) for `platform`."""
+    return settings.SITE_URL.rstrip("/") + reverse("workspace:notices-digest", args=[platform.slug])
 
 
 def send_digests(now: datetime.datetime | None = None) -> int:
@@ -80,7 +90,11 @@ def send_digests(now: datetime.datetime | None = None) -> int:
                 continue
             fresh.sort(key=lambda n: (n.platform.name, n.created_at))
             platforms = [
-                {"platform": platform, "notices": [(n, notice_link(n)) for n in group]}
+                {
+                    "platform": platform,
+                    "notices": [(n, notice_link(n)) for n in group],
+                    "settings_url": settings_link(platform),
+                }
                 for platform, group in groupby(fresh, key=lambda n: n.platform)
             ]
             context = {"person": person, "count": len(fresh), "platforms": platforms}

@@ -243,3 +243,30 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
+
+
+class DigestOptOut(models.Model):
+    """That one person does not want the daily digest for one platform (no row: they get it).
+
+    A person's own choice about their own e-mail, made on `notices/digest/`; not audited, like
+    their read status.
+    """
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: models.Manager[DigestOptOut] = PlatformScopedManager()
+
+    class Meta:
+        verbose_name = _("notice digest turned off")
+        verbose_name_plural = _("notice digests turned off")
+        constraints = [models.UniqueConstraint(fields=["platform", "user"], name="one_digest_opt_out")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.platform_id}"
+
+    @classmethod
+    def wants_digest(cls, platform: Platform, user: Any) -> bool:
+        """Whether `user` gets the digest for `platform` (call inside its scope)."""
+        return not cls.objects.filter(platform=platform, user_id=user.pk).exists()

@@ -29,7 +29,7 @@ from .access import (
     readable_notices,
 )
 from .forms import CommentForm, NoticeForm, WorkingGroupForm
-from .models import Notice, ReadReceipt, WorkingGroup
+from .models import DigestOptOut, Notice, ReadReceipt, WorkingGroup
 
 COORDINATORS = {Role.COORDINATOR}
 PAGE_SIZE = 30
@@ -73,6 +73,7 @@ def board(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         group=group,
         groups=groups,
         can_post=not workspace.is_read_only,
+        digest_enabled=DigestOptOut.wants_digest(workspace.platform, request.user),
     )
 
 
@@ -230,6 +231,28 @@ def read_all(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     count = actions.mark_all_read(list(readable_notices(request, workspace)), request.user)
     messages.success(request, _("%(count)d notices marked as read.") % {"count": count})
     return redirect("workspace:notices", workspace.platform.slug)
+
+
+@workspace_view()
+def digest(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """Whether this person gets the daily e-mail digest for this platform; a button turns it off or on.
+
+    The digest e-mail links here. Changing needs a POST: mail filters open links to scan them.
+    """
+    if request.method == "POST":
+        enabled = request.POST.get("digest") == "on"
+        actions.set_digest(workspace.platform, request.user, enabled=enabled)
+        if enabled:
+            messages.success(request, _("You will receive the daily e-mail digest for this platform."))
+        else:
+            messages.success(request, _("You will no longer receive the daily e-mail digest for this platform."))
+        return redirect("workspace:notices-digest", workspace.platform.slug)
+    return _render(
+        request,
+        workspace,
+        "notices/digest.html",
+        enabled=DigestOptOut.wants_digest(workspace.platform, request.user),
+    )
 
 
 @workspace_view()

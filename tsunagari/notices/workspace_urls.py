@@ -8,6 +8,7 @@ urlpatterns = [
     path("notices/", views.board, name="notices"),
     path("notices/new/", views.notice_new, name="notice-new"),
     path("notices/read-all/", views.read_all, name="notices-read-all"),
+    path("notices/digest/", views.digest, name="notices-digest"),
     path("notices/<int:notice_id>/", views.notice_detail, name="notice"),
     path("notices/<int:notice_id>/edit/", views.notice_edit, name="notice-edit"),
     path("notices/<int:notice_id>/delete/", views.notice_delete, name="notice-delete"),
