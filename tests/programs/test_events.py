@@ -393,3 +393,96 @@ def test_ids_of_another_platforms_events_are_404(
     assert client.post(f"{base}training/{training.pk}/delete/").status_code == 404
     # Nor through Kamakura's portal.
     assert client.get(f"/kamakura/events/{theirs.pk}/").status_code == 404
+
+
+def test_moving_an_event_tells_everyone_registered_and_waiting_after_the_commit(
+    client: Client, kamakura: Any, alice: Any, olga: Any, sam: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    meeting = make_event(kamakura, alice, capacity=1, online_url="https://meet.example.jp/old")
+    with platform_scope(kamakura, with_national=False):
+        actions.register(meeting, user=olga)
+        assert actions.register(meeting, user=sam).status == Registration.Status.WAITLISTED
+    mail.outbox.clear()
+    client.force_login(alice)
+    later = event_fields()["starts_at"] + datetime.timedelta(days=1)
+    data = form_data(
+        capacity=1,
+        starts_at=later,
+        ends_at=later + datetime.timedelta(hours=2),
+        place="鎌倉市役所 第1会議室",
+        online_url="https://meet.example.jp/new",
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert client.post(f"/kamakura/workspace/events/{meeting.pk}/edit/", data).status_code == 302
+    assert mail.outbox == []  # nothing leaves before the commit
+    for callback in callbacks:
+        callback()
+    told = {m.to[0]: m for m in mail.outbox}
+    assert set(told) == {"olga@example.jp", "sam@example.jp"}
+    confirmed, waiting = told["olga@example.jp"].body, told["sam@example.jp"].body
+    assert "第3回 全体会議" in told["olga@example.jp"].subject
+    assert "鎌倉市役所 第1会議室" in confirmed and "鎌倉市役所 第3会議室" in confirmed  # new place, and what it was
+    assert timezone.localtime(later).strftime("%Y-%m-%d") in confirmed
+    assert "https://meet.example.jp/new" in confirmed
+    # The online link is for confirmed places only.
+    assert "meet.example.jp" not in waiting and "鎌倉市役所 第1会議室" in waiting
+    assert f"/kamakura/workspace/events/{meeting.pk}/" in waiting
+
+
+def test_a_new_online_link_is_not_sent_to_people_waiting(
+    kamakura: Any, alice: Any, olga: Any, sam: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    meeting = make_event(kamakura, alice, capacity=1, online_url="https://meet.example.jp/old")
+    with platform_scope(kamakura, with_national=False):
+        actions.register(meeting, user=olga)
+        actions.register(meeting, user=sam)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True), platform_scope(kamakura, with_national=False):
+        actions.update_event(meeting, actor=alice, online_url="https://meet.example.jp/new")
+    assert [m.to[0] for m in mail.outbox] == ["olga@example.jp"]
+    assert "https://meet.example.jp/new" in mail.outbox[0].body
+
+
+def test_other_changes_and_past_events_send_nothing(
+    kamakura: Any, alice: Any, olga: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    meeting = make_event(kamakura, alice)
+    with platform_scope(kamakura, with_national=False):
+        actions.register(meeting, user=olga)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True), platform_scope(kamakura, with_national=False):
+        actions.update_event(meeting, actor=alice, title="第3回 全体会議（改題）", minutes="", capacity=40)
+        with scopes_disabled():
+            Event.objects.filter(pk=meeting.pk).update(
+                starts_at=timezone.now() - datetime.timedelta(days=2),
+                ends_at=timezone.now() - datetime.timedelta(days=2) + datetime.timedelta(hours=2),
+            )
+        actions.update_event(meeting, actor=alice, place="議事録の訂正: 第2会議室")
+    assert mail.outbox == []
+
+
+def test_coordinators_are_told_whom_to_telephone(
+    client: Client, kamakura: Any, alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    forum = make_event(kamakura, alice, audience="public")
+    with platform_scope(kamakura, with_national=False):
+        actions.register(forum, name="佐藤", phone="0467-00-1234")
+        actions.register(forum, name="山田", email="yamada@example.jp")
+    mail.outbox.clear()
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/kamakura/workspace/events/{forum.pk}/edit/",
+            form_data(audience="public", place="鎌倉生涯学習センター"),
+            follow=True,
+        )
+    assert [m.to[0] for m in mail.outbox] == ["yamada@example.jp"]
+    warnings = [str(m) for m in response.context["messages"]]
+    assert any("佐藤（0467-00-1234）" in m for m in warnings)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/kamakura/workspace/events/{forum.pk}/edit/",
+            form_data(audience="public", place="鎌倉生涯学習センター", status="cancelled"),
+            follow=True,
+        )
+    assert any("佐藤（0467-00-1234）" in str(m) for m in response.context["messages"])

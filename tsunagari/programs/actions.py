@@ -13,6 +13,7 @@ list.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -140,8 +141,26 @@ def _invite(event: Event, people: Iterable[Any]) -> None:
             send_after_commit(render_message("programs/email/invited", person.email, context))
 
 
-def update_event(event: Event, *, actor: Any, invited: Iterable[Any] | None = None, **fields: Any) -> Event:
-    """Change an event; growing the capacity promotes people from the waiting list, cancelling tells everyone."""
+# Changes that people with a place must hear of: when, where, and the online link.
+TOLD_OF = {"starts_at": "when", "ends_at": "when", "place": "place", "online_url": "online_url"}
+
+
+@dataclass(frozen=True)
+class EventUpdate:
+    """What `update_event` did that the coordinator must know about."""
+
+    event: Event
+    # People told of a change or a cancellation who gave no e-mail address: telephone them.
+    to_call: list[Registration] = field(default_factory=list)
+
+
+def update_event(event: Event, *, actor: Any, invited: Iterable[Any] | None = None, **fields: Any) -> EventUpdate:
+    """Change an event; growing the capacity promotes people from the waiting list.
+
+    Everyone registered or waiting is e-mailed (after the commit) when a published event is
+    cancelled or, before it ends, moves in time or place; people with a confirmed place also
+    when its online link changes.
+    """
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         before = {key: getattr(locked, key) for key in EVENT_FIELDS}
@@ -169,17 +188,44 @@ def update_event(event: Event, *, actor: Any, invited: Iterable[Any] | None = No
                 changes["invited_added"] = sorted(str(p) for p in newly_invited)
                 changes["invited_removed"] = len(removed)
         record("event.changed", actor=actor, platform=locked.platform, obj=locked, changes=changes)
+        to_call: list[Registration] = []
         if locked.status == Event.Status.CANCELLED and before["status"] != Event.Status.CANCELLED:
-            for registration in locked.registrations.exclude(status=Registration.Status.CANCELLED).select_related(
-                "user"
-            ):
+            for registration in _live_registrations(locked):
                 _tell(registration, "event_cancelled")
+                to_call += [] if registration.contact_email else [registration]
         elif locked.status == Event.Status.PUBLISHED:
             if before["status"] == Event.Status.DRAFT:
                 newly_invited = list(locked.invited.all())
             _invite(locked, newly_invited)
+            moved = sorted({TOLD_OF[key] for key in changes if key in TOLD_OF})
+            if moved and before["status"] == Event.Status.PUBLISHED and locked.ends_at > timezone.now():
+                to_call = _tell_changed(locked, moved, before)
             _promote(locked)
-    return locked
+    return EventUpdate(locked, to_call)
+
+
+def _live_registrations(event: Event) -> Iterable[Registration]:
+    return event.registrations.exclude(status=Registration.Status.CANCELLED).select_related("user")
+
+
+def _tell_changed(event: Event, moved: list[str], before: dict[str, Any]) -> list[Registration]:
+    """E-mail everyone registered or waiting what changed; returns those without an e-mail address.
+
+    The online link is only for confirmed places, so people waiting hear of a new link only when
+    they move up (the "promoted" e-mail carries it).
+    """
+    to_call: list[Registration] = []
+    for registration in _live_registrations(event):
+        theirs = moved
+        if registration.status == Registration.Status.WAITLISTED:
+            theirs = [what for what in moved if what != "online_url"]
+        if not theirs:
+            continue
+        if not registration.contact_email:
+            to_call.append(registration)
+            continue
+        _tell(registration, "event_changed", moved=theirs, before=before)
+    return to_call
 
 
 def register(

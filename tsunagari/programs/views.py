@@ -90,8 +90,15 @@ def event_edit(request: HttpRequest, workspace: Workspace, event_id: int) -> Htt
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         invited = data.pop("invited")
-        actions.update_event(event, actor=request.user, invited=invited, **data)
+        update = actions.update_event(event, actor=request.user, invited=invited, **data)
         messages.success(request, _("The event is updated."))
+        if update.to_call:
+            people = "、".join(f"{r.display_name}（{r.phone}）" for r in update.to_call)
+            messages.warning(
+                request,
+                _("These people gave only a telephone number and were not told by e-mail; please call them: %(people)s")
+                % {"people": people},
+            )
         return redirect("workspace:event", workspace.platform.slug, event.pk)
     return _render(
         request,
