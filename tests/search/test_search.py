@@ -559,3 +559,35 @@ def test_the_visibility_migration_gives_documents_what_a_reindex_gives(
         "全国の窓口",
         "鎌倉の独自の窓口",
     }
+
+
+def test_open_now_minute_by_minute_around_breaks_and_odd_times(kamakura: Any, build: Build, index: Index) -> None:
+    # "Open the whole hour" tokens skip the minutes check: they must never claim a break or an odd end.
+    from tsunagari.directory.opening import is_open
+
+    weekdays = "MO,TU,WE,TH,FR"
+    build(
+        kamakura,
+        "昼休みのある窓口",
+        schedules=(
+            {"byday": weekdays, "opens_at": datetime.time(9), "closes_at": datetime.time(12, 15)},
+            {"byday": weekdays, "opens_at": datetime.time(13), "closes_at": datetime.time(17)},
+        ),
+    )
+    build(
+        kamakura,
+        "三十分だけの窓口",
+        schedules=({"byday": weekdays, "opens_at": datetime.time(10), "closes_at": datetime.time(10, 30)},),
+    )
+    build(
+        kamakura,
+        "半端な時刻の窓口",
+        schedules=({"byday": weekdays, "opens_at": datetime.time(8, 40), "closes_at": datetime.time(16, 50)},),
+    )
+    index()
+    moments = [at(2026, 7, 1, hour, minute) for hour in range(7, 19) for minute in (0, 10, 14, 15, 29, 30, 45, 59)]
+    with platform_scope(kamakura):
+        services = list(Service.objects.prefetch_related("schedules"))
+        for moment in moments:
+            expected = {s.name for s in services if is_open(s, moment)}
+            assert names(search_services(platform=kamakura, open_now=True, now=moment)) == expected, moment

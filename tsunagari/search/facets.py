@@ -85,6 +85,11 @@ def open_hour(weekday: int, hour: int) -> str:
     return f"o_{WEEKDAYS[weekday]}_{hour:02d}"
 
 
+def open_full_hour(weekday: int, hour: int) -> str:
+    """Open for the whole of this hour on this weekday: no need to check the minutes."""
+    return f"of_{WEEKDAYS[weekday]}_{hour:02d}"
+
+
 @dataclass(frozen=True)
 class Expr:
     """A boolean expression over tokens: `token`, or `op` ("and", "or") over `items`, minus `excluded`."""

@@ -245,6 +245,9 @@ def _hours_facets(source: _Source) -> list[str]:
             continue
         # Every hour the interval touches; the exact minutes are compared in SQL at query time.
         last_hour = s.closes_at.hour if (s.closes_at.minute or s.closes_at.second) else s.closes_at.hour - 1
+        # And every hour it covers from start to end, for which "open now" need not look closer.
+        first_full = s.opens_at.hour if s.opens_at == s.opens_at.replace(minute=0, second=0) else s.opens_at.hour + 1
         for weekday in byday_to_weekdays(s.byday):
             tokens.extend(facets.open_hour(weekday, hour) for hour in range(s.opens_at.hour, last_hour + 1))
+            tokens.extend(facets.open_full_hour(weekday, hour) for hour in range(first_full, s.closes_at.hour))
     return tokens

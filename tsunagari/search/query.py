@@ -224,12 +224,19 @@ def _open_now(now: datetime.datetime) -> tuple[Expr, tuple[str, list[Any]]]:
         expr = but_not(expr, term(facets.CLOSED_YEAR_END))
     if jpholiday.is_holiday(day):
         expr = but_not(expr, term(facets.CLOSED_ON_HOLIDAYS))
-    # The hour token only says "open at some time in this hour": compare the minutes.
+    # The hour token only says "open at some time in this hour": unless the service is open the
+    # whole hour or round the clock (tokens of the row itself), compare the minutes.
+    surely_open = [facets.open_full_hour(day.weekday(), moment.hour), facets.OPEN_24H]
+    if connection.vendor == "sqlite":
+        fast = " OR ".join(["(' ' || d.facets || ' ') LIKE %s"] * len(surely_open))
+        fast_params: list[Any] = [f"% {token} %" for token in surely_open]
+    else:
+        fast, fast_params = "d.tsv @@ CAST(%s AS tsquery)", [any_of(*map(term, surely_open)).tsquery()]
     time_value = connection.ops.adapt_timefield_value(moment)
     check = (
-        "EXISTS (SELECT 1 FROM directory_schedule s WHERE s.service_id = d.service_id"
-        " AND (s.open_24h OR (s.byday LIKE %s AND s.opens_at <= %s AND s.closes_at > %s)))",
-        [f"%{facets.WEEKDAYS[day.weekday()].upper()}%", time_value, time_value],
+        f"({fast} OR EXISTS (SELECT 1 FROM directory_schedule s WHERE s.service_id = d.service_id"  # noqa: S608
+        " AND (s.open_24h OR (s.byday LIKE %s AND s.opens_at <= %s AND s.closes_at > %s))))",
+        [*fast_params, f"%{facets.WEEKDAYS[day.weekday()].upper()}%", time_value, time_value],
     )
     return expr, check
 
