@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 from typing import Any
 
 import pytest
@@ -486,3 +488,47 @@ def test_coordinators_are_told_whom_to_telephone(
             follow=True,
         )
     assert any("佐藤（0467-00-1234）" in str(m) for m in response.context["messages"])
+
+
+def test_coordinators_download_the_registrations_as_safe_csv_and_it_is_audited(
+    client: Client, kamakura: Any, alice: Any, olga: Any, sam: Any
+) -> None:
+    forum = make_event(kamakura, alice, audience="public", capacity=2)
+    with platform_scope(kamakura, with_national=False):
+        actions.register(forum, user=olga)
+        actions.register(forum, name='=HYPERLINK("http://evil.example","開く")', email="evil@example.jp")
+        actions.register(forum, name="佐藤", phone="+81-467-00-1234")
+        leaving = actions.register(forum, name="山田", email="yamada@example.jp")
+        actions.cancel_registration(leaving)
+    client.force_login(alice)
+    response = client.get(f"/kamakura/workspace/events/{forum.pk}/registrations.csv", REMOTE_ADDR="192.0.2.9")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="event-{forum.pk}-registrations.csv"'
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows[0][:3] == ["状態", "名前", "会員・住民の別"]
+    by_name = {row[1]: row for row in rows[1:]}
+    assert set(by_name) == {"olga", '\'=HYPERLINK("http://evil.example","開く")', "佐藤", "山田"}
+    assert by_name["olga"][3] == "olga@example.jp"
+    assert by_name["佐藤"][2:5] == ["住民", "", "'+81-467-00-1234"]  # the phone, defused
+    assert by_name["佐藤"][0] == "キャンセル待ち"  # capacity 2: Olga and the first resident have places
+    assert by_name["山田"][0] == "取消し" and by_name["山田"][7]
+    with scopes_disabled():
+        (exported,) = AuditEvent.objects.filter(action="event.registrations_exported")
+    assert (exported.actor, exported.platform, exported.ip) == (alice, kamakura, "192.0.2.9")
+    assert exported.object_id == str(forum.pk) and exported.changes == {"registrations": 4}
+
+
+def test_only_coordinators_download_registrations(
+    client: Client, kamakura: Any, tottori: Any, alice: Any, olga: Any, charlie: Any
+) -> None:
+    ours = make_event(kamakura, alice, audience="public")
+    theirs = make_event(tottori, charlie, audience="public")
+    client.force_login(olga)
+    assert client.get(f"/kamakura/workspace/events/{ours.pk}/registrations.csv").status_code == 403
+    client.force_login(alice)
+    assert client.get(f"/kamakura/workspace/events/{theirs.pk}/registrations.csv").status_code == 404
+    with scopes_disabled():
+        assert not AuditEvent.objects.filter(action="event.registrations_exported").exists()

@@ -201,6 +201,10 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
         "post",
         {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
     ),
+    "event-registrations-export": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
     "event-attendance": (
         "post",
         {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
@@ -338,6 +342,7 @@ def url_for(url_name: str, slug: str, objects: dict[str, Any]) -> tuple[str, dic
             base + f"events/{objects['meeting'].pk}/registrations/{objects['registrations']['sam'].pk}/cancel/",
             {},
         ),
+        "event-registrations-export": (base + f"events/{objects['meeting'].pk}/registrations.csv", {}),
         "event-attendance": (
             base + f"events/{objects['meeting'].pk}/attendance/",
             {"attended": [objects["registrations"]["olga"].pk]},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.accounts.models import Membership, Role
+from tsunagari.lib.spreadsheet import csv_lines
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import scopes_disabled
 from tsunagari.workspace.access import Workspace, workspace_view
@@ -85,11 +85,6 @@ def event_list(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 CSV_HEADER = [
     "at",
     "actor",
@@ -105,26 +100,21 @@ CSV_HEADER = [
 ]
 
 
-def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    # A byte-order mark, so that Excel (what most municipal offices open CSV with) reads UTF-8.
-    yield "\ufeff" + writer.writerow(CSV_HEADER)
+def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[list[Any]]:
     for event in events.iterator(chunk_size=1000):
-        yield writer.writerow(
-            [
-                timezone.localtime(event.at).isoformat(timespec="seconds"),
-                event.actor_email,
-                event.platform.slug if event.platform else "",
-                event.action,
-                event.action_label,
-                event.object_type,
-                event.object_id,
-                event.object_repr,
-                json.dumps(event.changes, ensure_ascii=False, cls=DjangoJSONEncoder) if event.changes else "",
-                event.ip or "",
-                event.user_agent,
-            ]
-        )
+        yield [
+            timezone.localtime(event.at).isoformat(timespec="seconds"),
+            event.actor_email,
+            event.platform.slug if event.platform else "",
+            event.action,
+            event.action_label,
+            event.object_type,
+            event.object_id,
+            event.object_repr,
+            json.dumps(event.changes, ensure_ascii=False, cls=DjangoJSONEncoder) if event.changes else "",
+            event.ip or "",
+            event.user_agent,
+        ]
 
 
 @workspace_view(roles={Role.COORDINATOR})
@@ -134,6 +124,6 @@ def export_csv(request: HttpRequest, workspace: Workspace) -> StreamingHttpRespo
     events = form.filter(platform_events(workspace.platform))
     record("audit.exported", platform=workspace.platform, changes={"filters": request.GET.dict()})
     filename = f"audit-{workspace.platform.slug}-{timezone.localdate():%Y%m%d}.csv"
-    response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(CSV_HEADER, _csv_rows(events)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tsunagari.notices import files
 from tsunagari.notices.models import SharedFile
@@ -28,6 +29,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "event.registered": _("registered for an event"),
     "event.registration_cancelled": _("cancelled a registration for an event"),
     "event.attendance": _("recorded attendance at an event"),
+    "event.registrations_exported": _("downloaded the registrations of an event"),
     "event.document_added": _("added minutes or materials to an event"),
     "event.document_deleted": _("deleted minutes or materials of an event"),
     "training.recorded": _("recorded a completed training course"),
@@ -159,7 +161,8 @@ class Registration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("registered")
         WAITLISTED = "waitlisted", _("on the waiting list")
-        CANCELLED = "cancelled", _("cancelled")
+        # Its own context: an event is cancelled (中止), a registration is withdrawn (取消し).
+        CANCELLED = "cancelled", pgettext_lazy("registration", "cancelled")
 
     platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
     event = models.ForeignKey(Event, models.CASCADE, related_name="registrations")

@@ -18,6 +18,11 @@ urlpatterns = [
         views.registration_cancel,
         name="event-registration-cancel",
     ),
+    path(
+        "events/<int:event_id>/registrations.csv",
+        views.event_registrations_export,
+        name="event-registrations-export",
+    ),
     path("events/<int:event_id>/attendance/", views.event_attendance, name="event-attendance"),
     path("events/<int:event_id>/documents/", views.document_upload, name="event-document-upload"),
     path("events/documents/<int:document_id>/", views.document, name="event-document"),
