@@ -12,6 +12,7 @@ list.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +30,7 @@ from tsunagari.audit.log import record
 from tsunagari.notices import files
 from tsunagari.notices.actions import delete_file_after_commit
 from tsunagari.tenancy.models import Platform
+from tsunagari.tenancy.scoping import platform_scope
 
 from .models import Event, EventDocument, Registration, TrainingRecord
 
@@ -309,7 +312,12 @@ def cancel_registration(registration: Registration, *, actor: Any = None) -> lis
                 actor=actor,
                 platform=event.platform,
                 obj=event,
-                changes={"registration": registration.pk, "person": registration.display_name, "was": was},
+                # Members by name; residents not (the log should not collect residents' names).
+                changes={
+                    "registration": registration.pk,
+                    "person": registration.display_name if registration.user_id else "resident",
+                    "was": was,
+                },
             )
         registration.event = event
         _tell(registration, "cancelled")
@@ -422,3 +430,37 @@ def delete_training(training: TrainingRecord, *, actor: Any) -> None:
     with transaction.atomic():
         record("training.deleted", actor=actor, platform=training.platform, obj=training)
         training.delete()
+
+
+def purge_registrations(*, days: int | None = None, now: datetime.datetime | None = None) -> int:
+    """Remove residents' names, e-mail addresses and telephone numbers `days` after their event ended.
+
+    The registrations stay, with their status and attendance, so that the programme's counts
+    still add up; members' registrations hold no personal data of their own (they point to the
+    account). Idempotent: a purged registration is never touched again. Each event purged gets an
+    audit record (without names). Returns how many registrations were purged.
+    """
+    now = now or timezone.now()
+    days = settings.EVENT_REGISTRATION_RETENTION_DAYS if days is None else days
+    cutoff = now - datetime.timedelta(days=days)
+    purged = 0
+    for platform in Platform.objects.all():
+        # One platform at a time, inside its own scope, like the digest and verification requests.
+        with platform_scope(platform, with_national=False), transaction.atomic():
+            pending = Registration.objects.filter(
+                platform=platform, user__isnull=True, purged_at__isnull=True, event__ends_at__lt=cutoff
+            )
+            counts = pending.order_by().values("event_id").annotate(n=Count("pk"))
+            by_event = {row["event_id"]: row["n"] for row in counts}
+            if not by_event:
+                continue
+            pending.update(name="", email="", phone="", purged_at=now)
+            for event in Event.objects.filter(pk__in=by_event).order_by("pk"):
+                record(
+                    "event.registrations_purged",
+                    platform=platform,
+                    obj=event,
+                    changes={"registrations": by_event[event.pk], "days_after_the_event": days},
+                )
+            purged += sum(by_event.values())
+    return purged

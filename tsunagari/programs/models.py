@@ -30,6 +30,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "event.registration_cancelled": _("cancelled a registration for an event"),
     "event.attendance": _("recorded attendance at an event"),
     "event.registrations_exported": _("downloaded the registrations of an event"),
+    "event.registrations_purged": _("removed residents' names and contacts from an event's registrations"),
     "event.document_added": _("added minutes or materials to an event"),
     "event.document_deleted": _("deleted minutes or materials of an event"),
     "training.recorded": _("recorded a completed training course"),
@@ -175,6 +176,9 @@ class Registration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     promoted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When a resident's name and contacts were removed, some time after the event (see
+    # actions.purge_registrations); the row stays, so that counts and attendance still add up.
+    purged_at = models.DateTimeField(_("personal data removed"), null=True, blank=True)
 
     objects: models.Manager[Registration] = PlatformScopedManager()
 
@@ -195,7 +199,7 @@ class Registration(models.Model):
             ),
             models.CheckConstraint(
                 name="registration_names_someone",
-                condition=Q(user__isnull=False) | ~Q(name=""),
+                condition=Q(user__isnull=False) | ~Q(name="") | Q(purged_at__isnull=False),
             ),
         ]
 
@@ -204,7 +208,9 @@ class Registration(models.Model):
 
     @property
     def display_name(self) -> str:
-        return str(self.user) if self.user_id else self.name
+        if self.user_id:
+            return str(self.user)
+        return self.name if self.purged_at is None else str(_("(name removed)"))
 
     @property
     def contact_email(self) -> str:
