@@ -56,6 +56,8 @@ browser-test: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/api_load.py
+	$(BIN)/python bench/portal_load.py
+	$(BIN)/python bench/page_weight.py
 
 clean:
 	rm -rf $(VENV) var
