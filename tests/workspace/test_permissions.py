@@ -51,6 +51,23 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
         "post",
         {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
     ),
+    # A member organisation's administrator and their staff: Olga administers Sam's organisation.
+    "organisation-staff": (
+        "get",
+        {"coordinator": DENIED, "org_admin": OK, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "organisation-invite": (
+        "post",
+        {"coordinator": DENIED, "org_admin": DONE, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "organisation-revoke-invitation": (
+        "post",
+        {"coordinator": DENIED, "org_admin": DONE, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    "organisation-remove-role": (
+        "post",
+        {"coordinator": DENIED, "org_admin": DONE, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
     "audit": (
         "get",
         {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
@@ -266,8 +283,14 @@ def expected(url_name: str, persona: str) -> int | str:
 def kamakura_objects(request: pytest.FixtureRequest, alice: Any, sam: Any, kamakura: Any) -> dict[str, Any]:
     """The rows that URLs with ids point at: an open invitation and a role, and membership's rows."""
     invitation = actions.invite(platform=kamakura, email="pending@example.jp", role=Role.OBSERVER, invited_by=alice)
+    council = request.getfixturevalue("kamakura_council")
+    staff_invitation = actions.invite_staff(
+        platform=kamakura, organization=council, email="new-staff@example.jp", invited_by=alice
+    )
     return {
         "invitation": invitation,
+        "staff_invitation": staff_invitation,
+        "council": council,
         "membership": Membership.objects.get(user=sam, platform=kamakura),
         **request.getfixturevalue("membership_rows"),
         **request.getfixturevalue("notice_rows"),
@@ -284,6 +307,16 @@ def url_for(url_name: str, slug: str, objects: dict[str, Any]) -> tuple[str, dic
         "invite": (base + "people/invite/", {"email": "matrix@example.jp", "role": Role.OBSERVER}),
         "revoke-invitation": (base + f"people/invitations/{objects['invitation'].pk}/revoke/", {}),
         "remove-role": (base + f"people/roles/{objects['membership'].pk}/remove/", {}),
+        "organisation-staff": (base + "organisation/", {}),
+        "organisation-invite": (
+            base + "organisation/invite/",
+            {"email": "staff@example.jp", "organization": objects["council"].pk},
+        ),
+        "organisation-revoke-invitation": (
+            base + f"organisation/invitations/{objects['staff_invitation'].pk}/revoke/",
+            {},
+        ),
+        "organisation-remove-role": (base + f"organisation/roles/{objects['membership'].pk}/remove/", {}),
         "audit": (base + "audit/", {}),
         "audit-export": (base + "audit/export.csv", {}),
         "members": (base + "members/", {}),

@@ -127,6 +127,17 @@ def invite(*, platform: Platform, email: str, role: str, organization: Any = Non
     return invitation
 
 
+def invite_staff(*, platform: Platform, organization: Any, email: str, invited_by: Any) -> Invitation:
+    """A member organisation's administrator invites `email` as staff (ORG_STAFF) of `organization`.
+
+    Never another role, never another platform's organisation; that `invited_by` administers
+    `organization` is checked by the caller (workspace.views.staff_organisations).
+    """
+    if organization.platform_id != platform.pk:
+        raise ValueError("The organisation belongs to another platform.")
+    return invite(platform=platform, email=email, role=Role.ORG_STAFF, organization=organization, invited_by=invited_by)
+
+
 def accept_invitation(invitation: Invitation, *, display_name: str = "", password: str | None = None) -> User:
     """Take up `invitation`: create the account (with `password`) if there is none, give the role."""
     with transaction.atomic():

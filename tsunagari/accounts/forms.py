@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.directory.models import Organization
@@ -38,6 +39,20 @@ class InviteForm(forms.Form):
         if data.get("role") not in ORGANISATION_ROLES:
             data["organization"] = None
         return data
+
+
+class StaffInviteForm(forms.Form):
+    """A member organisation's administrator invites a member of staff of their own organisation."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+    organization: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organization.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the organisations this person administers on this platform (see workspace.views).
+        self.fields["organization"].queryset = organisations  # type: ignore[attr-defined]
 
 
 class AcceptInvitationForm(forms.Form):

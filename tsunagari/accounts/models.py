@@ -51,6 +51,10 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
             return set()
         return set(self.filter(user=user, platform=platform).values_list("role", flat=True))
 
+    def administered_by(self, user: Any, platform: Platform) -> models.QuerySet[Any]:
+        """Ids of the organisations `user` administers on `platform` (as values for `__in` filters)."""
+        return self.filter(user=user, platform=platform, role=Role.ORG_ADMIN).values("organization_id")
+
 
 class Membership(models.Model):
     """One person's role on one platform, for member staff within one organisation.

@@ -30,6 +30,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem(_("Workspace home"), "workspace:home"),
     NavItem(_("People and invitations"), "workspace:people", frozenset({Role.COORDINATOR, Role.OBSERVER})),
+    NavItem(_("Your organisation's staff"), "workspace:organisation-staff", frozenset({Role.ORG_ADMIN})),
     NavItem(_("Listings to check"), "portal:staff", frozenset({Role.COORDINATOR})),
     NavItem(_("Members"), "workspace:members"),
     NavItem(_("Applications to join"), "workspace:members-applications", frozenset({Role.COORDINATOR})),
@@ -59,6 +60,7 @@ CAN_DO: dict[str, list[str | Promise]] = {
     Role.ORG_ADMIN: [
         _("Keep your organisation's listings right: edit them, and confirm them when asked."),
         _("Answer the problems residents report about your listings."),
+        _("Invite your organisation's staff, and take their role away when they leave."),
         _("Read and post notices, register for meetings and training, and write know-how entries."),
     ],
     Role.ORG_STAFF: [

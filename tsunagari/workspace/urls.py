@@ -18,6 +18,15 @@ urlpatterns = [
     path("people/invite/", views.invite, name="invite"),
     path("people/invitations/<int:invitation_id>/revoke/", views.revoke_invitation, name="revoke-invitation"),
     path("people/roles/<int:membership_id>/remove/", views.remove_role, name="remove-role"),
+    # A member organisation's administrator and their staff (not /<platform>/staff/, the coordinators' listings page).
+    path("organisation/", views.staff, name="organisation-staff"),
+    path("organisation/invite/", views.staff_invite, name="organisation-invite"),
+    path(
+        "organisation/invitations/<int:invitation_id>/revoke/",
+        views.staff_revoke_invitation,
+        name="organisation-revoke-invitation",
+    ),
+    path("organisation/roles/<int:membership_id>/remove/", views.staff_remove_role, name="organisation-remove-role"),
     path("audit/", audit_views.event_list, name="audit"),
     path("audit/export.csv", audit_views.export_csv, name="audit-export"),
 ]

@@ -1,18 +1,20 @@
-"""Workspace pages: the signed-in home and the coordinators' people page."""
+"""Workspace pages: the signed-in home, the coordinators' people page and administrators' staff page."""
 
 from __future__ import annotations
 
 from typing import cast
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagari.accounts import actions
-from tsunagari.accounts.forms import InviteForm
-from tsunagari.accounts.models import Invitation, Membership, Role, User
+from tsunagari.accounts.forms import InviteForm, StaffInviteForm
+from tsunagari.accounts.models import ORGANISATION_ROLES, Invitation, Membership, Role, User
+from tsunagari.directory.models import Organization
 
 from .access import Workspace, workspace_view
 from .nav import can_do, menu
@@ -123,3 +125,106 @@ def remove_role(request: HttpRequest, workspace: Workspace, membership_id: int) 
             % {"person": membership.user, "role": membership.get_role_display()},
         )
     return redirect("workspace:people", workspace.platform.slug)
+
+
+# Member organisations' administrators and their staff (issue 5 §3): an administrator invites staff
+# of their own organisation(s) on this platform — that role only — revokes those invitations and
+# takes the staff role away when someone leaves. Coordinators do all of this on the people page.
+ORG_ADMINS = {Role.ORG_ADMIN}
+
+
+def staff_organisations(request: HttpRequest, workspace: Workspace) -> QuerySet[Organization]:
+    """The organisations whose staff this person manages here: those they administer (superusers: all)."""
+    organisations = Organization.objects.filter(platform=workspace.platform)
+    if not request.user.is_superuser:
+        organisations = organisations.filter(
+            pk__in=Membership.objects.administered_by(request.user, workspace.platform)
+        )
+    return organisations.order_by("name")
+
+
+def _staff_page(request: HttpRequest, workspace: Workspace, form: StaffInviteForm | None = None) -> HttpResponse:
+    organisations = staff_organisations(request, workspace)
+    memberships = (
+        Membership.objects.on(workspace.platform)
+        .filter(organization__in=organisations, role__in=ORGANISATION_ROLES)
+        .select_related("user", "organization")
+        .order_by("organization__name", "role", "user__display_name", "user__email")
+    )
+    invitations = (
+        Invitation.objects.filter(platform=workspace.platform, organization__in=organisations)
+        .pending()
+        .select_related("invited_by", "organization")
+    )
+    return render(
+        request,
+        "workspace/organisation_staff.html",
+        _context(
+            workspace,
+            organisations=organisations,
+            memberships=memberships,
+            invitations=invitations,
+            form=form or StaffInviteForm(organisations=organisations),
+        ),
+        status=400 if form is not None else 200,
+    )
+
+
+@workspace_view(roles=ORG_ADMINS)
+def staff(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """The people of this administrator's organisation(s), with the invitation form."""
+    return _staff_page(request, workspace)
+
+
+@require_POST
+@workspace_view(roles=ORG_ADMINS)
+def staff_invite(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    form = StaffInviteForm(request.POST, organisations=staff_organisations(request, workspace))
+    if not form.is_valid():
+        return _staff_page(request, workspace, form)
+    invitation = actions.invite_staff(
+        platform=workspace.platform,
+        organization=form.cleaned_data["organization"],
+        email=form.cleaned_data["email"],
+        invited_by=request.user,
+    )
+    if invitation.accepted_at:
+        message = _("%(email)s already has an account and now holds the role. We told them by e-mail.")
+    else:
+        message = _("We sent an invitation to %(email)s.")
+    messages.success(request, message % {"email": invitation.email})
+    return redirect("workspace:organisation-staff", workspace.platform.slug)
+
+
+@require_POST
+@workspace_view(roles=ORG_ADMINS)
+def staff_revoke_invitation(request: HttpRequest, workspace: Workspace, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(
+        Invitation.objects.pending(),
+        platform=workspace.platform,
+        role=Role.ORG_STAFF,
+        organization__in=staff_organisations(request, workspace),
+        pk=invitation_id,
+    )
+    actions.revoke_invitation(invitation, actor=request.user)
+    messages.success(request, _("The invitation to %(email)s no longer works.") % {"email": invitation.email})
+    return redirect("workspace:organisation-staff", workspace.platform.slug)
+
+
+@require_POST
+@workspace_view(roles=ORG_ADMINS)
+def staff_remove_role(request: HttpRequest, workspace: Workspace, membership_id: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"),
+        platform=workspace.platform,
+        role=Role.ORG_STAFF,
+        organization__in=staff_organisations(request, workspace),
+        pk=membership_id,
+    )
+    actions.remove_role(membership, actor=request.user)
+    messages.success(
+        request,
+        _("%(person)s no longer holds the role %(role)s.")
+        % {"person": membership.user, "role": membership.get_role_display()},
+    )
+    return redirect("workspace:organisation-staff", workspace.platform.slug)
