@@ -19,6 +19,8 @@ HSDS = SHARED / "data" / "hsds-3.0"
 @pytest.fixture(autouse=True)
 def _fast_and_quiet(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Whole-page caching would let one test see another's page; tests/portal/test_pagecache.py turns it on.
+    settings.PORTAL_PAGE_CACHE_SECONDS = 0
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -227,6 +227,8 @@ if USE_X_FORWARDED_FOR:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # The portal's quick-exit button leaves for this neutral page (people at risk of violence).
+# Anonymous residents' results pages are cached this long (0: off); see tsunagari/portal/pagecache.py.
+PORTAL_PAGE_CACHE_SECONDS = envint("PORTAL_PAGE_CACHE_SECONDS", "60")
 QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.jma.go.jp/bosai/forecast/")
 # Map tiles: 地理院タイル (GSI) by default; any XYZ tile server with its attribution can be set.
 MAP_TILE_URL = envstr("MAP_TILE_URL", "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png")

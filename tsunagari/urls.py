@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from tsunagari.membership import public as membership_public
 from tsunagari.portal import views as portal_views
@@ -13,7 +15,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/", include(("tsunagari.api.urls", "api"))),
     path("healthz", portal_views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is a preference, not an action on anyone's data: without CSRF, so that
+    # no page needs a token just for it and residents' results pages can be cached (portal/pagecache.py).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("confirm/<str:token>/", membership_public.confirm, name="membership-confirm"),
     path("", portal_views.national_home, name="national-home"),
     path("<slug:platform_slug>/chat/", include("tsunagari.finder.urls")),

@@ -20,6 +20,7 @@ from tsunagari.directory.opening import is_open
 from tsunagari.directory.queries import national_lines, platform_services
 from tsunagari.directory.taxonomy import read_terms
 from tsunagari.portal.forms import SearchForm
+from tsunagari.portal.pagecache import anonymous_page_cache
 from tsunagari.tenancy.access import get_public_platform, get_staff_platform
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import platform_scope
@@ -209,6 +210,7 @@ def staff_home(request: HttpRequest, platform_slug: str) -> HttpResponse:
         return render(request, "portal/staff_home.html", context)
 
 
+@anonymous_page_cache
 def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
     """Results with filters; a plain GET form, so it works without JavaScript."""
     from tsunagari.search.query import search_services
