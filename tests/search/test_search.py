@@ -129,9 +129,7 @@ def test_no_words_lists_everything_by_name(kamakura: Any, index: Index) -> None:
     assert [s.name for s in search_services(platform=kamakura).services] == ["あ窓口", "か窓口", "わ窓口"]
 
 
-def test_more_matches_than_the_search_orders_are_counted_as_more(
-    kamakura: Any, build: Build, index: Index, monkeypatch: Any
-) -> None:
+def test_more_matches_than_the_search_orders_are_counted_as_more(kamakura: Any, build: Build, index: Index) -> None:
     for name in ("わ窓口", "あ窓口", "か窓口", "さ窓口"):
         build(kamakura, name, schedules=(OFFICE_HOURS,))
     build(kamakura, "夜の窓口")
@@ -139,21 +137,20 @@ def test_more_matches_than_the_search_orders_are_counted_as_more(
     exact = search_services(platform=kamakura, per_page=3, page=2)
     assert (exact.total, exact.more) == (5, False)
     assert [s.name for s in exact.services] == ["わ窓口", "夜の窓口"]
-    monkeypatch.setattr("tsunagari.search.query.MAX_MATCHES", 3)
     for results in (
-        search_services(platform=kamakura),
-        search_services(platform=kamakura, text="窓口"),
-        search_services(platform=kamakura, open_now=True, now=at(2026, 7, 1, 10)),
+        search_services(platform=kamakura, max_matches=3),
+        search_services(platform=kamakura, text="窓口", max_matches=3),
+        search_services(platform=kamakura, open_now=True, now=at(2026, 7, 1, 10), max_matches=3),
     ):
         # Three of the matches, in order among themselves, and word that there are more.
         assert (results.total, results.more, len(results.services)) == (3, True, 3)
         assert len({s.pk for s in results.services}) == 3
-    by_name = [s.name for s in search_services(platform=kamakura).services]
+    by_name = [s.name for s in search_services(platform=kamakura, max_matches=3).services]
     assert by_name == sorted(by_name)
-    assert search_services(platform=kamakura, page=2).services == []
+    assert search_services(platform=kamakura, page=2, max_matches=3).services == []
     # At the limit exactly, nothing is left out.
-    monkeypatch.setattr("tsunagari.search.query.MAX_MATCHES", 5)
-    assert (search_services(platform=kamakura).total, search_services(platform=kamakura).more) == (5, False)
+    at_limit = search_services(platform=kamakura, max_matches=5)
+    assert (at_limit.total, at_limit.more) == (5, False)
 
 
 def test_quotes_and_operators_in_a_query_are_only_words(kamakura: Any, index: Index) -> None:

@@ -102,6 +102,7 @@ def search_services(
     per_page: int = 20,
     relations: Sequence[str] = RELATIONS,
     any_word: bool = False,
+    max_matches: int | None = None,
 ) -> SearchResults:
     """The services `platform`'s portal shows that match the words and every filter given.
 
@@ -111,13 +112,15 @@ def search_services(
     given, and by name when there are no words. `now` (default: the current time) decides
     "open now", in Japan time, with national holidays and the year-end break.
 
-    At most MAX_MATCHES services are counted and ordered; `more` says when there were more.
+    At most `max_matches` (MAX_MATCHES) services are counted and ordered; `more` says when there
+    were more.
     `relations` are the related rows loaded with each service (a results page needs only channels).
     `municipality` is the area as an object already looked up (instead of a code). With
     `any_word`, any of the words will do from the start: the finder's words only order its pool.
     """
     page = max(1, page)
     per_page = max(1, min(per_page, MAX_PER_PAGE))
+    max_matches = max_matches or MAX_MATCHES
     unknown_area = False
     if municipality is None:
         municipality, unknown_area = _resolve_area(municipality_code, postal_code)
@@ -162,12 +165,22 @@ def search_services(
     order_near = near if near is not None and not tokens else None
     offset = (page - 1) * per_page
     ids, total, more = _page(
-        _lookup(tokens, facet_expr, any_word=any_word), extra, near=order_near, limit=per_page, offset=offset
+        _lookup(tokens, facet_expr, any_word=any_word),
+        extra,
+        near=order_near,
+        limit=per_page,
+        offset=offset,
+        max_matches=max_matches,
     )
     relaxed = False
     if total == 0 and len(tokens) > 1 and not any_word:
         ids, total, more = _page(
-            _lookup(tokens, facet_expr, any_word=True), extra, near=order_near, limit=per_page, offset=offset
+            _lookup(tokens, facet_expr, any_word=True),
+            extra,
+            near=order_near,
+            limit=per_page,
+            offset=offset,
+            max_matches=max_matches,
         )
         relaxed = total > 0
     if near is not None:
@@ -389,6 +402,7 @@ def _page(
     near: tuple[float, float] | None,
     limit: int,
     offset: int,
+    max_matches: int,
 ) -> tuple[list[uuid.UUID], int, bool]:
     """The ids of one page in order, how many match (at most MAX_MATCHES), and whether there are more.
 
@@ -416,11 +430,11 @@ def _page(
         else:
             sql = f"SELECT d.service_id, {key} FROM {lookup.source} WHERE {lookup.condition}{where} LIMIT %s"  # noqa: S608
         # The key's parameters come first: it is in the SELECT list, before the conditions.
-        cursor.execute(sql, [*key_params, *lookup.params, *where_params, MAX_MATCHES + 1])
+        cursor.execute(sql, [*key_params, *lookup.params, *where_params, max_matches + 1])
         rows = cursor.fetchall()
-        more = len(rows) > MAX_MATCHES
+        more = len(rows) > max_matches
         rows.sort(key=lambda row: (row[1] is None, row[1] if row[1] is not None else 0, row[0]))
-        total = min(len(rows), MAX_MATCHES)
+        total = min(len(rows), max_matches)
         chosen = [row[0] for row in rows[:total][offset : offset + limit]]
         if alone and chosen:
             # FTS5 gave document rowids: their services, in the same order.
