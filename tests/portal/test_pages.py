@@ -42,6 +42,22 @@ def test_search_by_need_tile_lists_matching_services_only(client: Client, kamaku
     assert "就労相談" not in body
 
 
+def test_results_say_which_window_is_open_now_and_when_there_are_more_than_counted(
+    client: Client, kamakura: Any, monkeypatch: Any
+) -> None:
+    round_the_clock = make_service(kamakura, "24時間の相談窓口")
+    unknown = make_service(kamakura, "時間不明の相談窓口")
+    with scopes_disabled():
+        Schedule.objects.create(platform=kamakura, service=round_the_clock, byday="MO,TU,WE,TH,FR,SA,SU", open_24h=True)
+    reindex_services([round_the_clock.pk, unknown.pk])
+    body = client.get("/kamakura/search/", {"q": "相談"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert body.count('class="badge open"') == 1
+    assert "2 か所見つかりました" in body
+    monkeypatch.setattr("tsunagari.search.query.MAX_MATCHES", 1)
+    body = client.get("/kamakura/search/", {"q": "相談"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "1 か所を超えて見つかりました" in body
+
+
 def test_a_bad_postal_code_is_explained_in_japanese(client: Client, kamakura: Any) -> None:
     response = client.get("/kamakura/search/", {"area": "12-34"}, HTTP_ACCEPT_LANGUAGE="ja")
     assert response.status_code == 200
@@ -104,3 +120,28 @@ def test_map_data_is_geojson_of_located_services(client: Client, kamakura: Any) 
     assert data["type"] == "FeatureCollection"
     assert data["features"][0]["geometry"]["coordinates"] == [139.5467, 35.319]
     assert data["features"][0]["properties"]["url"] == f"/kamakura/services/{service.pk}/"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=a&lang=en&area=248-0014&near=35.1,139.2&radius=5&open_now=on&free=on",
+        "q=%3Cb%3E%22&area=12",
+        "lang=zz&radius=x",
+    ],
+)
+def test_the_search_forms_fast_inputs_are_what_django_writes(query: str) -> None:
+    from django.http import QueryDict
+
+    from tsunagari.portal.forms import SearchForm
+
+    form = SearchForm(QueryDict(query) if query else None)
+    if query:
+        form.is_valid()
+    for name in ("q", "open_now", "open_24h", "free", "anonymous", "lang", "area", "near", "radius"):
+        assert str(form.fast[name]) == str(form[name]), name
+    if query:
+        boxes = str(SearchForm(QueryDict("need=food&need=money&channel=line")).need_boxes)
+        assert '<input type="checkbox" name="need" value="food" checked>' in boxes
+        assert '<input type="checkbox" name="need" value="housing">' in boxes
