@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -15,9 +16,11 @@ from tsunagari.accounts.mfa import demo_secret, set_up_totp
 from tsunagari.accounts.models import Membership, Role, User, requires_mfa
 from tsunagari.directory.models import (
     Channel,
+    Location,
     Organization,
     Service,
     ServiceArea,
+    ServiceAtLocation,
     TaxonomyTerm,
 )
 from tsunagari.knowhow.demo import seed_knowhow
@@ -90,6 +93,14 @@ DEMO_SERVICES = [
 ]
 
 
+# Where the demo listings are shown on the map: near each city hall (public knowledge), clearly demo.
+# The open data has no coordinates (docs/search.md, "Known gaps"), so without these a demo map is empty.
+DEMO_PLACES = {
+    "kamakura": ("神奈川県", "鎌倉市", "御成町（デモ）", Decimal("35.3192"), Decimal("139.5467")),
+    "kyoto-city": ("京都府", "京都市", "中京区（デモ）", Decimal("35.0116"), Decimal("135.7681")),
+}
+
+
 class Command(BaseCommand):
     help = "デモ用のプラットフォーム（第1回の18団体）とデモアカウントを作ります。本番では使えません。"
 
@@ -154,6 +165,22 @@ class Command(BaseCommand):
             if not created:
                 continue
             Channel.objects.create(platform=platform, service=service, kind=Channel.Kind.VISIT)
+            if slug in DEMO_PLACES and publication == Service.Publication.PUBLISHED:
+                region, city, address, latitude, longitude = DEMO_PLACES[slug]
+                # Each demo listing a little apart, so that the markers do not sit on one another.
+                offset = Decimal(Location.objects.filter(platform=platform).count()) * Decimal("0.0015")
+                location = Location.objects.create(
+                    platform=platform,
+                    organization=org,
+                    name=f"{name}の会場",
+                    region=region,
+                    city=city,
+                    address_1=address,
+                    municipality_id=platform.municipality_id,
+                    latitude=latitude + offset,
+                    longitude=longitude + offset,
+                )
+                ServiceAtLocation.objects.create(platform=platform, service=service, location=location)
             ServiceArea.objects.create(
                 platform=platform,
                 service=service,
