@@ -16,7 +16,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import jpholiday
 from django.db import connection
@@ -161,11 +161,10 @@ def search_services(
         extra.append(_near_check(near, radius_km if radius_km is not None else 10.0))
 
     tokens = tuple(analyze_query(text)) if text.strip() else ()
-    facet_expr = all_of(*filters)
     order_near = near if near is not None and not tokens else None
     offset = (page - 1) * per_page
     ids, total, more = _page(
-        _lookup(tokens, facet_expr, any_word=any_word),
+        _lookup(tokens, filters, any_word=any_word),
         extra,
         near=order_near,
         limit=per_page,
@@ -175,7 +174,7 @@ def search_services(
     relaxed = False
     if total == 0 and len(tokens) > 1 and not any_word:
         ids, total, more = _page(
-            _lookup(tokens, facet_expr, any_word=True),
+            _lookup(tokens, filters, any_word=True),
             extra,
             near=order_near,
             limit=per_page,
@@ -239,12 +238,7 @@ def _open_now(now: datetime.datetime) -> tuple[Expr, tuple[str, list[Any]]]:
         expr = but_not(expr, term(facets.CLOSED_ON_HOLIDAYS))
     # The hour token only says "open at some time in this hour": unless the service is open the
     # whole hour or round the clock (tokens of the row itself), compare the minutes.
-    surely_open = [facets.open_full_hour(day.weekday(), moment.hour), facets.OPEN_24H]
-    if connection.vendor == "sqlite":
-        fast = " OR ".join(["(' ' || d.facets || ' ') LIKE %s"] * len(surely_open))
-        fast_params: list[Any] = [f"% {token} %" for token in surely_open]
-    else:
-        fast, fast_params = "d.tsv @@ CAST(%s AS tsquery)", [any_of(*map(term, surely_open)).tsquery()]
+    fast, fast_params = _has_any_token([facets.open_full_hour(day.weekday(), moment.hour), facets.OPEN_24H])
     time_value = connection.ops.adapt_timefield_value(moment)
     check = (
         f"({fast} OR EXISTS (SELECT 1 FROM directory_schedule s WHERE s.service_id = d.service_id"  # noqa: S608
@@ -252,6 +246,17 @@ def _open_now(now: datetime.datetime) -> tuple[Expr, tuple[str, list[Any]]]:
         [*fast_params, f"%{facets.WEEKDAYS[day.weekday()].upper()}%", time_value, time_value],
     )
     return expr, check
+
+
+def _has_any_token(tokens: list[str]) -> tuple[str, list[Any]]:
+    """SQL true when the row's `facets` text has one of these tokens (checked on the row, not the index).
+
+    On the plain text column: on PostgreSQL `tsv @@` on the row would read the whole tsvector,
+    often out of line (TOAST), for every candidate.
+    """
+    sql = " OR ".join(["(' ' || d.facets || ' ') LIKE %s ESCAPE '!'"] * len(tokens))
+    # Tokens are [a-z0-9_]; `_` is LIKE's any-character, so it is escaped.
+    return f"({sql})", ["% " + token.replace("_", "!_") + " %" for token in tokens]
 
 
 def _near_check(near: tuple[float, float], radius_km: float) -> tuple[str, list[Any]]:
@@ -368,20 +373,39 @@ def _sqlite_lookup(tokens: tuple[str, ...], facet_expr: Expr, any_word: bool) ->
     )
 
 
-def _postgresql_lookup(tokens: tuple[str, ...], facet_expr: Expr, any_word: bool) -> _Lookup:
-    """The generated `tsv` column with its GIN index, ranked by ts_rank_cd on the words only."""
+def _postgresql_lookup(tokens: tuple[str, ...], filters: list[Expr], any_word: bool) -> _Lookup:
+    """The generated `tsv` column with its GIN index, ranked by ts_rank_cd on the words only.
+
+    `filters[0]` is the portal's visibility. On the national portal it is one token that nearly
+    every document has: ANDed inside the GIN lookup, its posting list (100,000 entries at 100,000
+    services) doubled the cost of a search for a word in a quarter of them, so when there is
+    anything else to look up it is checked on each matching row instead.
+    """
+    visible, others = filters[0], filters[1:]
+    row_check, row_params = "", cast(list[Any], [])
+    if visible.token and (tokens or others):
+        check, row_params = _has_any_token([visible.token])
+        row_check = f" AND {check}"
+        filters = others
+    facets_query = all_of(*filters).tsquery() if filters else ""
     if not tokens:
-        return _Lookup("search_servicedocument d", "d.tsv @@ CAST(%s AS tsquery)", [facet_expr.tsquery()])
+        return _Lookup(
+            "search_servicedocument d", "d.tsv @@ CAST(%s AS tsquery)" + row_check, [facets_query, *row_params]
+        )
     # plainto_tsquery splits each token exactly as to_tsvector split the document.
     if any_word:
         words = "(" + " || ".join(["plainto_tsquery('simple', %s)"] * len(tokens)) + ")"
         word_params: list[Any] = list(tokens)
     else:
         words, word_params = "plainto_tsquery('simple', %s)", [" ".join(tokens)]
+    if facets_query:
+        condition, params = f"d.tsv @@ ({words} && CAST(%s AS tsquery))", [*word_params, facets_query]
+    else:
+        condition, params = f"d.tsv @@ {words}", list(word_params)
     return _Lookup(
         source="search_servicedocument d",
-        condition=f"d.tsv @@ ({words} && CAST(%s AS tsquery))",
-        params=[*word_params, facet_expr.tsquery()],
+        condition=condition + row_check,
+        params=[*params, *row_params],
         # Normalisation 2 divides by the document's length, as bm25 does on SQLite: a word in a
         # short name says more than the same word in a long description. Filter lexemes carry no
         # positions, so ts_rank_cd ignores them. Negated so that, as with bm25, lower is better.
@@ -390,9 +414,11 @@ def _postgresql_lookup(tokens: tuple[str, ...], facet_expr: Expr, any_word: bool
     )
 
 
-def _lookup(tokens: tuple[str, ...], facet_expr: Expr, *, any_word: bool) -> _Lookup:
-    build = _sqlite_lookup if connection.vendor == "sqlite" else _postgresql_lookup
-    return build(tokens, facet_expr, any_word)
+def _lookup(tokens: tuple[str, ...], filters: list[Expr], *, any_word: bool) -> _Lookup:
+    if connection.vendor == "sqlite":
+        # FTS5 intersects posting lists by skipping: a frequent filter token costs it little.
+        return _sqlite_lookup(tokens, all_of(*filters), any_word)
+    return _postgresql_lookup(tokens, filters, any_word)
 
 
 def _page(
