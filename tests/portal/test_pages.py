@@ -145,3 +145,23 @@ def test_the_search_forms_fast_inputs_are_what_django_writes(query: str) -> None
         boxes = str(SearchForm(QueryDict("need=food&need=money&channel=line")).need_boxes)
         assert '<input type="checkbox" name="need" value="food" checked>' in boxes
         assert '<input type="checkbox" name="need" value="housing">' in boxes
+
+
+def test_a_new_local_line_is_in_the_emergency_strip_at_once(client: Client, kamakura: Any, tottori: Any) -> None:
+    from tsunagari.directory.models import CrisisLine
+
+    assert "鎌倉いのちの電話" not in client.get("/kamakura/").content.decode()  # the lines are now cached
+    with scopes_disabled():
+        CrisisLine.objects.create(
+            platform=kamakura,
+            label="鎌倉いのちの電話",
+            number="0467-00-0000",
+            phone_href="tel:0467000000",
+            kinds=["suicide"],
+            is_primary=True,
+            last_verified_on=datetime.date(2026, 11, 1),
+        )
+    assert "鎌倉いのちの電話" in client.get("/kamakura/").content.decode()
+    other = client.get("/tottori-pref/")
+    assert other.status_code == 200
+    assert "鎌倉いのちの電話" not in other.content.decode()

@@ -7,17 +7,21 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+from django_scopes import get_scope
 
-from tsunagari.directory.models import CrisisLine, Location, Service
+from tsunagari.directory.models import Channel, CrisisLine, Location, Service
 from tsunagari.directory.opening import is_open
 from tsunagari.directory.queries import national_lines, platform_services
+from tsunagari.directory.signals import directory_version
 from tsunagari.directory.taxonomy import read_terms
 from tsunagari.portal.forms import SearchForm
 from tsunagari.portal.pagecache import anonymous_page_cache
@@ -59,8 +63,20 @@ def national_home(request: HttpRequest) -> HttpResponse:
 
 
 def crisis_lines() -> list[CrisisLine]:
-    """The platform's local lines and the national ones (call inside the platform's scope)."""
-    return list(CrisisLine.objects.all())
+    """The platform's local lines and the national ones (call inside the platform's scope).
+
+    On every portal page: kept in the cache per scope until the directory changes (a change to a
+    line changes directory_version, as any directory write does).
+    """
+    platforms = get_scope().get("platform")
+    if not isinstance(platforms, list):
+        return list(CrisisLine.objects.all())
+    key = f"crisis-lines:{','.join(map(str, sorted(platforms)))}:{directory_version()}"
+    lines = cache.get(key)
+    if lines is None:
+        lines = list(CrisisLine.objects.all())
+        cache.set(key, lines, 3600)
+    return lines
 
 
 def need_tiles() -> list[dict[str, str]]:
@@ -219,13 +235,24 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
     form = SearchForm(request.GET or None)
     with platform_scope(platform):
         results = None
-        rows: list[tuple[Service, bool | None]] = []
+        rows: list[dict[str, Any]] = []
         if form.is_bound and form.is_valid():
             # A results page shows each service's name, organisation, phone numbers and whether it
             # is open now: channels and schedules are all it needs.
             results = search_services(platform=platform, relations=("channels", "schedules"), **form.search_kwargs())
             now = timezone.now()
-            rows = [(service, is_open(service, now)) for service in results.services]
+            # One reverse() for the page, not one per result: the address differs only by the id.
+            placeholder = uuid.UUID(int=0)
+            detail_url = reverse("portal:service", args=[platform.slug, placeholder])
+            rows = [
+                {
+                    "service": service,
+                    "url": detail_url.replace(str(placeholder), str(service.pk)),
+                    "open_now": is_open(service, now),
+                    "phones": [c for c in service.channels.all() if c.kind == Channel.Kind.PHONE and c.href],
+                }
+                for service in results.services
+            ]
         query = request.GET.copy()
         query.pop("page", None)
         return render(

@@ -293,14 +293,15 @@ def _fetch(scope_ids: list[int], ids: list[uuid.UUID], relations: Sequence[str])
     with scope(platform=scope_ids):
         by_id = {
             service.pk: service
-            for service in Service.objects.filter(pk__in=ids).select_related("organization")
+            # No ORDER BY: the page's order is the index's.
+            for service in Service.objects.filter(pk__in=ids).select_related("organization").order_by()
             if service.publication == Service.Publication.PUBLISHED
         }
         services = [by_id[pk] for pk in ids if pk in by_id]
         page = list(by_id)
         children: dict[str, QuerySet[Any]] = {
             "channels": Channel.objects.filter(service_id__in=page),
-            "schedules": Schedule.objects.filter(service_id__in=page),
+            "schedules": Schedule.objects.filter(service_id__in=page).order_by(),
             "service_at_locations": ServiceAtLocation.objects.filter(service_id__in=page).select_related("location"),
             "service_areas": ServiceArea.objects.filter(service_id__in=page).select_related(
                 "municipality__prefecture", "prefecture"
