@@ -91,12 +91,16 @@ def invite(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         organization=form.cleaned_data["organization"],
         invited_by=request.user,
     )
+    _say_invited(request, invitation)
+    return redirect("workspace:people", workspace.platform.slug)
+
+
+def _say_invited(request: HttpRequest, invitation: Invitation) -> None:
     if invitation.accepted_at:
         message = _("%(email)s already has an account and now holds the role. We told them by e-mail.")
     else:
         message = _("We sent an invitation to %(email)s.")
     messages.success(request, message % {"email": invitation.email})
-    return redirect("workspace:people", workspace.platform.slug)
 
 
 @require_POST
@@ -188,11 +192,7 @@ def staff_invite(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         email=form.cleaned_data["email"],
         invited_by=request.user,
     )
-    if invitation.accepted_at:
-        message = _("%(email)s already has an account and now holds the role. We told them by e-mail.")
-    else:
-        message = _("We sent an invitation to %(email)s.")
-    messages.success(request, message % {"email": invitation.email})
+    _say_invited(request, invitation)
     return redirect("workspace:organisation-staff", workspace.platform.slug)
 
 
