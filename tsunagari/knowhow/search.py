@@ -14,7 +14,6 @@ value, the full-text query included, is passed as a parameter.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from tsunagari.lib.japanese import analyze, analyze_query
+from tsunagari.lib.paging import Paged
 from tsunagari.search.facets import Expr, all_of, any_of, term
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import scopes_disabled
@@ -95,25 +95,13 @@ def reindex_all() -> int:
 
 
 @dataclass(frozen=True)
-class Results:
+class Results(Paged):
     entries: list[Entry]
     total: int
     page: int
     per_page: int
     relaxed: bool = False
     """No entry had every word, so entries with any of them are shown."""
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
 
 
 def search_entries(

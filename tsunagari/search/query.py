@@ -11,7 +11,6 @@ value, the full-text query included, is passed as a parameter.
 from __future__ import annotations
 
 import datetime
-import math
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -27,6 +26,7 @@ from tsunagari.directory.models import Channel, Schedule, Service, ServiceArea, 
 from tsunagari.lib.geo import EARTH_RADIUS_KM, bounding_box, haversine_km
 from tsunagari.lib.hours import JST
 from tsunagari.lib.japanese import analyze_query
+from tsunagari.lib.paging import Paged
 from tsunagari.tenancy.models import Municipality, Platform
 from tsunagari.tenancy.scoping import scope
 
@@ -45,7 +45,7 @@ RELATIONS = ("channels", "schedules", "service_at_locations", "service_areas", "
 
 
 @dataclass(frozen=True)
-class SearchResults:
+class SearchResults(Paged):
     """One page of results, with what the page needs to explain itself."""
 
     services: list[Service]
@@ -67,18 +67,6 @@ class SearchResults:
     @property
     def municipality(self) -> Municipality | None:
         return self.resolved_municipality
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
 
 
 def search_services(
