@@ -490,16 +490,8 @@ def write_results(
         f"Target: ≥ {TARGET_RPS:.0f} requests/s on the API mix with no errors"
         f" (gunicorn, {args.workers} sync workers, {args.clients} concurrent clients, {args.seconds} s per phase).",
         "",
-        "| phase | requests | req/s | p50 | p95 | p99 | max | errors | body (mean) | share of the floor"
-        " | load (1 min) at the end |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        *phase_table(results, floor),
     ]
-    for r in results:
-        lines.append(
-            f"| {r['name']} | {r['requests']:,} | {r['rps']:.0f} | {r['p50_ms']:.1f} ms | {r['p95_ms']:.1f} ms"
-            f" | {r['p99_ms']:.1f} ms | {r['max_ms']:.0f} ms | {r['errors']} ({r['error_detail']})"
-            f" | {r['bytes_per_response'] / 1024:.1f} KiB | {r['rps'] / floor:.0%} | {r['load']:.2f} |"
-        )
     cold, api = results[1], results[2]
     met = api["rps"] >= TARGET_RPS and api["errors"] == 0
     lines += [
@@ -528,6 +520,22 @@ def write_results(
     ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
+
+
+def phase_table(results: list[dict[str, Any]], floor: float) -> list[str]:
+    """The Markdown table of timed phases, each with its share of the mean /healthz floor (portal_load.py too)."""
+    lines = [
+        "| phase | requests | req/s | p50 | p95 | p99 | max | errors | body (mean) | share of the floor"
+        " | load (1 min) at the end |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['name']} | {r['requests']:,} | {r['rps']:.0f} | {r['p50_ms']:.1f} ms | {r['p95_ms']:.1f} ms"
+            f" | {r['p99_ms']:.1f} ms | {r['max_ms']:.0f} ms | {r['errors']} ({r['error_detail']})"
+            f" | {r['bytes_per_response'] / 1024:.1f} KiB | {r['rps'] / floor:.0%} | {r['load']:.2f} |"
+        )
+    return lines
 
 
 def fmt_load(load: tuple[float, float, float]) -> str:

@@ -43,7 +43,19 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from api_load import GENERATORS, HOST, ROOT, bench_env, choose_tool, fmt_load, load_data, manage, start_gunicorn, timed
+from api_load import (
+    GENERATORS,
+    HOST,
+    ROOT,
+    bench_env,
+    choose_tool,
+    fmt_load,
+    load_data,
+    manage,
+    phase_table,
+    start_gunicorn,
+    timed,
+)
 from search_bench import NEEDS, WORDS
 
 RESULTS = ROOT / "bench" / "results" / "portal_load.md"
@@ -244,16 +256,8 @@ def write_results(
         f"Target: ≥ {TARGET_RPS:.0f} requests/s on the search pages with no errors"
         f" (gunicorn, {args.workers} sync workers, {args.clients} concurrent clients, {args.seconds} s per phase).",
         "",
-        "| phase | requests | req/s | p50 | p95 | p99 | max | errors | body (mean) | share of the floor"
-        " | load (1 min) at the end |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        *phase_table(results, floor),
     ]
-    for r in results:
-        lines.append(
-            f"| {r['name']} | {r['requests']:,} | {r['rps']:.0f} | {r['p50_ms']:.1f} ms | {r['p95_ms']:.1f} ms"
-            f" | {r['p99_ms']:.1f} ms | {r['max_ms']:.0f} ms | {r['errors']} ({r['error_detail']})"
-            f" | {r['bytes_per_response'] / 1024:.1f} KiB | {r['rps'] / floor:.0%} | {r['load']:.2f} |"
-        )
     uncached, search = results[1], results[2]
     met = search["rps"] >= TARGET_RPS and search["errors"] == 0
     slugs = ", ".join(f"/{slug}/" for slug in PORTALS)
