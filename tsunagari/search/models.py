@@ -25,6 +25,7 @@ class ServiceDocument(models.Model):
     platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
     body = models.TextField(help_text=_("Search tokens of the service's texts, separated by spaces."))
     facets = models.TextField(help_text=_("Filter tokens (needs, areas, hours, …), separated by spaces."))
+    # Results without words are sorted by it in Python, at most MAX_MATCHES of them (search.query._page).
     sort_name = models.CharField(max_length=300, help_text=_("The order of results when nothing is typed."))
     indexed_at = models.DateTimeField(auto_now=True)
 
@@ -33,8 +34,6 @@ class ServiceDocument(models.Model):
     class Meta:
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
-        # With no words, pages are read in name order along this index instead of sorting every match.
-        indexes = [models.Index(fields=["sort_name", "id"], name="search_doc_sort")]
 
     def __str__(self) -> str:
         return self.sort_name
