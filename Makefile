@@ -5,7 +5,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-DATA ?= data/kurashi-navi
+# An own folder in the くらし支援ナビ format to import instead of the data set (optional).
+DATA ?=
+# A folder that already holds the data sets (kurashi-navi/, hsds-3.0/ …) to copy them from, instead of downloading.
+DATASETS_FROM ?=
 export DJANGO_SETTINGS_MODULE := tsunagari.settings
 
 .PHONY: demo test serve lint typecheck check-deploy browser-test bench clean messages messages-check
@@ -25,7 +28,9 @@ $(VENV)/.dev: requirements/base.txt requirements/dev.txt | $(BIN)/python
 
 demo: $(VENV)/.base
 	$(BIN)/python -m tsunagari migrate --no-input
-	$(BIN)/python -m tsunagari import $(DATA)
+	$(BIN)/python -m tsunagari get-datasets $(if $(DATASETS_FROM),--from $(DATASETS_FROM))
+	$(BIN)/python -m tsunagari import $(if $(DATA),$(DATA),--dataset kurashi-navi)
+	$(BIN)/python -m tsunagari place-locations
 	$(BIN)/python -m tsunagari seed-demo
 	$(BIN)/python -m tsunagari collectstatic --no-input -v0
 	@echo ""

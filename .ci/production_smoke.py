@@ -4,7 +4,9 @@ Two stateless gunicorn processes behind nginx, one PostgreSQL database, the cach
 counters in Redis, static files from WhiteNoise, PRODUCTION=true. Checks: pages and API answer
 through the proxy, hashed static files are served with long cache headers, rate-limit counters are
 shared by both processes, a session made on one process works on the other, and `migrate` is safe
-to run while the processes serve. Traffic stays on 127.0.0.1; everything is stopped at the end.
+to run while the processes serve. Then the same two processes without Redis (the embedded default,
+the cache in the database): rate-limit counters still shared, a chat started on one process goes on
+on the other. Traffic stays on 127.0.0.1; everything is stopped at the end.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +55,48 @@ def wait_for(port: int) -> None:
     raise SystemExit(f"nothing answers on port {port}")
 
 
+def chat_across_processes() -> bool:
+    """Send a first chat message to one process and read the conversation from the other."""
+    status, headers, body = get(
+        "/zenkoku/chat/", {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.11"}, port=APP_PORTS[0]
+    )
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    cookie = headers.get("set-cookie", "").split(";")[0]
+    if status != 200 or token is None or not cookie:
+        print(f"chat page: {status}, token {'found' if token else 'missing'}, cookie {cookie!r}")
+        return False
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1).decode(), "text": "母の介護がつらい"})
+    conn = http.client.HTTPConnection("127.0.0.1", APP_PORTS[0], timeout=30)
+    conn.request(
+        "POST",
+        "/zenkoku/chat/",
+        body=form,
+        headers={
+            "Host": "localhost",
+            "Cookie": cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": "https://localhost/zenkoku/chat/",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "203.0.113.11",
+        },
+    )
+    response = conn.getresponse()
+    response.read()
+    location = response.getheader("Location", "")
+    conn.close()
+    if response.status != 302 or "/chat/c/" not in location:
+        print(f"first message: {response.status}, Location {location!r}")
+        return False
+    status = get(
+        urllib.parse.urlsplit(location).path,
+        {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.11"},
+        port=APP_PORTS[1],
+    )[0]
+    if status != 200:
+        print(f"conversation on the other process: {status}")
+    return status == 200
+
+
 def check(condition: bool, what: str) -> None:
     print(("ok   " if condition else "FAIL ") + what)
     if not condition:
@@ -78,7 +123,8 @@ def main() -> None:
     try:
         run = lambda *args: subprocess.run([PY, "-m", "tsunagari", *args], env=env, check=True, cwd=ROOT)  # noqa: E731
         run("migrate", "--no-input", "-v0")
-        run("import", str(ROOT / "data" / "kurashi-navi"))
+        run("get-datasets")
+        run("import", "--dataset", "kurashi-navi")
         run("collectstatic", "--no-input", "-v0")
         for port in APP_PORTS:
             processes.append(
@@ -144,6 +190,35 @@ http {{
         # Migrations run while the processes serve: a second migrate is a no-op and they keep serving.
         run("migrate", "--no-input", "-v0")
         check(get("/api/services?per_page=1")[0] == 200, "processes keep serving across migrate")
+
+        # The embedded default: the same two processes without Redis share counters and the chat.
+        for process in processes[: len(APP_PORTS)]:
+            process.terminate()
+            process.wait(timeout=10)
+        plain = {key: value for key, value in env.items() if key != "REDIS_URL"}
+        # migrate makes the database cache's table (post_migrate), as `make demo` does.
+        subprocess.run([PY, "-m", "tsunagari", "migrate", "--no-input", "-v0"], env=plain, check=True, cwd=ROOT)
+        processes[: len(APP_PORTS)] = [
+            subprocess.Popen(
+                [GUNICORN, "tsunagari.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"], env=plain, cwd=ROOT
+            )
+            for port in APP_PORTS
+        ]
+        for port in APP_PORTS:
+            wait_for(port)
+        statuses = [
+            get(
+                "/api/taxonomies",
+                {"X-Forwarded-For": "203.0.113.10", "X-Forwarded-Proto": "https"},
+                port=APP_PORTS[i % 2],
+            )[0]
+            for i in range(RATE + 10)
+        ]
+        check(
+            statuses.count(200) == RATE and statuses.count(429) == 10,
+            f"without Redis, rate-limit counters are still shared ({statuses.count(200)} allowed)",
+        )
+        check(chat_across_processes(), "without Redis, a chat started on one process goes on on the other")
     finally:
         for process in processes:
             process.terminate()

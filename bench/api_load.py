@@ -249,10 +249,12 @@ class Server:
                 self.process.wait()
 
 
-def start_gunicorn(env: dict[str, str], workers: int, log: Path) -> Server:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port = probe.getsockname()[1]
+def start_gunicorn(env: dict[str, str], workers: int, log: Path, port: int | None = None) -> Server:
+    """gunicorn on `port` (default: a free one the system gives)."""
+    if port is None:
+        with socket.socket() as probe:
+            probe.bind((HOST, 0))
+            port = probe.getsockname()[1]
     command = [
         sys.executable,
         "-m",
@@ -588,15 +590,15 @@ def load_offices_minimal() -> None:
     )
     from tsunagari.directory.opening import weekdays_to_byday
     from tsunagari.lib.hours import parse_hours
-    from tsunagari.tenancy.loading import load_areas
     from tsunagari.tenancy.models import Municipality, national_platform
     from tsunagari.tenancy.scoping import scopes_disabled
 
-    load_areas(KURASHI)
+    # The areas come with `migrate`; municipalities.csv maps the site's ids to codes (5 digits decide).
     platform = national_platform()
-    with (KURASHI / "municipalities.csv").open(encoding="utf-8-sig", newline="") as f:
-        codes = {row["id"]: row["municipalityCode"] for row in csv.DictReader(f)}
     known = set(Municipality.objects.values_list("code", flat=True))
+    by_five = {code[:5]: code for code in known}
+    with (KURASHI / "municipalities.csv").open(encoding="utf-8-sig", newline="") as f:
+        codes = {row["id"]: by_five.get(row["municipalityCode"][:5], "") for row in csv.DictReader(f)}
     with (KURASHI / "offices.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     with scopes_disabled(), transaction.atomic():

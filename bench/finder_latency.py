@@ -97,10 +97,7 @@ def worker(args: argparse.Namespace) -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, skip_checks=True)
-    from tsunagari.tenancy.loading import load_areas
-
-    load_areas(search_bench.KURASHI)
+    call_command("migrate", verbosity=0, skip_checks=True)  # loads the areas too
     search_bench.load_real_data()
     search_bench.scale_to(args.size)
     from tsunagari.search.index import reindex_services

@@ -4,7 +4,9 @@
 
 For each database: migrate a fresh bench database, load the real くらし支援ナビ windows with the
 project's importer, scale them up to each size by cloning services into other municipalities with
-other names, index, then time realistic queries through `search_services` (server-side, no HTTP). In the same run and
+other names, index, then time realistic queries through `resident_search` — `search_services` with the
+needs understood from the words, as the portal's results page and the API call it (server-side, no
+HTTP). In the same run and
 for the same queries, the floor is the bare full-text query over the same rows: on SQLite
 `SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY bm25(search_fts) LIMIT 20`, on
 PostgreSQL the same tsquery on the GIN index ordered by ts_rank_cd. The two are interleaved query
@@ -146,10 +148,7 @@ def worker(vendor: str, sizes: list[int], query_count: int) -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, skip_checks=True)
-    from tsunagari.tenancy.loading import load_areas
-
-    load_areas(KURASHI)
+    call_command("migrate", verbosity=0, skip_checks=True)  # loads the areas too
     loader = load_real_data()
     for size in sorted(sizes):
         build_started = time.perf_counter()
@@ -315,10 +314,11 @@ def portal_platform(portal: str) -> Any:
 def time_queries(vendor: str, count: int, portal: str) -> dict[str, Any]:
     from django.db import connection
 
+    from tsunagari.finder.search import resident_search as search_services
     from tsunagari.lib.hours import JST
     from tsunagari.lib.japanese import analyze_query
     from tsunagari.search.facets import all_of, term
-    from tsunagari.search.query import MAX_MATCHES, search_services
+    from tsunagari.search.query import MAX_MATCHES
 
     platform = portal_platform(portal)
     # A weekday morning, so that "open now" has something to find.
@@ -439,7 +439,8 @@ def write_results(
         f"{args.queries} per run, from words found in the data ({', '.join(WORDS[:6])}, …), one in six with a "
         "need, with “open now” (a weekday 10:30), with a postal code, with a municipality and a channel, or "
         "with filters and no words; each on the national portal (every service in the country) and on a "
-        "city's portal (横浜市: its area and the nationwide services). Latency is `search_services` end to end "
+        "city's portal (横浜市: its area and the nationwide services). Latency is `resident_search` (the "
+        "finder's understanding of the words, then `search_services` with the needs understood) end to end "
         "in the process (analysis, count, page, loading the 20 services with what a results page shows). "
         "The floor is the bare full-text query for the same words, run right after each search: it "
         f"scores every match, while `search_services` counts and orders at most {runs[0]['max_matches']:,} "

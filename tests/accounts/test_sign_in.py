@@ -163,3 +163,28 @@ def test_a_coordinator_cannot_turn_two_factor_authentication_off(client: Client,
     client.force_login(alice)
     client.post("/accounts/2fa/totp/deactivate/", {})
     assert Authenticator.objects.filter(user=alice, type=Authenticator.Type.TOTP).exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "idle_minutes", "signed_out"),
+    [
+        ("olga", 16, True),  # administrator of a member organisation: may open case records
+        ("sam", 16, True),  # that organisation's staff, likewise
+        ("alice", 16, False),  # the coordinator sees no case records: the usual 30 minutes
+        ("alice", 31, True),
+        ("olga", 14, False),
+    ],
+)
+def test_people_who_may_open_case_records_are_signed_out_sooner(
+    request: pytest.FixtureRequest, client: Client, settings: Any, who: str, idle_minutes: int, signed_out: bool
+) -> None:
+    settings.SESSION_IDLE_MINUTES = 30
+    settings.CASES_SESSION_IDLE_MINUTES = 15
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    assert client.get("/kamakura/workspace/").status_code in (200, 302)
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - idle_minutes * 60
+    session.save()
+    response = client.get("/kamakura/workspace/")
+    assert (response.status_code == 302 and response["Location"].startswith("/accounts/login/")) is signed_out

@@ -11,7 +11,8 @@ from django.test import Client
 from tests.api.conftest import Validate
 from tests.factories import make_service
 from tsunagari.directory.hsds import CHANNELS, taxonomy_uuid
-from tsunagari.directory.models import NEEDS, Location, Service, TaxonomyTerm
+from tsunagari.directory.models import NEEDS, Location, Service, ServiceArea, TaxonomyTerm
+from tsunagari.search.index import reindex_services
 from tsunagari.tenancy.scoping import scopes_disabled
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +161,7 @@ def test_service_at_locations_filter_by_service_fields(client: Client, kamakura:
     money = make_service(kamakura, "家計相談", needs=("money",), organization_name="社協")
     sal_hikikomori = place(hikikomori, None, None)
     sal_money = place(money, None, None)
+    reindex_services()
     assert ids(client.get("/api/service_at_locations?search=ひきこもり")) == [sal_hikikomori]
     assert ids(client.get("/api/service_at_locations?taxonomy_term_id=money")) == [sal_money]
     assert ids(client.get(f"/api/service_at_locations?organization_id={money.organization_id}")) == [sal_money]
@@ -168,11 +170,32 @@ def test_service_at_locations_filter_by_service_fields(client: Client, kamakura:
     assert ids(client.get("/api/service_at_locations?modified_after=2999-01-01")) == []
 
 
-def test_postcode_matches_the_locations_postal_code_in_any_spelling(client: Client, kamakura: Any) -> None:
-    here = place(make_service(kamakura, "A"), None, None, postal_code="248-8686")
-    place(make_service(kamakura, "B"), None, None, postal_code="247-0056")
-    for spelling in ("248-8686", "2488686", "２４８－８６８６"):
-        assert ids(client.get("/api/service_at_locations", {"postcode": spelling})) == [here]
+def _cover(service: Service, kind: str, **where: str) -> None:
+    """Make `service` cover only this area."""
+    with scopes_disabled():
+        service.service_areas.all().delete()
+        ServiceArea.objects.create(platform=service.platform, service=service, kind=kind, **where)
+
+
+def test_postcode_means_the_services_whose_area_contains_it(client: Client, kamakura: Any) -> None:
+    """HSDS: service area, not the location's postal code (248-0012 is a Kamakura address)."""
+    city = place(make_service(kamakura, "A 市の窓口"), None, None, postal_code="248-8686")
+    prefecture = make_service(kamakura, "B 県の窓口")
+    _cover(prefecture, ServiceArea.Kind.PREFECTURE, prefecture_id="14")
+    nationwide = make_service(kamakura, "C 全国の窓口")
+    _cover(nationwide, ServiceArea.Kind.NATIONWIDE)
+    # In Kamakura, but for Yokohama only: the location's postal code does not make it cover Kamakura.
+    yokohama = make_service(kamakura, "D 横浜の窓口")
+    _cover(yokohama, ServiceArea.Kind.MUNICIPALITY, municipality_id="141003")
+    place(yokohama, None, None, postal_code="248-0012")
+    expected = [city, place(prefecture, None, None), place(nationwide, None, None)]
+    for spelling in ("248-0012", "2480012", "２４８－００１２"):
+        assert ids(client.get("/api/service_at_locations", {"postcode": spelling})) == expected
+    # 千代田区: only the nationwide service covers it.
+    assert ids(client.get("/api/service_at_locations?postcode=100-0001")) == [expected[2]]
+    unknown = client.get("/api/service_at_locations?postcode=999-9999")
+    assert unknown.status_code == 400
+    assert "日本郵便" in unknown.json()["message"]
 
 
 def test_proximity_orders_by_distance_and_drops_unmapped_locations(client: Client, kamakura: Any) -> None:
@@ -190,9 +213,17 @@ def test_proximity_in_metres_is_measured_from_the_postcodes_centre(client: Clien
     ofuna = place(make_service(kamakura, "大船"), 35.353912, 139.531333, postal_code="247-0056")
     assert ids(client.get("/api/service_at_locations?postcode=248-8686&proximity=1000")) == [city_hall]
     assert ids(client.get("/api/service_at_locations?postcode=248-8686&proximity=10000")) == [city_hall, ofuna]
-    response = client.get("/api/service_at_locations?postcode=100-0001&proximity=1000")
-    assert response.status_code == 400
-    assert "郵便番号" in response.json()["message"]
+
+
+def test_proximity_without_a_mapped_location_at_the_postcode_answers_from_the_service_area(
+    client: Client, kamakura: Any
+) -> None:
+    """Almost no location has coordinates: the services covering the postcode, not a 400."""
+    here = place(make_service(kamakura, "地図にない窓口"), None, None, postal_code="248-8686")
+    response = client.get("/api/service_at_locations?postcode=248-0012&proximity=1000")
+    assert response.status_code == 200
+    assert ids(response) == [here]
+    assert ids(client.get("/api/service_at_locations?postcode=100-0001&proximity=1000")) == []
 
 
 def test_proximity_pages_and_streams(client: Client, kamakura: Any) -> None:

@@ -15,6 +15,7 @@ from tests.api.conftest import Validate
 from tests.factories import make_service
 from tsunagari.directory.hsds import CHANNELS, channel_terms, taxonomy_uuid
 from tsunagari.directory.models import NEEDS, Channel, Service, TaxonomyTerm
+from tsunagari.search.index import reindex_services
 from tsunagari.tenancy.scoping import scopes_disabled
 
 pytestmark = pytest.mark.django_db
@@ -113,16 +114,41 @@ def test_an_empty_directory_is_one_empty_page(client: Client, kamakura: Any) -> 
 
 
 def test_search_matches_name_other_name_and_description(client: Client, kamakura: Any) -> None:
-    by_name = make_service(kamakura, "ひきこもり相談")
-    by_alternate = make_service(kamakura, "窓口A", alternate_name="ひきこもりの居場所")
-    by_description = make_service(kamakura, "窓口B", description="ひきこもりの家族会")
-    make_service(kamakura, "子育て相談")
+    by_name = make_service(kamakura, "ひきこもり相談", needs=("unsure",))
+    by_alternate = make_service(kamakura, "窓口A", alternate_name="ひきこもりの居場所", needs=("unsure",))
+    by_description = make_service(kamakura, "窓口B", description="ひきこもりの家族会", needs=("unsure",))
+    make_service(kamakura, "子育て相談", needs=("parenting",))
+    reindex_services()
     assert ids(client.get("/api/services?search=ひきこもり")) == {
         str(by_name.pk),
         str(by_alternate.pk),
         str(by_description.pk),
     }
     assert ids(client.get("/api/services?search=ひきこもり 家族")) == {str(by_description.pk)}
+
+
+def test_search_gives_the_portal_s_answer_for_every_spelling(client: Client, kamakura: Any) -> None:
+    # issue 9 item 6: icontains found ひきこもり but not 引き籠もり; the API now uses the portal's search.
+    listed = make_service(kamakura, "ひきこもり相談", needs=("unsure",))
+    make_service(kamakura, "子育て相談", needs=("parenting",))
+    reindex_services()
+    for spelling in ("ひきこもり", "引きこもり", "引き籠もり", "ヒキコモリ"):
+        api = ids(client.get("/kamakura/api/services", {"search": spelling}))
+        page = client.get("/kamakura/search/", {"q": spelling}).content.decode()
+        assert api == {str(listed.pk)}, spelling
+        assert f"/kamakura/services/{listed.pk}/" in page, spelling
+
+
+def test_search_also_finds_the_windows_for_the_need_the_words_name(client: Client, kamakura: Any) -> None:
+    # 家賃 is nowhere in the listing, but the words are about housing: found, after the word matches.
+    benefit = make_service(kamakura, "住居確保給付金の相談窓口", needs=("housing", "money"))
+    worded = make_service(kamakura, "家賃の相談会", needs=("unsure",))
+    make_service(kamakura, "子育て相談", needs=("parenting",))
+    reindex_services()
+    body = client.get("/kamakura/api/services", {"search": "家賃"}).json()
+    assert [item["id"] for item in body["contents"]] == [str(worded.pk), str(benefit.pk)]
+    assert body["search"]["understood_needs"] == ["housing"]
+    assert body["search"]["every_word_matched"] == 1
 
 
 def test_taxonomy_term_id_takes_a_term_uuid_or_a_need_code(client: Client, kamakura: Any) -> None:
@@ -132,6 +158,29 @@ def test_taxonomy_term_id_takes_a_term_uuid_or_a_need_code(client: Client, kamak
         term = TaxonomyTerm.objects.get(taxonomy_id=NEEDS, code="hikikomori")
     assert ids(client.get(f"/api/services?taxonomy_term_id={term.pk}")) == {str(hikikomori.pk)}
     assert ids(client.get("/api/services?taxonomy_term_id=hikikomori")) == {str(hikikomori.pk)}
+
+
+def test_taxonomy_term_id_names_other_taxonomies_terms_as_taxonomy_colon_code(client: Client, kamakura: Any) -> None:
+    """Codes repeat across taxonomies: a bare code is a need; others are named with their taxonomy."""
+    with_target = make_service(kamakura, "若者")
+    make_service(kamakura, "誰でも")
+    with scopes_disabled():
+        with_target.terms.add(TaxonomyTerm.objects.get(taxonomy_id="tsunagari-targets", code="youth"))
+        shared = (
+            TaxonomyTerm.objects.exclude(taxonomy_id=NEEDS)
+            .filter(code__in=TaxonomyTerm.objects.filter(taxonomy_id=NEEDS).values("code"))
+            .first()
+        )
+    assert ids(client.get("/api/services?taxonomy_term_id=tsunagari-targets:youth")) == {str(with_target.pk)}
+    assert ids(client.get(f"/api/services?taxonomy_term_id={NEEDS}:hikikomori")) == ids(
+        client.get("/api/services?taxonomy_term_id=hikikomori")
+    )
+    assert ids(client.get(f"/api/services?taxonomy_term_id={CHANNELS}:phone")) == ids(client.get("/api/services"))
+    if shared is not None:  # a code in two taxonomies: each form reaches its own taxonomy
+        assert client.get(f"/api/services?taxonomy_term_id={shared.taxonomy_id}:{shared.code}").status_code == 200
+    refused = client.get("/api/services?taxonomy_term_id=tsunagari-targets:no-such")
+    assert refused.status_code == 400
+    assert "tsunagari-targets:youth" in refused.json()["message"]
 
 
 def test_taxonomy_term_id_of_a_channel_finds_services_reachable_that_way(client: Client, kamakura: Any) -> None:

@@ -12,6 +12,7 @@ from django.test import Client
 
 from tests.accounts.personas import sign_in, totp_code
 from tests.factories import make_service
+from tests.spreadsheets import FORMULAS, read_export
 from tsunagari.accounts import actions
 from tsunagari.accounts.models import Role
 from tsunagari.audit.log import record
@@ -124,8 +125,33 @@ def test_the_csv_export(client: Client, alice: Any, kamakura: Any) -> None:
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert len(rows) == 1
-    assert rows[0]["actor"] == "alice@example.jp"
-    assert rows[0]["platform"] == "kamakura"
-    assert "csv@example.jp" in rows[0]["changes"]
+    # Headings in Japanese, for the 事務局's Excel (issue 14 §8).
+    assert rows[0]["操作した人（メールアドレス）"] == "alice@example.jp"
+    assert rows[0]["プラットフォーム"] == "kamakura"
+    assert "csv@example.jp" in rows[0]["詳細"]
     (exported,) = events(action="audit.exported")
     assert exported.ip == "192.0.2.7"
+
+
+def test_the_csv_export_defuses_every_cell_that_would_run_as_a_formula(
+    client: Client, alice: Any, kamakura: Any
+) -> None:
+    """Issue 10 item 15: what people typed (names, e-mail addresses, a browser's user agent) reaches the log."""
+    for formula in FORMULAS:
+        record(
+            "invitation.sent",
+            actor=alice,
+            platform=kamakura,
+            object_repr=formula,
+            object_type=formula,
+            object_id=formula,
+        )
+    with scopes_disabled():
+        AuditEvent.objects.filter(action="invitation.sent").update(user_agent=FORMULAS[0], actor_email=FORMULAS[3])
+    client.force_login(alice)
+    response = client.get("/kamakura/workspace/audit/export.csv", {"action": "invitation.sent"})
+    rows = read_export(b"".join(response.streaming_content).decode("utf-8"))
+    assert len(rows) == 1 + len(FORMULAS)
+    header = rows[0]
+    reprs = {row[header.index("対象")] for row in rows[1:]}
+    assert "'-2+3" in reprs and "'\r=1+1" in reprs

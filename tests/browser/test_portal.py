@@ -37,7 +37,13 @@ def portal(kamakura: Any, national: Any) -> dict[str, Any]:
     service = make_service(kamakura, "引きこもり相談窓口", phone="0467-61-3938")
     other = make_service(kamakura, "フードバンク鎌倉", needs=("food",), phone="0467-00-0000")
     with scopes_disabled():
-        Location.objects.filter(service_at_locations__service=service).update(latitude=35.319, longitude=139.5467)
+        Location.objects.filter(service_at_locations__service=service).update(
+            latitude=35.319, longitude=139.5467, precision="exact"
+        )
+        # A window known only to its town: a circle 「鎌倉市大船付近 1件」, never a pin (issue 9 item 12).
+        Location.objects.filter(service_at_locations__service=other).update(
+            latitude=35.35, longitude=139.53, precision="town", place_label="鎌倉市大船"
+        )
     reindex_services([service.pk, other.pk])
     return {"service": service, "other": other}
 
@@ -50,6 +56,29 @@ def stub_outside(page: Any) -> None:
             body="<html><title>天気予報</title><body>天気</body></html>", content_type="text/html"
         ),
     )
+
+
+def test_the_national_map_opens_a_prefecture_when_its_circle_is_chosen(
+    live_server: Any, page: Any, national: Any
+) -> None:
+    kamakura_window = make_service(national, "鎌倉の相談", municipality="142042")
+    kyoto_window = make_service(national, "京都の相談", municipality="261009", phone="075-000-0000")
+    with scopes_disabled():
+        Location.objects.filter(service_at_locations__service=kamakura_window).update(
+            latitude=35.319, longitude=139.546, precision="town", place_label="鎌倉市御成町"
+        )
+        Location.objects.filter(service_at_locations__service=kyoto_window).update(
+            latitude=35.0116, longitude=135.7681, precision="exact"
+        )
+    stub_outside(page)
+    page.goto(live_server.url + "/zenkoku/map/")
+    page.wait_for_selector("#map[data-regions='2']")
+    assert page.locator("path.map-prefecture").count() == 2
+    assert page.locator(".leaflet-marker-icon").count() == 0  # no window downloaded yet
+    page.locator("path.map-prefecture").last.click(force=True)
+    page.wait_for_selector("#map[data-regions='1']")
+    # One prefecture opened: its window is drawn (a pin in Kyoto, or a town circle in Kamakura).
+    assert page.locator(".leaflet-marker-icon").count() + page.locator("path.map-town").count() == 1
 
 
 def test_search_then_detail_then_call_link(live_server: Any, page: Any, portal: dict[str, Any]) -> None:
@@ -67,7 +96,9 @@ def test_the_map_shows_clustered_markers(live_server: Any, page: Any, portal: di
     page.goto(live_server.url + "/kamakura/map/")
     page.wait_for_selector("#map[data-markers]")
     assert page.locator("#map").get_attribute("data-markers") == "1"
-    assert page.locator(".leaflet-marker-icon").count() >= 1
+    assert page.locator(".leaflet-marker-icon").count() == 1
+    assert page.locator("#map").get_attribute("data-areas") == "1"
+    assert page.locator("path.map-town").count() == 1
 
 
 def test_quick_exit_leaves_and_replaces_the_page_in_history(

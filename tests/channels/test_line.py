@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import json
+import time
 from typing import Any
 
 import pytest
@@ -24,7 +26,7 @@ from linebot.v3.webhooks import (
 
 from tests.finder.test_dialogue import ages  # noqa: F401
 from tests.finder.test_ranking import windows  # noqa: F401
-from tsunagari.channels.models import LineChannel
+from tsunagari.channels.models import LineChannel, LineEvent
 
 pytestmark = pytest.mark.django_db
 SECRET = "0123456789abcdef0123456789abcdef"
@@ -53,12 +55,15 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[ReplyMessageRequest]:
     return requests
 
 
+_EVENT_IDS = itertools.count()
+
+
 def _common() -> dict[str, Any]:
     return {
         "mode": "active",
-        "timestamp": 1_780_000_000_000,
+        "timestamp": int(time.time() * 1000),
         "source": UserSource(type="user", user_id="U" + "1" * 32),
-        "webhook_event_id": "01HXYZ",
+        "webhook_event_id": f"01HXYZ{next(_EVENT_IDS):020d}",
         "delivery_context": DeliveryContext(is_redelivery=False),
         "reply_token": "reply-token-1",
     }
@@ -145,3 +150,51 @@ def test_credentials_can_come_from_the_environment(
 def test_a_platform_without_line_has_no_webhook(client: Client, kamakura: Any) -> None:
     body = body_of(text_event("お金がない"))
     assert post(client, body, sign(body)).status_code == 404
+
+
+def test_a_replayed_event_is_answered_once(client: Client, line: LineChannel, sent: list[Any]) -> None:
+    body = body_of(text_event("お金がない"))
+    assert post(client, body, sign(body)).status_code == 200
+    assert post(client, body, sign(body)).status_code == 200  # the same signed request again
+    assert len(sent) == 1
+    assert LineEvent.objects.count() == 1
+
+
+def test_an_event_older_than_a_day_is_not_answered(client: Client, line: LineChannel, sent: list[Any]) -> None:
+    event = text_event("お金がない")
+    event.timestamp = int(time.time() * 1000) - 25 * 3600 * 1000
+    body = body_of(event)
+    assert post(client, body, sign(body)).status_code == 200
+    assert sent == []
+
+
+def test_an_event_that_failed_can_be_redelivered(
+    client: Client, line: LineChannel, sent: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tsunagari.channels.line import views
+
+    body = body_of(text_event("お金がない"))
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(views, "handle_event", broken)
+    with pytest.raises(RuntimeError):
+        post(client, body, sign(body))
+    monkeypatch.undo()
+    monkeypatch.setattr(MessagingApi, "reply_message", lambda self, request, **kwargs: sent.append(request))
+    assert post(client, body, sign(body)).status_code == 200
+    assert len(sent) == 1
+
+
+def test_messages_over_the_line_rate_get_the_lines_and_a_wait(
+    client: Client, line: LineChannel, sent: list[Any], settings: Any
+) -> None:
+    settings.LINE_RATE = "2/m"
+    for text in ("お金がない", "仕事がない", "もう消えたい"):
+        body = body_of(text_event(text))
+        assert post(client, body, sign(body)).status_code == 200
+    assert len(sent) == 3
+    [limited] = texts(sent[-1])
+    assert "1分ほど待って" in limited
+    assert "0120-279-338" in limited

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import importlib.util
 import io
 import json
 import re
@@ -25,9 +24,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from jsonschema import Draft202012Validator, FormatChecker
 
-from tests.conftest import HSDS, KURASHI
+from tests.conftest import HSDS, KURASHI, shared_data
 from tests.factories import make_service
-from tsunagari.directory.export import OFFICIAL_DATAPACKAGE, UNKNOWN, ExportError, export_hsds, official_package
+from tsunagari.directory.export import UNKNOWN, ExportError, export_hsds, official_package
 from tsunagari.directory.importers.hsds import validate_package
 from tsunagari.directory.models import Channel, Organization, Schedule, Service, SourceDataset, TaxonomyTerm
 from tsunagari.tenancy.models import Platform
@@ -36,6 +35,14 @@ from tsunagari.tenancy.scoping import scopes_disabled
 pytestmark = pytest.mark.django_db
 
 EXAMPLE = HSDS / "examples" / "csv"
+
+
+@pytest.fixture(autouse=True)
+def _official_hsds() -> None:
+    """The export's columns are the official table schemas (the HSDS 3.0 data set): no export without them."""
+    shared_data(HSDS / "datapackage.json")
+
+
 # The official example package is not consistent itself: these rows point at ids that are not in
 # the package (checked by hand against the CSV files). The validator must find exactly these.
 EXAMPLE_DANGLING = {
@@ -101,6 +108,10 @@ def make_rich_service(platform: Platform, dataset: SourceDataset | None = None) 
             closed_year_end=True,
         )
         Schedule.objects.create(platform=platform, service=service, byday="SA,SU", open_24h=True)
+        # 毎月第2・第4土曜日 10時～12時 (issue 10 item 21): HSDS's MONTHLY with n-th weekdays.
+        Schedule.objects.create(
+            platform=platform, service=service, byday="2SA,4SA", opens_at=datetime.time(10), closes_at=datetime.time(12)
+        )
         sal = service.service_at_locations.get()
         sal.location.latitude, sal.location.longitude = 35.319225, 139.546687
         sal.location.accessibility = "車いす可"
@@ -134,9 +145,9 @@ def world(kamakura: Platform, tottori: Platform, national: Platform) -> World:
     make_service(tottori, "鳥取県ひきこもり支援センター", phone="0857-21-3031")
     make_service(national, "全国の電話相談", needs=("suicide",), phone="0120-279-338", hours_text="毎月第2火曜日")
     make_service(national, "鎌倉市の生活困窮窓口", needs=("money",), municipality="142042")
-    make_service(national, "鳥取市の窓口", needs=("money",), municipality="312010")
+    make_service(national, "鳥取市の窓口", needs=("money",), municipality="312011")
     hidden = Platform.objects.create(
-        slug="hidden", name="非公開のプラットフォーム", kind="municipality", municipality_id="142050", is_public=False
+        slug="hidden", name="非公開のプラットフォーム", kind="municipality", municipality_id="142051", is_public=False
     )
     make_service(hidden, "非公開プラットフォームの窓口")
     return World(kamakura=kamakura, tottori=tottori, national=national, rich=rich, dataset=dataset)
@@ -194,12 +205,6 @@ def schema_errors(validator: Draft202012Validator, items: list[Any]) -> list[str
 
 
 # --- the validator is trustworthy ---------------------------------------------------------------
-
-
-def test_the_bundled_datapackage_is_the_official_one() -> None:
-    assert json.loads(OFFICIAL_DATAPACKAGE.read_text(encoding="utf-8")) == json.loads(
-        (HSDS / "datapackage.json").read_text(encoding="utf-8")
-    )
 
 
 def test_the_validator_accepts_the_official_example_but_its_dangling_references() -> None:
@@ -405,6 +410,13 @@ def test_values_are_written_as_the_tabular_schema_reads_them(everything: Path, w
         "9",
     )
     assert weekdays["description"] == "祝日は休み、年末年始（12月29日〜1月3日）は休み"
+    assert weekdays["freq"] == "WEEKLY"
+    monthly = next(row for row in schedules if row["byday"] == "2SA,4SA")
+    assert (monthly["freq"], monthly["opens_at"], monthly["closes_at"]) == (
+        "MONTHLY",
+        "10:00:00+09:00",
+        "12:00:00+09:00",
+    )
     at_location = next(row for row in schedules if row["byday"] == "WE")
     assert at_location["service_at_location_id"]
     service = next(row for row in read_csv(everything / "services.csv") if row["id"] == rich)
@@ -455,16 +467,13 @@ def test_the_export_costs_a_fixed_number_of_queries(world: World, tmp_path: Path
 
 # --- the real data ----------------------------------------------------------------------------
 
-HAS_IMPORT = importlib.util.find_spec("tsunagari.directory.management.commands.import") is not None
-
 
 @pytest.fixture
 def real_data(national: Platform) -> Iterator[None]:
-    call_command("import", str(KURASHI), stdout=io.StringIO())
+    call_command("import", str(shared_data(KURASHI)), stdout=io.StringIO())
     yield
 
 
-@pytest.mark.skipif(not HAS_IMPORT, reason="the `import` command is not there yet")
 def test_the_full_real_data_exports_valid_hsds(
     real_data: None, tmp_path: Path, json_schema: Callable[[str], Draft202012Validator]
 ) -> None:
@@ -480,3 +489,16 @@ def test_the_full_real_data_exports_valid_hsds(
     assert schema_errors(json_schema("service.json"), services)[:5] == []
     assert schema_errors(json_schema("organization.json"), organizations)[:5] == []
     assert any("JUNKBRANDING" in s["title"] for s in json.loads((out / "datapackage.json").read_text())["sources"])
+
+
+def test_the_hsds_csv_keeps_values_that_look_like_formulas_as_published(national: Platform, tmp_path: Path) -> None:
+    """Decided (issue 10 item 15, docs/hsds.md): HSDS is data for programs; an apostrophe would change it.
+
+    The people-facing workspace exports defuse formulas (lib/spreadsheet.py); the README tells
+    whoever opens these files in a spreadsheet to read them as text.
+    """
+    make_service(national, "=HYPERLINK(1)の窓口", description="+81-3-0000-0000 にお電話ください")
+    export_hsds(tmp_path / "out", national)
+    [row] = read_csv(tmp_path / "out" / "services.csv")
+    assert (row["name"], row["description"]) == ("=HYPERLINK(1)の窓口", "+81-3-0000-0000 にお電話ください")
+    assert "式として実行させないため" in (tmp_path / "out" / "README.txt").read_text(encoding="utf-8")

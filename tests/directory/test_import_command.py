@@ -82,8 +82,8 @@ def test_a_dry_run_says_so_and_writes_nothing(kamakura: Any, unscoped: None) -> 
 
 
 def test_the_kurashi_navi_summary_counts_hours_and_areas(unscoped: None, areas: None) -> None:
-    output = run(str(FIXTURES / "kurashi-navi-mini"))
-    assert "都道府県: 47 件" in output
+    output = run(str(FIXTURES / "kurashi-navi-synthetic"))
+    assert "読み込んだ行: 8 件" in output
     assert "受付時間: 曜日と時刻に直せた" in output
     assert "対象地域: 市区町村 5 件、都道府県 3 件、市区町村を特定できず都道府県にした 0 件" in output
     assert "要確認（review_required）" in output

@@ -31,9 +31,10 @@ def test_a_code_with_the_official_check_digit_finds_a_municipality_stored_with_a
 ) -> None:
     # くらし支援ナビ's municipalities.csv has 常陸太田市 as 082120; its real code is 082121.
     index = AreaIndex.from_db()
-    assert index.municipality_code("08212") == index.municipality_code("082121") == "082120"
-    with pytest.raises(Invalid, match="検査数字"):
-        index.municipality_code("142041")
+    assert index.municipality_code("08212") == index.municipality_code("082121") == "082121"
+    for mistyped in ("082120", "142041"):
+        with pytest.raises(Invalid, match="検査数字"):
+            index.municipality_code(mistyped)
 
 
 def test_a_plain_file_with_english_headings_imports(kamakura: Any, unscoped: None) -> None:
@@ -113,3 +114,59 @@ def test_a_broken_file_names_each_row_and_column(kamakura: Any, unscoped: None) 
     assert not Service.objects.exists()
     outcome = run_import(FIXTURES / "cpsvj-broken.csv", platform_slug="kamakura", skip_invalid=True)
     assert list(Service.objects.values_list("source_id", flat=True)) == ["ok-1"]
+
+
+# --- a national list (issue 10 item 20) ---------------------------------------------------------
+
+
+def test_a_national_list_imports_whole_under_its_publisher(national: Any, unscoped: None) -> None:
+    """Shaped as the national portal's list: label and type rows, no city_id, some rows without provider."""
+    outcome = run_import(FIXTURES / "cpsvj-national-programmes.csv", publisher="架空の政府ポータル")
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    assert Service.objects.count() == 4
+    owners = dict(Service.objects.values_list("source_id", "organization__name"))
+    assert owners == {
+        "kuni-0001": "架空省 生活支援局",
+        "kuni-0002": "架空の政府ポータル",
+        "kuni-0003": "架空の政府ポータル",
+        "kuni-0004": "架空庁",
+    }
+    # National programmes are for the whole country.
+    assert set(ServiceArea.objects.values_list("kind", flat=True)) == {ServiceArea.Kind.NATIONWIDE}
+    assert ServiceArea.objects.count() == 4
+
+
+def test_every_url_of_a_cell_with_several_lines_is_kept(national: Any, unscoped: None) -> None:
+    run_import(FIXTURES / "cpsvj-national-programmes.csv", publisher="架空の政府ポータル")
+    service = Service.objects.get(source_id="kuni-0003")
+    assert service.url == "https://example.jp/kuni/shogakukin-yuyo.html"
+    assert "https://example.jp/kuni/shogakukin-gengaku.html" in service.description
+
+
+def test_without_a_publisher_national_programmes_belong_to_the_platform(national: Any, unscoped: None) -> None:
+    outcome = run_import(FIXTURES / "cpsvj-national-programmes.csv")
+    assert outcome.ok
+    assert Service.objects.get(source_id="kuni-0002").organization.name == national.name
+
+
+def test_parsed_alone_a_national_programme_without_a_publisher_is_refused_with_the_fix() -> None:
+    result = cpsvj.parse(FIXTURES / "cpsvj-national-programmes.csv")
+    assert {(p.row, p.column) for p in result.problems} == {(5, "provider"), (6, "provider")}
+    assert all("--publisher" in p.message for p in result.problems)
+
+
+def test_one_bad_url_among_several_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "urls.csv"
+    path.write_text(
+        'service_id,provider,name,detail_url\nx,架空庁,制度,"https://example.jp/a.html\nwww.example.jp/b.html"\n',
+        encoding="utf-8",
+    )
+    [problem] = cpsvj.parse(path, publisher="架空").problems
+    assert (problem.column, "www.example.jp/b.html" in problem.message) == ("detail_url", True)
+
+
+def test_the_command_takes_the_publisher(national: Any, unscoped: None) -> None:
+    from django.core.management import call_command
+
+    call_command("import", str(FIXTURES / "cpsvj-national-programmes.csv"), "--publisher", "架空の政府ポータル")
+    assert Service.objects.get(source_id="kuni-0002").organization.name == "架空の政府ポータル"

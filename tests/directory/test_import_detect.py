@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from tests.conftest import HSDS, KURASHI
+from tests.conftest import DATASETS, HSDS, KURASHI, shared_data
 from tsunagari.directory.importers.common import ImportFailed, read_table
 from tsunagari.directory.importers.detect import detect_format
 from tsunagari.directory.importers.run import resolve_platform, run_import
@@ -22,7 +22,7 @@ TEMPLATE = Path(settings.BASE_DIR) / "docs" / "templates" / "services-template.c
     [
         (KURASHI, "kurashi-navi"),
         (KURASHI / "offices.csv", "kurashi-navi"),
-        (FIXTURES / "kurashi-navi-mini", "kurashi-navi"),
+        (FIXTURES / "kurashi-navi-synthetic", "kurashi-navi"),
         (HSDS, "hsds"),
         (HSDS / "datapackage.json", "hsds"),
         (TEMPLATE, "csv"),
@@ -34,6 +34,8 @@ TEMPLATE = Path(settings.BASE_DIR) / "docs" / "templates" / "services-template.c
     ],
 )
 def test_the_format_is_told_from_the_contents(path: Path, expected: str) -> None:
+    if path.is_relative_to(DATASETS):
+        shared_data(path)
     assert detect_format(path) == expected
 
 

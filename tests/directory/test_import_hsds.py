@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import HSDS
+from tests.conftest import FIXTURES, HSDS, shared_data
 from tests.directory import test_export_hsds
 from tests.directory.test_export_hsds import World
 from tests.factories import make_service
@@ -26,7 +26,13 @@ pytestmark = pytest.mark.django_db
 world = test_export_hsds.world  # the export tests' fixture: three platforms, a draft, a private one
 
 EXAMPLE = HSDS / "examples" / "csv"
-OTHER = Path(__file__).resolve().parent.parent / "fixtures" / "hsds" / "other-producer"
+OTHER = FIXTURES / "hsds" / "other-producer"
+
+
+@pytest.fixture(autouse=True)
+def _official_hsds() -> None:
+    """Packages are read against the official table schemas (the HSDS 3.0 data set)."""
+    shared_data(HSDS / "datapackage.json")
 
 
 def where(problems: list[Any]) -> list[tuple[str, int | None, str | None]]:
@@ -85,7 +91,11 @@ def test_another_producers_package_maps_to_our_records(other: dict[str, ServiceR
     [schedule] = consult.schedules
     assert (schedule.byday, schedule.opens_at, schedule.closes_at) == ("MO,WE,FR", datetime.time(9), datetime.time(16))
     assert consult.hours_parsed is True
-    assert food.schedules == [] and food.hours_text == "毎月第3土曜日 11時〜14時"
+    # A MONTHLY schedule given only in words is read from them (issue 10 item 21).
+    assert [(h.byday, h.opens_at, h.closes_at) for h in food.schedules] == [
+        ("3SA", datetime.time(11), datetime.time(14))
+    ]
+    assert food.hours_text == "毎月第3土曜日 11時〜14時"
     [location] = consult.locations
     assert (location.postal_code, location.region, location.city, location.address_1) == (
         "251-0052",
@@ -93,10 +103,10 @@ def test_another_producers_package_maps_to_our_records(other: dict[str, ServiceR
         "藤沢市",
         "朝日町1-1",
     )
-    assert location.municipality_code == "142050"
+    assert location.municipality_code == "142051"
     assert (location.latitude, location.longitude) == (35.338, 139.489)
-    assert [(a.kind, a.municipality_code) for a in consult.areas] == [("municipality", "142050")]
-    assert [(a.kind, a.municipality_code) for a in food.areas] == [("municipality", "142050")]  # 湘南地域 unknown
+    assert [(a.kind, a.municipality_code) for a in consult.areas] == [("municipality", "142051")]
+    assert [(a.kind, a.municipality_code) for a in food.areas] == [("municipality", "142051")]  # 湘南地域 unknown
     assert consult.languages == ["en"]
     assert food.minimum_age == 6 and consult.last_verified_on == datetime.date(2026, 6, 1)
 
@@ -285,7 +295,7 @@ def test_a_round_trip_through_the_writer_into_a_second_platform(world: World, tm
 
     out = tmp_path / "kamakura"
     export_hsds(out, world.kamakura)
-    fujisawa = Platform.objects.create(slug="fujisawa", name="藤沢市", kind="municipality", municipality_id="142050")
+    fujisawa = Platform.objects.create(slug="fujisawa", name="藤沢市", kind="municipality", municipality_id="142051")
     outcome = write_records(parse(out), fujisawa, skip_invalid=False, actor="テスト")
     assert outcome.ok, [str(p) for p in outcome.problems]
     copied = loaded(fujisawa)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from tests.conftest import KURASHI
+from tests.conftest import KURASHI, shared_data
 from tsunagari.directory.importers.run import run_import
 from tsunagari.directory.importers.writer import ImportOutcome
 from tsunagari.directory.models import (
@@ -38,6 +38,7 @@ def offices() -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def imported(django_db_setup: None, django_db_blocker: Any) -> Iterator[ImportOutcome]:
     """The whole real folder, imported once; rolled back when the module is done."""
+    shared_data(KURASHI / "offices.csv")
     with django_db_blocker.unblock(), transaction.atomic():
         outcome = run_import(KURASHI, actor="pytest")
         yield outcome

@@ -1,4 +1,4 @@
-"""The shared writer, through a few real くらし支援ナビ rows: changes, withdrawals, broken files."""
+"""The shared writer, through a made-up folder in the くらし支援ナビ format: changes, withdrawals, broken files."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import FIXTURES
 from tsunagari.directory.importers.common import ParsedWithNotes
 from tsunagari.directory.importers.records import (
     AreaRecord,
+    CrisisLineRecord,
     OrganizationRecord,
     Problem,
     ServiceRecord,
@@ -19,16 +21,16 @@ from tsunagari.directory.importers.records import (
 )
 from tsunagari.directory.importers.run import run_import
 from tsunagari.directory.importers.writer import write_records
-from tsunagari.directory.models import Channel, CrisisLine, ImportRun, Service
+from tsunagari.directory.models import Channel, CrisisLine, ImportRun, Organization, Service
 
 pytestmark = pytest.mark.django_db
 
-MINI = Path(__file__).resolve().parent.parent / "fixtures" / "import" / "kurashi-navi-mini"
+MINI = FIXTURES / "import" / "kurashi-navi-synthetic"
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    """A copy of the small くらし支援ナビ folder that a test may edit."""
+    """A copy of the small made-up くらし支援ナビ folder that a test may edit."""
     return Path(shutil.copytree(MINI, tmp_path / "kurashi-navi"))
 
 
@@ -51,11 +53,11 @@ def by_id(rows: list[dict[str, str]], source_id: str) -> dict[str, str]:
 
 def test_a_changed_phone_number_updates_that_channel_and_nothing_else(folder: Path, unscoped: None) -> None:
     run_import(folder)
-    other = Service.objects.get(source_id="mito-legal")
+    other = Service.objects.get(source_id="hitachiota-legal")
     untouched = (other.modified_at, Channel.objects.get(service=other, kind="phone").modified_at)
 
     def new_number(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-        by_id(rows, "aichi-nagoya-city-general")["phone"] = "052-961-1112"
+        by_id(rows, "kamakura-city-general")["phone"] = "0467-00-0011"
         return rows
 
     edit_offices(folder, new_number)
@@ -64,8 +66,8 @@ def test_a_changed_phone_number_updates_that_channel_and_nothing_else(folder: Pa
     assert outcome.counts["channels"].updated == 1
     assert outcome.counts["services"].updated == 0
     assert outcome.counts["channels"].created == outcome.counts["channels"].deleted == 0
-    hall = Service.objects.get(source_id="aichi-nagoya-city-general")
-    assert hall.channels.get(kind="phone").value == "052-961-1112"
+    hall = Service.objects.get(source_id="kamakura-city-general")
+    assert hall.channels.get(kind="phone").value == "0467-00-0011"
     other.refresh_from_db()
     assert (other.modified_at, Channel.objects.get(service=other, kind="phone").modified_at) == untouched
     history = Channel.history.filter(service_id=hall.pk, kind="phone").order_by("history_date")
@@ -75,10 +77,10 @@ def test_a_changed_phone_number_updates_that_channel_and_nothing_else(folder: Pa
 
 def test_a_window_gone_from_the_file_is_marked_defunct_not_deleted(folder: Path, unscoped: None) -> None:
     run_import(folder)
-    edit_offices(folder, lambda rows: [r for r in rows if r["id"] != "mito-legal"])
+    edit_offices(folder, lambda rows: [r for r in rows if r["id"] != "hitachiota-legal"])
     outcome = run_import(folder)
     assert outcome.counts["services"].deleted == 1
-    gone = Service.objects.get(source_id="mito-legal")
+    gone = Service.objects.get(source_id="hitachiota-legal")
     assert gone.status == Service.Status.DEFUNCT
     assert not Service.objects.published().filter(pk=gone.pk).exists()
     # Back in the file, it is active again.
@@ -107,8 +109,8 @@ def test_a_missing_lines_file_keeps_the_lines_we_have(folder: Path, unscoped: No
 
 def test_a_broken_file_imports_nothing_and_says_where_and_how_to_fix_it(folder: Path, unscoped: None) -> None:
     def break_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-        by_id(rows, "aichi-nagoya-city-general")["postalCode"] = "460-85"
-        by_id(rows, "mito-legal")["officialUrl"] = "www.city.mito.lg.jp"
+        by_id(rows, "kamakura-city-general")["postalCode"] = "460-85"
+        by_id(rows, "hitachiota-legal")["officialUrl"] = "hitachiota.example.jp/houritsu.html"
         return rows
 
     edit_offices(folder, break_rows)
@@ -129,12 +131,14 @@ def test_a_broken_file_imports_nothing_and_says_where_and_how_to_fix_it(folder: 
 
 
 def test_skip_invalid_imports_the_good_rows_and_lists_the_skipped_ones(folder: Path, unscoped: None) -> None:
-    edit_offices(folder, lambda rows: [{**r, "categoryId": "fishing"} if r["id"] == "mito-legal" else r for r in rows])
+    edit_offices(
+        folder, lambda rows: [{**r, "categoryId": "fishing"} if r["id"] == "hitachiota-legal" else r for r in rows]
+    )
     outcome = run_import(folder, skip_invalid=True)
     assert outcome.ok
     assert outcome.skipped_rows == [("offices.csv", 5)]
     assert Service.objects.count() == 7
-    assert not Service.objects.filter(source_id="mito-legal").exists()
+    assert not Service.objects.filter(source_id="hitachiota-legal").exists()
     assert any("skip" in m or "スキップ" in m for m in outcome.messages)  # no withdrawals when rows were skipped
 
 
@@ -170,3 +174,30 @@ def test_the_writer_refuses_codes_the_database_does_not_have(national: Any, unsc
     outcome = write_records(result, national, skip_invalid=True, actor="pytest")
     assert outcome.ok
     assert list(Service.objects.values_list("source_id", flat=True)) == ["a"]
+
+
+def test_a_row_the_database_refuses_after_others_were_written_leaves_nothing(national: Any, unscoped: None) -> None:
+    """All or nothing past the checks (issue 10 item 12): a failure while writing undoes every row.
+
+    The services are written before the crisis lines; the database itself refuses the line's
+    negative position (a CHECK on a positive integer column on SQLite and PostgreSQL alike), which
+    no check before writing looks at.
+    """
+    result = ParsedWithNotes(source=SourceInfo(slug="test-writer", name="テスト"), services_file="test.csv")
+    organization = OrganizationRecord(source_id="org-1", name="テスト団体")
+    result.services = [
+        ServiceRecord(row=row, source_id=f"s{row}", organization=organization, name=f"窓口{row}", needs=["food"])
+        for row in (2, 3, 4)
+    ]
+    result.crisis_lines = [
+        CrisisLineRecord(source_id="line-1", label="テストの電話", number="0120-000-000", position=-1)
+    ]
+    outcome = write_records(result, national, skip_invalid=False, actor="pytest")
+    assert not outcome.ok
+    assert "何も取り込みませんでした" in outcome.problems[-1].message
+    assert not Service.objects.exists()
+    assert not Organization.objects.exists()
+    assert not CrisisLine.objects.exists()
+    assert outcome.counts["services"].created == 0
+    # The failed run itself is recorded, for the person who looks later.
+    assert ImportRun.objects.get().ok is False

@@ -11,7 +11,7 @@ from django.test import Client
 from tests.finder.test_ranking import WEDNESDAY, windows  # noqa: F401
 from tests.search.conftest import build_service
 from tsunagari.finder import dialogue
-from tsunagari.finder.models import FinderSettings, NeedDailyCount, SavedText, SharedResult
+from tsunagari.finder.models import Conversation, FinderSettings, NeedDailyCount, SavedText, SharedResult
 from tsunagari.search.index import reindex_services
 
 pytestmark = pytest.mark.django_db
@@ -79,8 +79,8 @@ def test_only_counts_are_kept_by_default(kamakura: Any, windows: Any) -> None:  
     assert turn is not None
     dialogue.resume(turn.id, platform=kamakura)  # shown again: not counted again
     assert SavedText.objects.count() == 0
-    state = cache.get(f"finder:chat:{turn.id}")
-    assert "介護" not in repr(state)
+    state = Conversation.objects.get(pk=turn.id).state
+    assert state["situation"]["needs"] and "介護" not in repr(state)
     counts = dict(NeedDailyCount.objects.values_list("need_code", "count"))
     assert counts["caregiving"] == 1 and counts["work"] == 1
 
@@ -125,8 +125,13 @@ def test_a_crisis_page_leads_with_the_lines(client: Client, kamakura: Any) -> No
     assert "#8008" in html
 
 
-def test_an_expired_conversation_says_so(client: Client, kamakura: Any) -> None:
-    assert client.get("/kamakura/chat/c/nope/").status_code == 410
+def test_an_expired_conversation_says_so_and_still_gives_the_lines(client: Client, kamakura: Any) -> None:
+    response = client.get("/kamakura/chat/c/nope/")
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert "この会話は終了しました" in html
+    assert "crisis-lines" in html and "0120-279-338" in html
+    assert 'name="text"' in html
 
 
 def test_coordinators_see_the_need_chart(client: Client, kamakura: Any, alice: Any) -> None:

@@ -117,14 +117,16 @@ def test_a_crisis_leads_with_the_lines_even_with_no_local_window(kamakura: Any) 
     assert all(line.publisher and line.last_verified_on for line in result.lines)
 
 
-def test_violence_lines_are_the_dv_lines_then_110(kamakura: Any) -> None:
+def test_violence_lines_are_the_dv_lines_24_hour_first_then_110(kamakura: Any) -> None:
     numbers = [line.number for line in lines_for("violence", kamakura)]
-    assert numbers[:2] == ["#8008", "0120-279-889"]
+    assert numbers[:2] == ["0120-279-889", "#8008"]
     assert numbers[-1] == "110"
 
 
-def test_child_lines_are_189_then_110(kamakura: Any) -> None:
-    assert [line.number for line in lines_for("child", kamakura)] == ["189", "110"]
+def test_child_lines_are_189_and_the_24_hour_child_sos_line_then_110(kamakura: Any) -> None:
+    numbers = [line.number for line in lines_for("child", kamakura)]
+    assert numbers[:2] == ["189", "0120-0-78310"]
+    assert numbers[-1] == "110"
 
 
 def test_a_platforms_own_line_is_shown_and_other_platforms_are_not(kamakura: Any, tottori: Any, national: Any) -> None:
@@ -152,4 +154,6 @@ def test_a_platforms_own_line_is_shown_and_other_platforms_are_not(kamakura: Any
             publisher="鳥取県",
         )
     numbers = [line.number for line in lines_for("suicide", kamakura)]
-    assert numbers == ["0467-00-0000", "0120-279-338"]
+    # The 24-hour line first (a local line may be closed), then the platform's own before other national ones.
+    assert numbers[:2] == ["0120-279-338", "0467-00-0000"]
+    assert "0857-00-0000" not in numbers

@@ -9,25 +9,50 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import SHARED, shared_data
 from tsunagari.finder.understanding import Understanding, understand
 
-SHARED_CASES = Path(__file__).resolve().parents[3] / "shared" / "finder" / "dev-cases.jsonl"
+SHARED_CASES = SHARED / "finder" / "dev-cases.jsonl"
 HELDOUT_CASES = Path(__file__).resolve().parent / "data" / "heldout.jsonl"
+FRESH_CASES = Path(__file__).resolve().parent / "data" / "fresh.jsonl"
 
 
 def read_cases(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-DEV = read_cases(SHARED_CASES)
+# The development cases live in the project's shared folder (not in the repository); without it
+# only the held-out cases run, and test_the_development_cases_are_here says so.
+DEV = read_cases(SHARED_CASES) if SHARED_CASES.exists() else []
 HELDOUT = read_cases(HELDOUT_CASES)
 ALL_CASES = DEV + HELDOUT
 CRISIS_CASES = [case for case in ALL_CASES if case["crisis"] is True]
+# Every crisis case we keep, with the kind of crisis it is (the kind decides which lines come first).
+KIND_CASES = CRISIS_CASES + [case for case in read_cases(FRESH_CASES) if case["crisis"] is True]
+# The shared development cases carry needs but no kind: the kind follows from them, most urgent first.
+KIND_OF_NEED = (
+    ("child_abuse", "child"),
+    ("suicide", "suicide"),
+    ("violence", "violence"),
+    ("sexual_violence", "violence"),
+)
+
+
+def expected_kind(case: dict[str, Any]) -> str:
+    if "kind" in case:
+        return str(case["kind"])
+    return next(kind for need, kind in KIND_OF_NEED if need in case["needs"])
+
+
 CALM_CASES = [case for case in ALL_CASES if case["crisis"] is False]
 
 
 def text_of(case: dict[str, Any]) -> str:
     return str(case["text"])
+
+
+def test_the_development_cases_are_here() -> None:
+    assert read_cases(shared_data(SHARED_CASES))
 
 
 # --- Crisis safety -----------------------------------------------------------------------------
@@ -39,6 +64,13 @@ def test_it_flags_every_crisis_case(case: dict[str, Any]) -> None:
     assert result.crisis, f"missed crisis: {case['text']} → {result.top()}"
     assert result.crisis_kind is not None
     assert result.evidence["crisis"], "a crisis must say which words raised it"
+
+
+@pytest.mark.parametrize("case", KIND_CASES, ids=text_of)
+def test_it_names_the_right_kind_for_every_crisis_case(case: dict[str, Any]) -> None:
+    # The flag alone is not enough: a child hit by a parent must get 189 first, not the DV lines.
+    result = understand(text_of(case))
+    assert result.crisis_kind == expected_kind(case), f"{case['text']} → {result.crisis_kinds}"
 
 
 def test_it_keeps_false_alarms_at_or_below_three_percent() -> None:
@@ -65,6 +97,21 @@ def test_it_keeps_false_alarms_at_or_below_three_percent() -> None:
         ("父親に殴られた。中学生です", "child"),
         ("隣の家から子どもの泣き叫ぶ声が毎晩する", "child"),
         ("子どもを叩いてしまう", "child"),
+        # Violence against a minor by anyone (not only a parent) is a child crisis: 189 first.
+        ("高校生です。彼氏に殴られている", "child"),
+        ("15歳です。彼氏に殴られた", "child"),
+        ("中学生だけど、付き合ってる人に首を絞められた", "child"),
+        ("I'm 15 and my boyfriend hits me", "child"),
+        # An overdose already taken: 119 before anything else.
+        ("薬をたくさん飲んでしまった", "emergency"),
+        ("さっきODした", "emergency"),
+        ("I took too many pills", "emergency"),
+        ("薬を一気に飲んだらどうなるか調べてる", "suicide"),
+        # Indirect ideation in English, like 消えたい and いないほうがいい.
+        ("I want to disappear", "suicide"),
+        ("I can't go on", "suicide"),
+        ("everyone would be better off without me", "suicide"),
+        ("I just want to sleep forever and not wake up", "suicide"),
     ],
 )
 def test_it_names_the_kind_of_crisis(text: str, kind: str) -> None:
@@ -128,6 +175,7 @@ def top3_hit_rate(cases: list[dict[str, Any]]) -> float:
 
 
 def test_every_dev_case_has_a_right_need_in_the_top_three() -> None:
+    shared_data(SHARED_CASES)
     assert top3_hit_rate(DEV) >= 0.95
 
 
@@ -270,7 +318,7 @@ def test_it_handles_a_text_longer_than_sudachi_accepts() -> None:
     ("text", "asker", "age_group"),
     [
         ("死にたい", "self", "unknown"),
-        ("息子が10年部屋から出てこない", "family", "unknown"),
+        ("息子が10年部屋から出てこない", "family", "adult"),
         ("80歳の父が一人で暮らしていて心配", "family", "elderly"),
         ("民生委員です。担当地区の高齢者の見守りについて", "professional", "elderly"),
         ("中学生です。学校に行きたくない", "self", "child"),
@@ -353,7 +401,7 @@ def test_the_result_serialises_to_json() -> None:
 
 
 def test_it_gives_the_same_answers_from_many_threads() -> None:
-    texts = [text_of(case) for case in DEV]
+    texts = [text_of(case) for case in DEV or HELDOUT]
     expected = [understand(text).top() for text in texts]
     results: dict[int, list[list[str]]] = {}
 

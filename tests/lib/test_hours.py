@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import KURASHI, shared_data
 from tsunagari.lib.hours import JST, ParsedHours, WeeklyOpening, is_open_at, parse_hours
 
-OFFICES_CSV = Path(__file__).resolve().parents[3] / "shared/data/kurashi-navi/offices.csv"
+OFFICES_CSV = KURASHI / "offices.csv"
 MON_FRI = (0, 1, 2, 3, 4)
 ALL_WEEK = (0, 1, 2, 3, 4, 5, 6)
 
@@ -367,13 +367,11 @@ def test_24_hours_on_only_some_days_is_not_understood() -> None:
     "text",
     [
         "相談日程は公式ページで確認",
-        "第1・2・3・4水曜日 13時～16時",
-        "電話9時～16時・面談9時30分～16時",
         "24時間対応（平日17:00～翌9:00、土曜日・日曜日・祝日・年末年始はコールセンター対応）",
         "17時～9時",
         "平日",
         "月曜日～金曜日 9:00～17:00、土曜日・日曜日・祝日・年末年始 9:00～16:00",
-        "月曜日～金曜日 8:30～17:15（緊急時は夜間・休日も対応）",
+        "月～土９時～17時45分（祝休日、サンウェルぬまづ閉館日は休み）",
     ],
 )
 def test_text_it_does_not_understand_is_marked_unparsed(text: str) -> None:
@@ -381,18 +379,19 @@ def test_text_it_does_not_understand_is_marked_unparsed(text: str) -> None:
 
 
 def test_unparsed_hours_still_report_what_was_understood() -> None:
-    hours = parse("DV相談 8:30～22:00")
+    hours = parse("月～土９時～17時45分（祝休日、サンウェルぬまづ閉館日は休み）")
     assert not hours.parsed
-    assert hours.openings == (opening(MON_FRI, "08:30", "22:00"),)
+    assert hours.openings == (opening((0, 1, 2, 3, 4, 5), "09:00", "17:45"),)
 
 
 @pytest.mark.parametrize(
     "closed_text",
     [
-        "県の休日に準ずる",
         "祝日・年末年始・施設メンテナンス日",
         "1月1日～1月3日",
-        "日曜は電話相談のみ／祝日、年末年始は除く",
+        "祝休日、年末年始、かながわ県民センター休館日は除く",
+        # A remark that also closes something must be read, not skipped.
+        "日曜は電話相談のみ、第4水曜日は相談を行っておりません",
     ],
 )
 def test_closed_days_it_does_not_understand_make_the_hours_unparsed(closed_text: str) -> None:
@@ -405,8 +404,35 @@ def test_remarks_in_closed_days_do_not_close_the_days_they_mention() -> None:
     hours = parse(
         "月・火・水・木・金曜 9:00～17:00／土曜 10:00～16:00", "土曜日の来所相談は要予約／祝日、年末年始は除く"
     )
-    assert not hours.parsed
+    assert hours.parsed
     assert hours.openings == (opening(MON_FRI, "09:00", "17:00"), opening((5,), "10:00", "16:00"))
+    assert hours.closed_on_holidays
+    assert hours.closed_year_end
+
+
+@pytest.mark.parametrize(
+    "closed_text",
+    [
+        "祝日、年末年始は除く／面談相談を希望する場合は事前に電話でご相談ください",
+        "日曜は電話相談のみ／祝日、年末年始は除く",
+        "【若年消費者ほっとダイヤル】075-671-0044（09:00〜17:00）／祝日、年末年始は除く",
+        "受付は、相談時間終了の30分前まで／祝日、年末年始は除く",
+        "お住まいの市町村の窓口が受付を行っている場合には、市町村の窓口をご案内します／祝日、年末年始は除く",
+    ],
+)
+def test_how_to_reach_remarks_leave_the_schedule_as_the_hours_say(closed_text: str) -> None:
+    hours = parse("月・火・水・木・金・日曜 9:00～16:30", closed_text)
+    assert hours.parsed
+    assert hours.openings == (opening((0, 1, 2, 3, 4, 6), "09:00", "16:30"),)
+    assert hours.closed_on_holidays
+    assert hours.closed_year_end
+
+
+def test_the_local_governments_days_off_close_weekends_holidays_and_the_year_end() -> None:
+    hours = parse("月・火曜 9:00～17:00／水曜 9:00～19:00／木・金曜 9:00～17:00", "県の休日に準ずる")
+    assert hours.parsed
+    assert (hours.closed_on_holidays, hours.closed_year_end) == (True, True)
+    assert hours.openings == (opening((0, 1, 3, 4), "09:00", "17:00"), opening((2,), "09:00", "19:00"))
 
 
 # --------------------------------------------------------------------------
@@ -498,9 +524,7 @@ def test_is_open_at_refuses_a_naive_datetime() -> None:
 
 
 def test_it_understands_nearly_all_of_the_real_kurashi_navi_hours() -> None:
-    if not OFFICES_CSV.exists():
-        pytest.skip(f"{OFFICES_CSV} is not present")
-    with OFFICES_CSV.open(newline="", encoding="utf-8") as f:
+    with shared_data(OFFICES_CSV).open(newline="", encoding="utf-8") as f:
         rows = [row for row in csv.DictReader(f) if row["openingHours"].strip()]
     unparsed = []
     for row in rows:
@@ -512,4 +536,84 @@ def test_it_understands_nearly_all_of_the_real_kurashi_navi_hours() -> None:
     for opening_text, closed_text in sorted(set(unparsed)):
         print(f"  unparsed: {opening_text!r} | {closed_text!r}")
     assert len(rows) > 1000
-    assert rate >= 0.97
+    assert rate >= 0.99
+
+
+# --------------------------------------------------------------------------
+# Issue 10 item 21: texts from the real data and from members' edits
+# --------------------------------------------------------------------------
+
+
+def monthly(days: tuple[int, ...], weeks: tuple[int, ...], opens: str, closes: str) -> WeeklyOpening:
+    return WeeklyOpening(weekdays=days, opens_at=t(opens), closes_at=t(closes), weeks_of_month=weeks)
+
+
+def test_it_reads_weekdays_listed_with_one_final_youbi() -> None:
+    hours = parse("月・火・水・木・金曜 9:00～16:30")
+    assert hours.parsed
+    assert hours.openings == (opening(MON_FRI, "09:00", "16:30"),)
+
+
+def test_slash_separated_parts_keep_their_own_days() -> None:
+    hours = parse("月～金 9:00～17:00／土 9:00～16:00")
+    assert hours.parsed
+    assert hours.openings == (opening(MON_FRI, "09:00", "17:00"), opening((5,), "09:00", "16:00"))
+
+
+def test_a_monthly_saturday_is_open_only_in_its_week() -> None:
+    hours = parse("平日・第３土曜日の午前８時30分から午後５時15分", "土曜日・日曜日・祝日")
+    assert hours.parsed
+    assert hours.openings == (opening(MON_FRI, "08:30", "17:15"), monthly((5,), (3,), "08:30", "17:15"))
+    # December 2026: Saturdays 5, 12, 19 (the third), 26.
+    assert is_open_at(hours, jst("2026-12-19T10:00")) is True
+    assert is_open_at(hours, jst("2026-12-12T10:00")) is False
+    assert is_open_at(hours, jst("2026-12-26T10:00")) is False
+    assert is_open_at(hours, jst("2026-12-20T10:00")) is False
+
+
+def test_every_month_on_the_second_saturday() -> None:
+    hours = parse("毎月第2土曜日 14:00〜16:00")
+    assert hours.parsed
+    assert hours.openings == (monthly((5,), (2,), "14:00", "16:00"),)
+    assert is_open_at(hours, jst("2026-12-12T15:00")) is True
+    assert is_open_at(hours, jst("2026-12-05T15:00")) is False
+    assert is_open_at(hours, jst("2026-12-14T15:00")) is False
+
+
+def test_several_weeks_of_the_month() -> None:
+    hours = parse("第1・2・3・4水曜日 13時～16時")
+    assert hours.parsed
+    assert hours.openings == (monthly((2,), (1, 2, 3, 4), "13:00", "16:00"),)
+    assert is_open_at(hours, jst("2026-12-23T14:00")) is True  # the fourth Wednesday
+    assert is_open_at(hours, jst("2026-12-30T14:00")) is False  # the fifth
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("DV相談 8:30～22:00", (opening(MON_FRI, "08:30", "22:00"),)),
+        ("電話9時～16時・面談9時30分～16時", (opening(MON_FRI, "09:00", "16:00"),)),
+        ("月曜日～金曜日 8:30～17:15（緊急時は夜間・休日も対応）", (opening(MON_FRI, "08:30", "17:15"),)),
+    ],
+)
+def test_a_line_or_a_contact_mode_named_before_its_times(text: str, expected: tuple[WeeklyOpening, ...]) -> None:
+    hours = parse(text)
+    assert hours.parsed
+    assert hours.openings == expected
+
+
+def test_a_closed_week_of_the_month_leaves_the_other_weeks_open() -> None:
+    hours = parse(
+        "月・火・水・木・金曜 9:00～17:30／日曜 13:00～16:00", "第3日曜、祝日、年末年始は除く／日曜日は、電話相談のみ"
+    )
+    assert hours.parsed
+    assert hours.openings == (opening(MON_FRI, "09:00", "17:30"), monthly((6,), (1, 2, 4, 5), "13:00", "16:00"))
+    assert is_open_at(hours, jst("2026-12-13T14:00")) is True  # the second Sunday
+    assert is_open_at(hours, jst("2026-12-20T14:00")) is False  # the third
+
+
+def test_a_monthly_day_without_consultations_is_closed() -> None:
+    hours = parse("月・火・水・木・金曜 9:00～16:30", "毎月第4水曜日は、事案調査のため相談は行っておりません")
+    assert hours.parsed
+    assert is_open_at(hours, jst("2026-12-23T10:00")) is False  # the fourth Wednesday
+    assert is_open_at(hours, jst("2026-12-16T10:00")) is True

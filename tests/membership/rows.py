@@ -13,17 +13,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import make_service
+from tests.pdfs import plain_pdf
 from tsunagari.directory.models import Organization, Service
 from tsunagari.membership import actions, listings
 from tsunagari.membership.models import Agreement, ListingChange, MemberOrganisation, ProblemReport
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import platform_scope, scopes_disabled
 
-# The smallest file readers accept as a PDF: enough for the checks, which read its first bytes.
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+# A real one-page PDF: the check parses it.
+PDF = plain_pdf()
 # 国税庁's own corporate number (法人番号公表サイト), valid by the check digit.
 NTA_NUMBER = "7000012050002"
 

@@ -81,6 +81,43 @@ def test_applications_are_rate_limited_per_address(client: Client, kamakura: Any
     assert client.get("/kamakura/join/").status_code == 200
 
 
+def test_the_acknowledgement_carries_nothing_the_applicant_wrote(
+    client: Client, kamakura: Any, alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The address is unproven: the form must not deliver an attacker's words to someone's inbox (item 8)."""
+    lure = "至急 https://evil.example/ にログインしてください"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/kamakura/join/",
+            form_data(name=lure, contact_name=lure, description=lure, areas=lure, website="https://evil.example/"),
+        )
+    assert response.status_code == 302
+    (receipt,) = [m for m in mail.outbox if m.to == ["hanako@ibasho.example.jp"]]
+    assert "evil.example" not in receipt.subject + receipt.body
+    assert "至急" not in receipt.subject + receipt.body
+    assert kamakura.name in receipt.body
+    # The coordinators still see what was sent, inside their workspace.
+    (review,) = [m for m in mail.outbox if m.to == ["alice@example.jp"]]
+    assert lure in review.body
+
+
+def test_one_inbox_gets_few_acknowledgements_from_any_number_of_addresses(
+    client: Client, kamakura: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.JOIN_ACKNOWLEDGEMENT_RATE = "2/d"
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(4):
+            response = client.post(
+                "/kamakura/join/",
+                form_data(name=f"団体{n}", contact_email="Victim@Example.jp"),
+                REMOTE_ADDR=f"198.51.100.{n + 1}",
+            )
+            assert response.status_code == 302
+    assert sum(m.to == ["Victim@Example.jp"] for m in mail.outbox) == 2
+    with scopes_disabled():
+        assert MemberOrganisation.objects.count() == 4  # the applications themselves are kept
+
+
 def test_a_private_platform_takes_no_applications(client: Client, kamakura: Any) -> None:
     kamakura.is_public = False
     kamakura.save()

@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.pdfs import plain_pdf
 from tsunagari.notices import actions
 from tsunagari.notices.models import Notice
 from tsunagari.tenancy.scoping import platform_scope
 
-# The smallest file that passes the PDF checks (they read its first bytes and look for scripts).
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+# A real one-page PDF: the checks parse it and look for scripts.
+PDF = plain_pdf()
 
 
 def pdf(name: str = "会議資料.pdf", content: bytes = PDF) -> SimpleUploadedFile:

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.notices.rows import PDF, pdf
+from tests.pdfs import written_pdf
 from tsunagari.audit.models import AuditEvent
 from tsunagari.notices import actions
 from tsunagari.notices.models import Comment, Notice, ReadReceipt
@@ -206,7 +207,7 @@ def test_a_deleted_attachment_file_goes_after_the_commit(
         ("fake.pdf", b"<html>not a pdf</html>", "file_magic"),
         (
             "active.pdf",
-            PDF.replace(b"/Catalog", b"/Catalog/OpenAction<</S/JavaScript/JS(app.alert(1))>>"),
+            written_pdf(javascript="app.alert(1)"),
             "file_active",
         ),
         ("empty.txt", b"", "file_empty"),

@@ -7,10 +7,12 @@ import json
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from tests.factories import make_service
 from tsunagari.directory.models import Channel, Location, Schedule, Service
+from tsunagari.lib.hours import JST
 from tsunagari.search.index import reindex_services
 from tsunagari.tenancy.scoping import scopes_disabled
 
@@ -50,7 +52,8 @@ def test_results_say_which_window_is_open_now_and_when_there_are_more_than_count
     with scopes_disabled():
         Schedule.objects.create(platform=kamakura, service=round_the_clock, byday="MO,TU,WE,TH,FR,SA,SU", open_24h=True)
     reindex_services([round_the_clock.pk, unknown.pk])
-    body = client.get("/kamakura/search/", {"q": "相談"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    with time_machine.travel(datetime.datetime(2026, 7, 1, 3, tzinfo=JST), tick=False):
+        body = client.get("/kamakura/search/", {"q": "相談"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert body.count('class="badge open"') == 1
     assert "2 か所見つかりました" in body
     monkeypatch.setattr("tsunagari.search.query.MAX_MATCHES", 1)
@@ -83,8 +86,10 @@ def test_detail_says_whether_it_is_open_now(client: Client, kamakura: Any, setti
             closed_year_end=False,
         )
         Service.objects.filter(pk=service.pk).update(hours_parsed=True, hours_text="毎日 0:00～23:59")
-    body = client.get(f"/kamakura/services/{service.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Open now" in body or "Closed now" in body  # holidays and year end can close it; either is decided
+    # A Wednesday in July: no holiday, no year end (tests/portal/test_open_now.py has the boundaries).
+    with time_machine.travel(datetime.datetime(2026, 7, 1, 10, tzinfo=JST), tick=False):
+        body = client.get(f"/kamakura/services/{service.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Open now" in body and "Closed now" not in body
 
 
 def test_detail_links_line_and_chat_channels(client: Client, kamakura: Any) -> None:
@@ -112,10 +117,40 @@ def test_qr_codes_are_made_only_for_the_portals_own_pages(client: Client, kamaku
         assert client.get("/kamakura/qr.svg", {"path": bad}).status_code == 400
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "https://evil.example/kamakura/",
+        "http:/kamakura/",
+        "/kamakura//evil.example/",
+        "/kamakura/%5Cevil.example",
+        "/kamakura/../admin/",
+        "/kamakura/%2e%2e/admin/",
+        "/kamakura/search/%0d%0aSet-Cookie:x",
+        "kamakura/",
+        "/kamakura",
+    ],
+)
+def test_qr_codes_refuse_foreign_or_escaping_paths(client: Client, kamakura: Any, bad: str) -> None:
+    response = client.get("/kamakura/qr.svg", {"path": bad})
+    assert response.status_code == 400
+    assert "このポータルのページ" in response.content.decode()
+
+
+def test_qr_codes_refuse_over_long_paths_with_400_not_500(client: Client, kamakura: Any) -> None:
+    # ~2,300 characters overflowed the QR code's capacity and raised a server error (issue 10 item 7).
+    response = client.get("/kamakura/qr.svg", {"path": "/kamakura/search/?q=" + "あ" * 2300})
+    assert response.status_code == 400
+    assert "長すぎます" in response.content.decode()
+    assert client.get("/kamakura/qr.svg", {"path": "/kamakura/search/?q=" + "a" * 400}).status_code == 200
+
+
 def test_map_data_is_geojson_of_located_services(client: Client, kamakura: Any) -> None:
     service = make_service(kamakura)
     with scopes_disabled():
-        Location.objects.filter(service_at_locations__service=service).update(latitude=35.319, longitude=139.5467)
+        Location.objects.filter(service_at_locations__service=service).update(
+            latitude=35.319, longitude=139.5467, precision="exact"
+        )
     data = json.loads(client.get("/kamakura/map.json").content)
     assert data["type"] == "FeatureCollection"
     assert data["features"][0]["geometry"]["coordinates"] == [139.5467, 35.319]

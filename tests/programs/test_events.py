@@ -234,16 +234,33 @@ def test_a_registration_link_works_only_on_its_own_platform(
     assert client.get(f"/tottori-pref/events/registration/{token}/").status_code == 404
 
 
-def test_registrations_are_rate_limited(client: Client, kamakura: Any, alice: Any, monkeypatch: Any) -> None:
-    from tsunagari.programs import portal
-
-    monkeypatch.setattr(portal, "REGISTRATION_RATE", "2/h")
+def test_registrations_are_rate_limited(client: Client, kamakura: Any, alice: Any, settings: Any) -> None:
+    settings.EVENT_REGISTRATION_RATE = "2/h"
     forum = make_event(kamakura, alice, audience="public")
     statuses = [
         client.post(f"/kamakura/events/{forum.pk}/", {"name": f"人{n}", "email": f"p{n}@example.jp"}).status_code
         for n in range(3)
     ]
     assert statuses == [302, 302, 429]
+
+
+def test_one_address_cannot_take_an_events_seats_with_made_up_names(
+    client: Client, kamakura: Any, alice: Any, settings: Any
+) -> None:
+    """Issue 10 item 8: ~40 fake registrations an hour from one address took every seat."""
+    settings.EVENT_SEATS_PER_ADDRESS = "3/d"
+    forum = make_event(kamakura, alice, audience="public", capacity=10)
+    other = make_event(kamakura, alice, audience="public", title="別の催し", capacity=10)
+    url = f"/kamakura/events/{forum.pk}/"
+    # Mistakes do not count: only registrations made do.
+    assert client.post(url, {"name": "", "email": "bad"}).status_code == 400
+    statuses = [client.post(url, {"name": f"偽名{n}", "email": f"f{n}@example.jp"}).status_code for n in range(5)]
+    assert statuses == [302, 302, 302, 429, 429]
+    with scopes_disabled():
+        assert Registration.objects.filter(event=forum).count() == 3
+    # Another address, or another event, is not held up.
+    assert client.post(url, {"name": "住民", "email": "r@example.jp"}, REMOTE_ADDR="198.51.100.7").status_code == 302
+    assert client.post(f"/kamakura/events/{other.pk}/", {"name": "偽名", "email": "x@example.jp"}).status_code == 302
 
 
 def test_members_register_and_cancel_in_the_workspace_and_coordinators_manage_the_list(
@@ -326,26 +343,54 @@ def test_a_bad_event_form_says_what_to_fix(
     assert response.context["form"].errors[field]
 
 
-def test_attendance_at_a_training_session_records_completed_courses(
-    client: Client, kamakura: Any, alice: Any, olga: Any, sam: Any
+def test_attendance_at_a_training_session_records_completed_courses_for_members_only(
+    client: Client, kamakura: Any, alice: Any, olga: Any, sam: Any, oscar: Any, time_machine: Any
 ) -> None:
     session = make_event(kamakura, alice, kind="training", title="つながりサポーター養成講座（第1回）")
     with platform_scope(kamakura, with_national=False):
         came = actions.register(session, user=olga)
         actions.register(session, user=sam)
         resident = actions.register(session, name="住民 太郎", phone="0467-00-0000")
+    time_machine.move_to(session.starts_at + datetime.timedelta(minutes=30))
     client.force_login(alice)
     url = f"/kamakura/workspace/events/{session.pk}/attendance/"
     assert client.post(url, {"attended": [came.pk, resident.pk]}).status_code == 302
     assert client.post(url, {"attended": [came.pk, resident.pk]}).status_code == 302  # once only
     with scopes_disabled():
         records = sorted(TrainingRecord.objects.values_list("attendee_name", "course"))
-        attended = dict(Registration.objects.values_list("user__username", "attended"))
-    assert records == [
-        ("olga", "つながりサポーター養成講座（第1回）"),
-        ("住民 太郎", "つながりサポーター養成講座（第1回）"),
-    ]
-    assert attended["sam"] is False and attended["olga"] is True
+        attended = dict(Registration.objects.values_list("pk", "attended"))
+    # Residents are not trainees: they are counted as attending, but get no training record.
+    assert records == [("olga", "つながりサポーター養成講座（第1回）")]
+    assert attended[resident.pk] is True and attended[came.pk] is True
+    # So an observer reading the training records never sees a resident's name (issue 10 item 6).
+    client.force_login(oscar)
+    for page in ("/kamakura/workspace/training/", "/kamakura/workspace/training/export.csv"):
+        response = client.get(page)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert "住民 太郎" not in body.decode("utf-8-sig")
+
+
+def test_attendance_is_refused_before_the_event_starts(
+    client: Client, kamakura: Any, alice: Any, olga: Any, time_machine: Any
+) -> None:
+    session = make_event(kamakura, alice, kind="training", title="一か月先の講座")
+    with platform_scope(kamakura, with_national=False):
+        came = actions.register(session, user=olga)
+    url = f"/kamakura/workspace/events/{session.pk}/attendance/"
+    time_machine.move_to(session.starts_at - datetime.timedelta(minutes=1))
+    client.force_login(alice)  # after the clock moves: a session idle for days would be signed out
+    page = client.get(f"/kamakura/workspace/events/{session.pk}/").content.decode()
+    assert "Save attendance" not in page and "出席を保存" not in page
+    response = client.post(url, {"attended": [came.pk]}, follow=True)
+    assert "出席は、催しが始まってから記録できます。" in response.content.decode()
+    with scopes_disabled():
+        assert not TrainingRecord.objects.exists()
+        assert Registration.objects.get(pk=came.pk).attended is None  # not marked either way
+        assert not AuditEvent.objects.filter(action="event.attendance").exists()
+    time_machine.move_to(session.starts_at)
+    assert client.post(url, {"attended": [came.pk]}).status_code == 302
+    with scopes_disabled():
+        assert TrainingRecord.objects.get().completed_on == timezone.localdate(session.ends_at)
 
 
 def test_minutes_and_materials_are_served_safely_to_people_who_see_the_event(

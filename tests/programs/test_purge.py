@@ -29,10 +29,10 @@ def ended_event(
         )
         registrations = [actions.register(event, **resident) for resident in residents]
         registrations += [actions.register(event, user=member) for member in members]
-        actions.mark_attendance(event, {registrations[0].pk}, actor=actor)
         ends = timezone.now() - datetime.timedelta(days=days_ago)
         Event.objects.filter(pk=event.pk).update(starts_at=ends - datetime.timedelta(hours=2), ends_at=ends)
         event.refresh_from_db()
+        actions.mark_attendance(event, {registrations[0].pk}, actor=actor)
     return event
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.spreadsheets import FORMULAS, read_export
 from tsunagari.audit.models import AuditEvent
 from tsunagari.programs import actions
 from tsunagari.programs.models import TrainingRecord
@@ -73,3 +74,25 @@ def test_the_export_is_a_csv_for_excel_filtered_by_fiscal_year(
         assert AuditEvent.objects.filter(action="training.exported", actor=oscar).exists()
     client.force_login(sam)
     assert client.get("/kamakura/workspace/training/").status_code == 403
+
+
+def test_the_export_defuses_every_cell_that_would_run_as_a_formula(client: Client, kamakura: Any, alice: Any) -> None:
+    """Issue 10 item 15: names, organisations and courses are typed by people; Excel must show them as text."""
+    with platform_scope(kamakura, with_national=False):
+        for formula in FORMULAS:
+            actions.record_training(
+                kamakura,
+                actor=alice,
+                attendee_name=f"{formula}名前",
+                organisation=f"{formula}団体",
+                course=f"{formula}講座",
+                completed_on=datetime.date(2025, 5, 1),
+            )
+    client.force_login(alice)
+    response = client.get("/kamakura/workspace/training/export.csv")
+    rows = read_export(b"".join(response.streaming_content).decode("utf-8"))
+    assert len(rows) == 1 + len(FORMULAS)
+    names = {row[2] for row in rows[1:]}
+    # Kept in full behind the apostrophe (leading tabs and line breaks are trimmed from names on entry).
+    assert '\'=HYPERLINK("http://evil.example","x")名前' in names
+    assert "'@SUM(A1:A2)団体" in {row[3] for row in rows[1:]}

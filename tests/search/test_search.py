@@ -298,6 +298,11 @@ def hours(kamakura: Any, build: Build, index: Index) -> Any:
         "土曜の相談",
         schedules=({"byday": "SA", "opens_at": datetime.time(10), "closes_at": datetime.time(16)},),
     )
+    build(
+        kamakura,
+        "第2土曜の相談",
+        schedules=({"byday": "2SA", "opens_at": datetime.time(14), "closes_at": datetime.time(16)},),
+    )
     build(kamakura, "時間の分からない窓口", schedules=(OFFICE_HOURS,), hours_parsed=False)
     build(kamakura, "時間の載っていない窓口")
     index()
@@ -314,8 +319,13 @@ def hours(kamakura: Any, build: Build, index: Index) -> Any:
         (at(2026, 7, 1, 17, 15), {"いのちの電話"}),  # closing time is closed
         (at(2026, 7, 1, 23), {"いのちの電話"}),  # night
         (at(2026, 7, 4, 11), {"土曜の相談", "いのちの電話"}),  # Saturday
+        (at(2026, 7, 4, 15), {"土曜の相談", "いのちの電話"}),  # the first Saturday: not the monthly one
+        (at(2026, 7, 11, 15), {"土曜の相談", "第2土曜の相談", "いのちの電話"}),  # the second Saturday
+        (at(2026, 7, 11, 16), {"いのちの電話"}),  # closing time
         (at(2026, 11, 3, 10), {"いのちの電話"}),  # 文化の日, a Tuesday holiday
         (at(2026, 12, 29, 10), {"いのちの電話"}),  # a Tuesday in the year-end break
+        (at(2027, 12, 28, 10), {"市役所の窓口", "いのちの電話"}),  # Tuesday 28 December: still open
+        (at(2028, 1, 3, 10), {"いのちの電話"}),  # Monday 3 January: the break's last day
         (at(2027, 1, 4, 10), {"市役所の窓口", "いのちの電話"}),  # the first working day
     ],
 )
@@ -333,6 +343,7 @@ def test_open_now_agrees_with_the_service_page(hours: Any) -> None:
     from tsunagari.directory.opening import is_open
 
     moments = [at(2026, 7, 1, h) for h in (3, 9, 12, 17, 20)] + [at(2026, 11, 3, 10), at(2026, 12, 31, 12)]
+    moments += [at(2026, 7, day, 15) for day in (4, 11, 18)]
     with platform_scope(hours):
         services = list(Service.objects.prefetch_related("schedules"))
         for moment in moments:
@@ -369,7 +380,7 @@ def test_a_local_portal_shows_the_national_data_for_its_area(
     make_service(national, "鎌倉市の窓口", municipality="142042")
     make_service(national, "神奈川県の窓口", prefecture="14")
     make_service(national, "全国の窓口")
-    make_service(national, "鳥取市の窓口", municipality="312010")
+    make_service(national, "鳥取市の窓口", municipality="312011")
     make_service(national, "鳥取県の窓口", prefecture="31")
     make_service(tottori, "鳥取の独自の窓口")
     index()
@@ -386,10 +397,10 @@ def test_results_are_exactly_what_platform_services_shows(
     kamakura: Any, tottori: Any, national: Any, index: Index
 ) -> None:
     make_service(national, "鎌倉市の窓口", municipality="142042")
-    make_service(national, "藤沢市の窓口", municipality="142050")
+    make_service(national, "藤沢市の窓口", municipality="142051")
     make_service(national, "神奈川県の窓口", prefecture="14")
     make_service(national, "全国の窓口")
-    make_service(national, "鳥取市の窓口", municipality="312010")
+    make_service(national, "鳥取市の窓口", municipality="312011")
     make_service(national, "鳥取県の窓口", prefecture="31")
     make_service(national, "下書き", publication=Service.Publication.DRAFT)
     make_service(kamakura, "鎌倉の独自の窓口")
@@ -453,7 +464,7 @@ def test_changing_terms_channels_schedules_areas_and_organisation_reindexes(
         platform=kamakura, text="社会福祉協議会", needs=("debt",), channels=("line",), open_24h=True
     )
     assert names(found) == {"よりそい窓口"}
-    assert names(search_services(platform=kamakura, municipality_code="312010")) == {"よりそい窓口"}
+    assert names(search_services(platform=kamakura, municipality_code="312011")) == {"よりそい窓口"}
 
 
 def test_deleting_a_service_removes_its_document(kamakura: Any, index: Index) -> None:

@@ -50,3 +50,8 @@ class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         # Coordinators and administrators may replace their authenticator app, never go without.
         return not (authenticator.type == Authenticator.Type.TOTP and requires_mfa(authenticator.user))
+
+
+def user_display(user: Any) -> str:
+    """How allauth names a person in its messages: their name, or their e-mail address."""
+    return str(getattr(user, "display_name", "") or getattr(user, "email", "") or user)

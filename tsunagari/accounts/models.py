@@ -105,6 +105,13 @@ def staff_platform_ids(user: Any) -> list[int]:
     return list(Membership.objects.filter(user=user, role__in=DIRECTORY_EDITORS).values_list("platform_id", flat=True))
 
 
+def may_open_case_records(user: Any) -> bool:
+    """Whether `user` works for a member organisation, the people who may open case records (cases.access)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(user=user, role__in=ORGANISATION_ROLES, organization__isnull=False).exists()
+
+
 def requires_mfa(user: Any) -> bool:
     """Whether `user` must have a TOTP authenticator before using the workspace or the admin."""
     if not getattr(user, "is_authenticated", False):

@@ -51,6 +51,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             )
         except Invitation.DoesNotExist:
             return render(request, "account/invitation_invalid.html", status=404)
+        # The sign-in page fills the address in (kept in the session, not in the URL and its logs).
+        request.session["login_hint"] = invitation.email
         messages.success(
             request,
             _("Welcome to %(platform)s. Sign in with your e-mail address and password.")

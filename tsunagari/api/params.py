@@ -18,6 +18,8 @@ DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 # HSDS asks `minimal` listings to fit all services in one page; ours are a few thousand.
 MAX_MINIMAL_PER_PAGE = 10_000
+# Far beyond any real page (a few thousand records), and well inside int64 for any client.
+MAX_PAGE = 1_000_000
 FORMATS = ("json", "ndjson")
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -53,8 +55,17 @@ def text(query: QueryDict, name: str) -> str:
     return unicodedata.normalize("NFKC", query.get(name, "")).strip()
 
 
+def exact(query: QueryDict, name: str) -> str:
+    """A parameter with a fixed form (ids, numbers, flags), as sent: what the OpenAPI document declares.
+
+    Not stripped nor case-folded: " 2", "JSON" or a control character would be values the document
+    calls invalid, and the server must refuse what its document refuses (schemathesis checks it).
+    """
+    return query.get(name, "")
+
+
 def boolean(query: QueryDict, name: str) -> bool:
-    value = query.get(name, "").strip().lower()
+    value = exact(query, name)
     if value in ("", "false", "0", "no"):
         return False
     if value in ("true", "1", "yes"):
@@ -63,60 +74,61 @@ def boolean(query: QueryDict, name: str) -> bool:
 
 
 def page(query: QueryDict, *, minimal: bool = False) -> PageRequest:
-    """page (from 1) and per_page (default 50, at most 100; larger values are served as 100)."""
-    number = _positive_int(query, "page", default=1, example="page=2")
-    most = MAX_MINIMAL_PER_PAGE if minimal else MAX_PER_PAGE
-    size = _positive_int(query, "per_page", default=most if minimal else DEFAULT_PER_PAGE, example="per_page=50")
-    return PageRequest(number=number, size=min(size, most))
+    """page (1 to MAX_PAGE) and per_page (default 50, at most 100; minimal=true: a default of 10,000)."""
+    number = _positive_int(query, "page", default=1, most=MAX_PAGE, example="page=2")
+    default = MAX_MINIMAL_PER_PAGE if minimal else DEFAULT_PER_PAGE
+    size = _positive_int(query, "per_page", default=default, most=MAX_PER_PAGE, example="per_page=50")
+    return PageRequest(number=number, size=size)
 
 
-def _positive_int(query: QueryDict, name: str, *, default: int, example: str) -> int:
-    raw = query.get(name, "").strip()
+def _positive_int(query: QueryDict, name: str, *, default: int, most: int, example: str) -> int:
+    raw = exact(query, name)
     if not raw:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
+    # "10.0" is an integer to JSON Schema (and to clients that send numbers as floats).
+    whole = re.fullmatch(r"([0-9]{1,12})(?:\.0+)?", raw)
+    value = int(whole[1]) if whole else 0
+    if not 1 <= value <= most:
         raise ApiError(
-            _("%(name)s には 1 以上の整数を指定してください（例: %(example)s）。") % {"name": name, "example": example},
+            _("%(name)s には 1 以上 %(most)d 以下の整数を指定してください（例: %(example)s）。")
+            % {"name": name, "most": most, "example": example},
             parameter=name,
         )
     return value
 
 
 def output_format(query: QueryDict) -> str:
-    value = query.get("format", "").strip().lower() or "json"
+    value = exact(query, "format") or "json"
     if value not in FORMATS:
         raise ApiError(_("format には json か ndjson を指定してください。"), parameter="format")
     return value
 
 
 def uuid_param(query: QueryDict, name: str, *, what: str) -> uuid.UUID | None:
-    raw = query.get(name, "").strip()
+    raw = exact(query, name)
     if not raw:
         return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
+    value = as_uuid(raw)
+    if value is None:
         raise ApiError(
             _("%(name)s には%(what)sの id（UUID、例: 3f7b145d-84af-42d7-8fae-eaca714b02b2）を指定してください。")
             % {"name": name, "what": what},
             parameter=name,
-        ) from None
+        )
+    return value
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def as_uuid(raw: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        return None
+    """The UUID in its usual hyphenated form (OpenAPI's format: uuid); None for anything else."""
+    return uuid.UUID(raw) if _UUID.fullmatch(raw) else None
 
 
 def modified_after(query: QueryDict) -> datetime.datetime | None:
     """An ISO 8601 date or date-time; naive values are Japan time."""
-    raw = query.get("modified_after", "").strip()
+    raw = exact(query, "modified_after")
     if not raw:
         return None
     # An unencoded "+09:00" arrives as " 09:00": put the plus sign back.

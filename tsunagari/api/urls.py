@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("", views.root, name="root"),
     re_path(r"^openapi\.json$", views.openapi, name="openapi"),
+    re_path(r"^profile/?$", views.profile, name="profile"),
     re_path(r"^services/?$", views.services, name="services"),
     re_path(r"^services/(?P<service_id>[^/]+)/?$", views.service, name="service"),
     re_path(r"^organizations/?$", views.organizations, name="organizations"),
@@ -17,4 +18,6 @@ urlpatterns = [
     re_path(r"^taxonomy_terms/(?P<term_id>[^/]+)/?$", views.taxonomy_term, name="taxonomy-term"),
     re_path(r"^service_at_locations/?$", views.service_at_locations, name="service-at-locations"),
     re_path(r"^service_at_locations/(?P<sal_id>[^/]+)/?$", views.service_at_location, name="service-at-location"),
+    # Anything else under the API is a JSON 404, not the site's HTML page.
+    re_path(r"^.+$", views.unknown_path, name="unknown"),
 ]

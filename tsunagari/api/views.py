@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from tsunagari.directory.hsds import (
     channel_terms,
@@ -31,12 +32,16 @@ from tsunagari.directory.hsds import (
     service_queryset,
     taxonomy_uuid,
 )
-from tsunagari.directory.models import Organization, ServiceAtLocation, SourceDataset, TaxonomyTerm
+from tsunagari.directory.models import NEEDS, Organization, ServiceAtLocation, SourceDataset, TaxonomyTerm
+from tsunagari.finder.safety import assess
+from tsunagari.search.query import SearchResults
+from tsunagari.tenancy.models import national_platform
 
 from . import filters, params
 from .catalogue import Catalogue
-from .http import SOURCES_HEADER, Payload, api_view, ndjson_response, prefill, too_many_requests
+from .http import SOURCES_HEADER, Payload, api_view, ndjson_response, not_found, prefill, too_many_requests
 from .openapi import CC_BY_SA, HSDS_ATTRIBUTION, document
+from .openapi import profile as hsds_profile
 from .paging import IdListing, Listing, ListListing, QuerySetListing, SortedListing, page, stream
 
 HSDS_VERSION = "3.0"
@@ -143,6 +148,7 @@ def root(request: HttpRequest, catalogue: Catalogue) -> Payload:
     datasets = list(catalogue.datasets())
     body: dict[str, Any] = {
         "version": HSDS_VERSION,
+        "profile": f"{base}/profile",
         "openapi_url": f"{base}/openapi.json",
         "title": "Tsunagari HSDS API",
     }
@@ -164,6 +170,12 @@ def openapi(request: HttpRequest, catalogue: Catalogue) -> Payload:
     return Payload(document(_base_url(request, catalogue), catalogue.platform))
 
 
+@api_view
+def profile(request: HttpRequest, catalogue: Catalogue) -> Payload:
+    """Tsunagari's HSDS profile, named by the root document."""
+    return Payload(hsds_profile(_base_url(request, catalogue)))
+
+
 # --- services ---------------------------------------------------------------------------------
 
 
@@ -176,18 +188,73 @@ def _minimal_service(row: tuple[uuid.UUID, Any]) -> dict[str, str]:
 def services(request: HttpRequest, catalogue: Catalogue) -> Payload | StreamingHttpResponse:
     """GET /services: published services, one-to-one fields (full=true: nested; minimal=true: ids)."""
     full, minimal = _full_and_minimal(request)
-    qs = filters.filter_services(catalogue.services(), request.GET).order_by("name", "pk")
+    found = filters.service_search(catalogue, request.GET)
+    qs = filters.filter_services(catalogue.services(), request.GET, found).order_by("name", "pk")
     if minimal:
         return _listing(
             request, catalogue, QuerySetListing(qs.values_list("pk", "modified_at")), _minimal_service, minimal=True
         )
-    return _listing(
+    listing: Listing[Any]
+    if found is not None:
+        # Best first, as on the portal's results page; the other filters still narrow the set.
+        kept = set(qs.values_list("pk", flat=True))
+        listing = IdListing([pk for pk in found.ids if pk in kept], service_queryset(qs.model.objects.all(), full=full))
+    else:
+        listing = SortedListing(qs, lambda rows: service_queryset(rows, full=full))
+    answer = _listing(
         request,
         catalogue,
-        SortedListing(qs, lambda rows: service_queryset(rows, full=full)),
+        listing,
         serialize_service if full else serialize_service_list_item,
         dataset_of=lambda service: service.dataset,
     )
+    if found is not None and isinstance(answer, Payload):
+        _describe_search(request, catalogue, found, answer.data)
+    return _with_crisis(request, catalogue, answer)
+
+
+def _describe_search(request: HttpRequest, catalogue: Catalogue, found: SearchResults, body: dict[str, Any]) -> None:
+    """Our extension (docs/api.md): what the words were understood as, and the fallback for a need with no window."""
+    from tsunagari.finder.fallback import fallback_for
+
+    body["search"] = {
+        "understood_needs": list(found.understood_needs),
+        "every_word_matched": found.word_matches,
+        "relaxed": found.relaxed or (found.word_matches == 0 and found.total > 0),
+        "more": found.more,
+    }
+    platform = catalogue.platform or national_platform()
+    fallbacks = fallback_for(platform, found.understood_needs) if found.understood_needs else []
+    if fallbacks:
+        base = request.build_absolute_uri(f"/{platform.slug}/services/")
+        body["fallback"] = [item.to_dict(base) for item in fallbacks]
+
+
+def _with_crisis(
+    request: HttpRequest, catalogue: Catalogue, answer: Payload | StreamingHttpResponse
+) -> Payload | StreamingHttpResponse:
+    """Add the `crisis` block (not an HSDS field; docs/api.md) when the search shows a risk to life.
+
+    The same safety check as the chat and the portal's search: the 24-hour lines come before any
+    result, so an app built on this API can show them first.
+    """
+    if not isinstance(answer, Payload):
+        return answer
+    needs: list[str] = []
+    raw_term = params.exact(request.GET, "taxonomy_term_id")
+    term = filters.resolve_term(raw_term) if raw_term else None
+    if term is not None and term.taxonomy_id == NEEDS:
+        needs.append(term.code)
+    text = params.text(request.GET, "search")[:200]
+    if not text and not needs:
+        return answer
+    platform = catalogue.platform or national_platform()
+    if platform is None:
+        return answer
+    crisis = assess(platform, text, needs)
+    if crisis:
+        answer.data = {"crisis": crisis.to_dict(), **answer.data}
+    return answer
 
 
 def _id_range(pk: uuid.UUID) -> Q:
@@ -313,7 +380,7 @@ def taxonomy_terms(request: HttpRequest, catalogue: Catalogue) -> Payload | Stre
     """GET /taxonomy_terms, filtered by taxonomy_id, parent_id, top_only and search."""
     query = request.GET
     terms = _all_terms()
-    raw_taxonomy = params.text(query, "taxonomy_id")
+    raw_taxonomy = params.exact(query, "taxonomy_id")
     if raw_taxonomy:
         slug = filters.resolve_taxonomy(raw_taxonomy)
         terms = [t for t in terms if t.taxonomy_id == slug]
@@ -352,12 +419,14 @@ def service_at_locations(request: HttpRequest, catalogue: Catalogue) -> Payload 
     serialize = serialize_service_at_location if full else serialize_service_at_location_list_item
     postcode = params.postcode(query)
     proximity = params.proximity(query)
-    qs = filters.filter_service_at_locations(catalogue.service_at_locations(), catalogue.services(), query)
+    found = filters.service_search(catalogue, query)
+    qs = filters.filter_service_at_locations(catalogue.service_at_locations(), catalogue.services(), query, found)
     listing: Listing[ServiceAtLocation]
-    if proximity is not None:
-        ids = filters.near(qs, proximity, postcode)
+    ids = filters.near(qs, proximity, postcode) if proximity is not None else None
+    if ids is not None:
         listing = IdListing(ids, service_at_location_queryset(ServiceAtLocation.objects.all(), full=full))
     else:
+        # No proximity, or a postcode whose centre we cannot place: the service areas answer.
         if postcode:
             qs = filters.filter_postcode(qs, postcode)
         ordered = qs.order_by("service__name", "location__name", "pk")
@@ -376,6 +445,12 @@ def service_at_location(request: HttpRequest, catalogue: Catalogue, sal_id: str)
 
 
 # --- errors -----------------------------------------------------------------------------------
+
+
+@csrf_exempt
+def unknown_path(request: HttpRequest, platform_slug: str | None = None) -> HttpResponse:
+    """A path the API does not have, whatever the method: JSON 404."""
+    return not_found()
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:

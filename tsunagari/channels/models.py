@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 
 from django.db import models
@@ -44,3 +45,29 @@ def line_credentials(platform: Platform) -> tuple[str, str] | None:
             secret = secret or stored.channel_secret
             token = token or stored.access_token
     return (secret, token) if secret and token else None
+
+
+class LineEventQuerySet(models.QuerySet["LineEvent"]):
+    def forgotten(self, before: datetime.datetime) -> LineEventQuerySet:
+        return self.filter(received_at__lt=before)
+
+
+class LineEvent(models.Model):
+    """A LINE webhook event already taken (its `webhookEventId`), so that a replay or redelivery is ignored.
+
+    Kept for LINE_EVENT_MAX_AGE; older events are refused by their own timestamp, so nothing older
+    needs remembering (the webhook deletes what is past that on the way).
+    """
+
+    event_id = models.CharField(max_length=64, primary_key=True)
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    received_at = models.DateTimeField(db_index=True)
+
+    objects = LineEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("LINE event received")
+        verbose_name_plural = _("LINE events received")
+
+    def __str__(self) -> str:
+        return self.event_id

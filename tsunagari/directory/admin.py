@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from tsunagari.accounts.models import staff_platform_ids
 from tsunagari.tenancy.models import Platform
+from tsunagari.tenancy.scoping import scopes_disabled
 
 from . import models
 
@@ -43,6 +46,45 @@ class PlatformOwnedAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         # The ScopeMiddleware already limits the default manager; this filter is a second lock.
         return super().get_queryset(request).filter(platform__in=self.editable_platforms(request))
+
+    # django-simple-history reads its historical tables, which are not scoped, and falls back to
+    # them when the live row is out of sight; every history view first proves the row is ours.
+    def get_history_queryset(self, request: HttpRequest, history_manager: Any, pk_name: str, object_id: Any) -> Any:
+        queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return queryset.filter(platform__in=self.editable_platforms(request))
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        self.object_in_scope_or_404(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        self.object_in_scope_or_404(request, unquote(object_id))
+        versions = self.get_history_queryset(request, self.model.history, self.opts.pk.attname, unquote(object_id))
+        try:
+            ours = versions.filter(history_id=unquote(version_id)).exists()
+        except (ValidationError, ValueError):
+            ours = False
+        if not ours:
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def object_in_scope_or_404(self, request: HttpRequest, object_id: str) -> None:
+        """404 unless the row is one of the person's platforms', or was when it was deleted."""
+        try:
+            if self.get_object(request, object_id) is not None:
+                return
+            with scopes_disabled():
+                exists_elsewhere = self.model._default_manager.filter(pk=object_id).exists()
+            last = self.model.history.filter(**{self.opts.pk.attname: object_id}).order_by("-history_date").first()
+        except (ValidationError, ValueError):  # an id that is not one
+            raise Http404 from None
+        if exists_elsewhere or last is None or last.platform_id not in self.editable_platform_ids(request):
+            raise Http404
+
+    def editable_platform_ids(self, request: HttpRequest) -> set[int]:
+        return set(self.editable_platforms(request).values_list("pk", flat=True))
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "platform":
@@ -137,8 +179,9 @@ class LocationAdmin(PlatformOwnedAdmin):
 
 @admin.register(models.CrisisLine)
 class CrisisLineAdmin(PlatformOwnedAdmin):
-    list_display = ["label", "number", "availability", "is_primary", "last_verified_on", "platform"]
+    list_display = ["label", "number", "availability", "strip_position", "is_primary", "last_verified_on", "platform"]
     list_filter = ["platform", "is_primary"]
+    ordering = ["last_verified_on"]
     readonly_fields = ["dataset", "source_id"]
 
 

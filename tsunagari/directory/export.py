@@ -62,7 +62,7 @@ __all__ = [
     "split_code",
 ]
 
-OFFICIAL_DATAPACKAGE = Path(__file__).resolve().parent / "data" / "hsds-3.0" / "datapackage.json"
+OFFICIAL_DATAPACKAGE = Path("hsds-3.0") / "datapackage.json"  # inside DATASETS_DIR (get-datasets)
 HSDS_VERSION = "3.0.0"
 HSDS_URL = "https://docs.openreferral.org/en/v3.0/"
 HSDS_ATTRIBUTION = "Human Services Data Specification: an Open Referral resource (https://openreferral.org/)"
@@ -107,10 +107,25 @@ class ExportError(Exception):
     """The export cannot be written (the folder is in the way); said in Japanese."""
 
 
-@cache
 def official_package() -> JSON:
-    """The official HSDS 3.0 tabular descriptor (a verbatim copy, CC BY-SA 4.0)."""
-    return json.loads(OFFICIAL_DATAPACKAGE.read_text(encoding="utf-8"))
+    """The official HSDS 3.0 tabular descriptor (CC BY-SA 4.0), from the HSDS 3.0 data set in DATASETS_DIR.
+
+    Its table schemas decide the columns of the export and what the HSDS importer checks, so
+    both refuse (ExportError) when the data set is not installed.
+    """
+    path = Path(settings.DATASETS_DIR) / OFFICIAL_DATAPACKAGE
+    if not path.is_file():
+        raise ExportError(
+            f"HSDS 3.0 の公式の表定義（{path}）がありません。"
+            "`python -m tsunagari get-datasets hsds-3.0` で取得してから、もう一度実行してください。"
+        )
+    return _read_json(path)
+
+
+@cache
+def _read_json(path: Path) -> JSON:
+    loaded: JSON = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
 
 
 def official_resources() -> dict[str, JSON]:
@@ -488,6 +503,8 @@ def _readme(descriptor: JSON, result: ExportResult, created: datetime.datetime) 
         "",
         "CSV は UTF-8（BOM なし）、1行目が列名です。",
         "Excel では「データ」→「テキストまたは CSV から」で開くと文字化けしません。",
+        "値は登録されたとおりに書いています（= + - @ で始まる値もそのまま）。表計算ソフトでは、列の形式を"
+        "「文字列」にして読み込んでください（式として実行させないため）。",
         "受付時間は日本時間（timezone = 9、時刻に +09:00）。分からない必須項目には「未登録」と書いています。",
         "",
         "■ 出典と利用条件",

@@ -52,6 +52,7 @@ from .models import (
     TaxonomyTerm,
     stable_id,
 )
+from .opening import is_monthly
 
 JSON = dict[str, Any]
 # service_queryset() loads related rows into plain lists named PREFETCHED + relation: a list is
@@ -324,7 +325,7 @@ def _schedule(schedule: Schedule) -> JSON:
             "service_id": str(schedule.service_id),
             "service_at_location_id": _id(schedule.service_at_location_id),
             "timezone": UTC_OFFSET_HOURS,
-            "freq": "WEEKLY",
+            "freq": "MONTHLY" if is_monthly(schedule.byday) else "WEEKLY",
             "byday": schedule.byday,
             "opens_at": _time(opens_at),
             "closes_at": _time(closes_at),

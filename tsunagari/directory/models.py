@@ -162,9 +162,6 @@ class ServiceQuerySet(models.QuerySet["Service"]):
         cutoff = stale_cutoff(today)
         return self.filter(Q(last_verified_on__lt=cutoff) | Q(last_verified_on__isnull=True))
 
-    def with_need(self, code: str) -> ServiceQuerySet:
-        return self.filter(terms__taxonomy_id=NEEDS, terms__code=code)
-
 
 class Service(Imported):
     """A service or consultation window (相談窓口) offered by an organisation."""
@@ -253,6 +250,12 @@ class Location(Imported):
         VIRTUAL = "virtual", _("virtual")
         POSTAL = "postal", _("postal")
 
+    class Precision(models.TextChoices):
+        EXACT = "exact", _("exact")
+        TOWN = "town", _("town (approximate)")
+        MUNICIPALITY = "municipality", _("municipality (approximate)")
+        NONE = "none", _("no position")
+
     organization = models.ForeignKey(Organization, models.PROTECT, null=True, blank=True, related_name="locations")
     location_type = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.PHYSICAL)
     name = models.CharField(_("name"), max_length=300, blank=True)
@@ -275,6 +278,20 @@ class Location(Imported):
         null=True,
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    # How much the coordinates say: "exact" = given by the source or set by a person (never recomputed);
+    # "town" / "municipality" = placed from the address by `place-locations` (drawn as approximate).
+    precision = models.CharField(
+        _("position precision"),
+        max_length=12,
+        choices=Precision.choices,
+        default=Precision.NONE,
+        db_default=Precision.NONE,  # processes still running the previous code insert rows during a deploy
+        db_index=True,
+    )
+    # The town or municipality the approximate point stands for (「○○町付近」「○○市内」).
+    place_label = models.CharField(
+        _("place of the approximate position"), max_length=120, blank=True, default="", db_default=""
     )
     accessibility = models.TextField(_("accessibility"), blank=True)
     transportation = models.TextField(_("how to get there"), blank=True)
@@ -446,9 +463,18 @@ class CrisisLine(Imported):
         VIOLENCE = "violence", _("violence and abuse at home")
         CHILD = "child", _("a child in danger")
         EMERGENCY = "emergency", _("emergency (police, ambulance)")
+        MEDICAL = "medical", _("medical emergency (ambulance)")
         GENERAL = "general", _("any worry, any time")
 
     label = models.CharField(_("label"), max_length=200)
+    short_label = models.CharField(
+        _("short label"),
+        max_length=20,
+        blank=True,
+        default="",
+        db_default="",  # so that processes still running the previous code can insert rows during a deploy
+        help_text=_("A few words for the call button in the strip."),
+    )
     number = models.CharField(_("number"), max_length=30, blank=True)
     phone_href = models.CharField(_("call link"), max_length=40, blank=True)
     url = models.URLField(_("official page"), max_length=500, blank=True)
@@ -459,7 +485,21 @@ class CrisisLine(Imported):
     kinds = models.JSONField(_("for whom"), default=list, help_text=_("Which kinds of crisis this line answers."))
     is_primary = models.BooleanField(_("show first"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
+    strip_position = models.PositiveSmallIntegerField(
+        _("place in the emergency strip"),
+        null=True,
+        blank=True,
+        help_text=_('1 is first. Empty: shown only under "Other lines" on every page.'),
+    )
     last_verified_on = models.DateField(_("last verified on"), null=True, blank=True)
+    verification_note = models.CharField(
+        _("how it was verified"),
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Where the hours and number were checked, e.g. the official page's address."),
+    )
 
     history = HistoricalRecords()
 
@@ -475,6 +515,15 @@ class CrisisLine(Imported):
 
     def __str__(self) -> str:
         return f"{self.label} {self.number}".strip()
+
+    @property
+    def button_label(self) -> str:
+        return self.short_label or self.label
+
+    @property
+    def is_stored(self) -> bool:
+        """False for the curated defaults shown from the repository's file (directory.crisis)."""
+        return not self._state.adding
 
 
 class ImportRun(models.Model):
@@ -503,3 +552,6 @@ class ImportRun(models.Model):
 NEEDS = "tsunagari-needs"
 TARGETS = "tsunagari-targets"
 ATTRIBUTES = "tsunagari-attributes"
+# くらし支援ナビ's representative window of each municipality (市役所・町村役場の代表窓口) has this
+# source id ending: the finder reaches a municipality through it, the map places its office by it.
+REPRESENTATIVE_SOURCE_SUFFIX = "-city-general"

@@ -28,6 +28,7 @@ class ScheduleRow(NamedTuple):
 
 
 def byday_to_weekdays(byday: str) -> tuple[int, ...]:
+    """The weekdays open every week; monthly entries such as ``3SA`` are not among them."""
     return tuple(sorted(BYDAY.index(day) for day in byday.split(",") if day in BYDAY))
 
 
@@ -35,12 +36,33 @@ def weekdays_to_byday(weekdays: tuple[int, ...]) -> str:
     return ",".join(BYDAY[day] for day in sorted(weekdays))
 
 
+def opening_byday(opening: WeeklyOpening) -> str:
+    """RFC 5545 BYDAY of an opening: ``MO,TU`` weekly, ``2SA`` or ``1WE,3WE`` for the n-th weekdays of a month."""
+    if not opening.weeks_of_month:
+        return weekdays_to_byday(opening.weekdays)
+    return ",".join(f"{week}{BYDAY[day]}" for day in opening.weekdays for week in opening.weeks_of_month)
+
+
+def is_monthly(byday: str) -> bool:
+    return any(part[:1].isdigit() for part in byday.split(","))
+
+
+def opening_from_byday(byday: str, opens_at: datetime.time, closes_at: datetime.time) -> WeeklyOpening:
+    """The opening a stored Schedule stands for (the inverse of opening_byday)."""
+    if not is_monthly(byday):
+        return WeeklyOpening(byday_to_weekdays(byday), opens_at, closes_at)
+    pairs = [(part[-2:], int(part[:-2])) for part in byday.split(",") if part[-2:] in BYDAY and part[:-2].isdigit()]
+    weekdays = tuple(sorted({BYDAY.index(day) for day, _week in pairs}))
+    weeks = tuple(sorted({week for _day, week in pairs}))
+    return WeeklyOpening(weekdays, opens_at, closes_at, weeks_of_month=weeks)
+
+
 def hours_from_schedules(schedules: list[Schedule] | list[ScheduleRow]) -> ParsedHours | None:
     """The schedules of a service as ParsedHours, so that lib.hours decides open or closed."""
     if not schedules:
         return None
     openings = tuple(
-        WeeklyOpening(byday_to_weekdays(s.byday), s.opens_at, s.closes_at)
+        opening_from_byday(s.byday, s.opens_at, s.closes_at)
         for s in schedules
         if s.opens_at and s.closes_at and not s.open_24h
     )

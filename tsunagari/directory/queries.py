@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+import uuid
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import scope
@@ -43,3 +46,27 @@ def national_lines() -> list[CrisisLine]:
         return []
     with scope(platform=[national.pk]):
         return list(CrisisLine.objects.all())
+
+
+def detail_queryset(platform: Platform) -> QuerySet[Service]:
+    """The services `platform`'s portal shows, with everything a detail page reads."""
+    return (
+        platform_services(platform)
+        .select_related("organization", "dataset")
+        .prefetch_related(
+            "channels",
+            "schedules",
+            "service_areas__municipality",
+            "service_areas__prefecture",
+            "terms__taxonomy",
+            "service_at_locations__location",
+        )
+    )
+
+
+def get_service(platform: Platform, service_id: uuid.UUID) -> Service:
+    """One service the portal shows (404 for missing and not shown alike)."""
+    try:
+        return detail_queryset(platform).get(pk=service_id)
+    except Service.DoesNotExist:
+        raise Http404 from None

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 DIRECTORY_VERSION_KEY = "directory-version"
 
+# Sent once a bulk write (an import) has committed, with `service_ids` (the services it changed).
+# Bulk writes send no model signals; the apps that keep derived data (the search index) listen here,
+# so that the directory never imports them.
+services_imported = Signal()
+
+
+def _fresh_version() -> int:
+    # Should the shared counter be lost (evicted, culled, cache cleared), it restarts from the clock,
+    # never from a number that pages cached in a process's memory may still carry.
+    return time.time_ns() // 1000
+
 
 def directory_version() -> int:
-    """A counter that changes whenever the directory changes; part of every cached API key."""
+    """A counter that changes whenever the directory changes; part of every cached page's key.
+
+    It lives in the shared "default" cache, so a write in one process is seen by every process.
+    """
     version = cache.get(DIRECTORY_VERSION_KEY)
     if version is None:
-        cache.add(DIRECTORY_VERSION_KEY, 1, timeout=None)
-        version = cache.get(DIRECTORY_VERSION_KEY, 1)
+        cache.add(DIRECTORY_VERSION_KEY, _fresh_version(), timeout=None)
+        version = cache.get(DIRECTORY_VERSION_KEY) or _fresh_version()
     return int(version)
 
 
@@ -24,7 +39,7 @@ def bump_directory_version(**_kwargs: Any) -> None:
     try:
         cache.incr(DIRECTORY_VERSION_KEY)
     except ValueError:
-        cache.add(DIRECTORY_VERSION_KEY, 2, timeout=None)
+        cache.add(DIRECTORY_VERSION_KEY, _fresh_version(), timeout=None)
 
 
 @receiver(post_migrate)

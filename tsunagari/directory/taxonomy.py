@@ -6,6 +6,8 @@ import csv
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import get_language
+
 from .models import ATTRIBUTES, NEEDS, TARGETS, Taxonomy, TaxonomyTerm, stable_id
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -20,6 +22,19 @@ TAXONOMIES = {
 def read_terms(filename: str) -> list[dict[str, str]]:
     with (DATA / filename).open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f, delimiter="\t"))
+
+
+def term_label(row: dict[str, str]) -> str:
+    """A term's label in the language of the page: English where the row has one, else Japanese."""
+    if (get_language() or "ja").startswith("en") and row.get("label_en"):
+        return row["label_en"]
+    return row["label_ja"]
+
+
+@cache
+def term_rows(filename: str) -> tuple[dict[str, str], ...]:
+    """The rows of a vocabulary file, read once per process (the files change only with the code)."""
+    return tuple(read_terms(filename))
 
 
 @cache

@@ -29,8 +29,9 @@ __all__ = [
     "read_lexicon",
 ]
 
-CrisisKind = Literal["suicide", "violence", "child"]
-CRISIS_KINDS: tuple[CrisisKind, ...] = ("suicide", "violence", "child")
+# "emergency": a medical emergency happening now (an overdose already taken): 119 before anything else.
+CrisisKind = Literal["suicide", "violence", "child", "emergency"]
+CRISIS_KINDS: tuple[CrisisKind, ...] = ("suicide", "violence", "child", "emergency")
 
 NEEDS_TSV = Path(__file__).resolve().parents[1] / "directory" / "data" / "needs.tsv"
 LEXICON_TSV = Path(__file__).resolve().parent / "data" / "lexicon.tsv"

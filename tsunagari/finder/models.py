@@ -1,4 +1,5 @@
-"""What the finder keeps: per-platform settings and aggregate need counts, never a resident's words."""
+"""What the finder keeps: per-platform settings, aggregate need counts, conversations in progress (never a
+resident's words), and the words only where a platform has turned that on (for a limited time)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime
 
 from django.db import models
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.tenancy.models import Platform
@@ -97,3 +99,37 @@ class SharedResult(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class ConversationQuerySet(models.QuerySet["Conversation"]):
+    def live(self, now: datetime.datetime | None = None) -> ConversationQuerySet:
+        return self.filter(expires_at__gt=now or timezone.now())
+
+    def expired(self, now: datetime.datetime | None = None) -> ConversationQuerySet:
+        return self.filter(expires_at__lte=now or timezone.now())
+
+
+class Conversation(models.Model):
+    """A chat in progress, in the database so that every app process sees it; never the resident's words.
+
+    `state` is what the finder understood (need codes with scores, crisis kinds, answers) and the
+    candidate pool (service ids and the features the questions split on). Each turn moves
+    `expires_at` FINDER_CHAT_TTL seconds ahead; `purge-chat` deletes what has expired.
+    """
+
+    id = models.CharField(max_length=32, primary_key=True)
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    state = models.JSONField()
+    # The channel's own key for the person (LINE: a hash of the platform and the LINE user id), or "".
+    channel_key = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = ConversationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+
+    def __str__(self) -> str:
+        return self.id

@@ -2,21 +2,20 @@
 
 Only finds and normalises what is written; turning it into a municipality code (and choosing
 between the two 府中市) is the ranking's job, which has the database. Names come from the
-project's copy of the くらし支援ナビ area list (`data/kurashi-navi/`), read once.
+platform's reference areas (`tsunagari/tenancy/data/`: prefectures, municipalities and the wards
+of designated cities), read once.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Literal
 
-__all__ = ["AREAS_DIR", "Place", "find_place"]
+from tsunagari.tenancy.reference import read_reference
 
-AREAS_DIR = Path(__file__).resolve().parents[2] / "data" / "kurashi-navi"
+__all__ = ["Place", "find_place"]
 
 PlaceKind = Literal["postal_code", "municipality", "prefecture"]
 
@@ -47,36 +46,36 @@ class Place:
     postal_code: str | None = None
     # A prefecture named elsewhere in the same text: tells 府中市 (東京都) from 府中市 (広島県).
     prefecture: str | None = None
+    # The reference name meant (北九州 written → 北九州市); empty when `raw` is already that name.
+    name: str = ""
+
+    @property
+    def full_name(self) -> str:
+        """The reference area's name, with its suffix (北九州市 for 北九州)."""
+        return self.name or self.raw
 
 
 @dataclass(frozen=True)
 class _Names:
     full: dict[str, PlaceKind]
-    stems: dict[str, PlaceKind]
+    # A name written without its suffix → (kind, the full name).
+    stems: dict[str, tuple[PlaceKind, str]]
     # For each first character, the lengths of the names that start with it, longest first.
     lengths: dict[str, tuple[int, ...]]
 
 
 @cache
-def _names(folder: Path = AREAS_DIR) -> _Names:
+def _names() -> _Names:
     full: dict[str, PlaceKind] = {}
-    sources: tuple[tuple[str, PlaceKind], ...] = (
-        ("prefectures.csv", "prefecture"),
-        ("nationwide-municipalities.csv", "municipality"),
-    )
-    for filename, kind in sources:
-        path = folder / filename
-        if not path.exists():
-            # Without the area list only postal codes are found; the finder still works.
-            continue
-        with path.open(encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f):
-                if row.get("lifecycleStatus", "current") == "current" and row["name"]:
-                    full.setdefault(row["name"], kind)
-    stems: dict[str, PlaceKind] = {}
+    prefectures, municipalities = read_reference()
+    for prefecture in prefectures:
+        full.setdefault(prefecture.name, "prefecture")
+    for municipality in municipalities:  # the wards of designated cities too (中区, 北区 …)
+        full.setdefault(municipality.name, "municipality")
+    stems: dict[str, tuple[PlaceKind, str]] = {}
     for name, kind in full.items():
         if name.endswith(_SUFFIXES) and name != "北海道" and len(name) >= 3:
-            stems.setdefault(name[:-1], kind)
+            stems.setdefault(name[:-1], (kind, name))
     lengths: dict[str, set[int]] = {}
     for name in (*full, *stems):
         lengths.setdefault(name[0], set()).add(len(name))
@@ -123,6 +122,8 @@ def find_place(text: str) -> Place | None:
             start=first.start,
             end=last.end,
             prefecture=prefecture,
+            # The city's own name is the municipality (its wards are not municipalities of their own).
+            name=first.full_name if last is not first else first.name,
         )
     return found[0] if found else None
 
@@ -136,7 +137,7 @@ def _name_at(text: str, i: int, names: _Names) -> Place | None:
         kind = names.full.get(candidate)
         if kind is not None:
             return Place(raw=candidate, kind=kind, start=i, end=i + length)
-        kind = names.stems.get(candidate)
-        if kind is not None and _LIVES_THERE.match(text, i + length):
-            return Place(raw=candidate, kind=kind, start=i, end=i + length)
+        stem = names.stems.get(candidate)
+        if stem is not None and _LIVES_THERE.match(text, i + length):
+            return Place(raw=candidate, kind=stem[0], start=i, end=i + length, name=stem[1])
     return None

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass, field, replace
-from functools import cache
 from typing import Any
 
 from django.utils import timezone
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from tsunagari.directory.models import NEEDS, TARGETS, Channel, CrisisLine, Schedule, Service, ServiceArea
 from tsunagari.directory.opening import SCHEDULE_FIELDS, ScheduleRow, hours_from_schedules
-from tsunagari.directory.taxonomy import read_terms
+from tsunagari.directory.taxonomy import term_label, term_rows
 from tsunagari.lib.hours import is_open_at
 from tsunagari.search.query import search_services
 from tsunagari.tenancy.models import Municipality, Platform
@@ -35,6 +34,9 @@ from .understanding import Understanding, understand
 __all__ = ["Candidate", "FindResult", "Result", "Situation", "find", "rank_pool", "situation_from"]
 
 POOL_SIZE = 40
+# The 総合相談 need: a municipality's representative window and the like.
+GENERAL = "unsure"
+GENERAL_WINDOWS = 2
 # The searches only choose and order the pool, which scoring re-ranks: the first 200 matches are
 # enough, and ordering 1,000 matches of a long text cost PostgreSQL 13 ms at 100,000 services.
 WORDED_MATCHES = 200
@@ -49,9 +51,9 @@ AGE_YEARS = {"child": 12, "youth": 25, "adult": 45, "elderly": 70}
 TARGET_AGE = {"children": "child", "youth": "youth", "elderly": "elderly"}
 
 
-@cache
 def need_labels() -> dict[str, str]:
-    return {row["code"]: row["label_ja"] for row in read_terms("needs.tsv")}
+    """Need code → label in the page's language (the "why" lines and the chat's taps show them)."""
+    return {row["code"]: term_label(row) for row in term_rows("needs.tsv")}
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class Situation:
     age_group: str = "unknown"
     municipality_code: str | None = None
     prefer_channel: str | None = None
+    # Only the prefecture is known (大阪在住): its prefectural windows are in reach, its cities' are not yet.
+    prefecture_code: str | None = None
 
     @property
     def crisis(self) -> bool:
@@ -84,6 +88,7 @@ class Situation:
             "age_group": self.age_group,
             "municipality_code": self.municipality_code,
             "prefer_channel": self.prefer_channel,
+            "prefecture_code": self.prefecture_code,
         }
 
     @classmethod
@@ -95,6 +100,7 @@ class Situation:
             age_group=data.get("age_group", "unknown"),
             municipality_code=data.get("municipality_code"),
             prefer_channel=data.get("prefer_channel"),
+            prefecture_code=data.get("prefecture_code"),
         )
 
 
@@ -216,7 +222,7 @@ def resolve_municipality(understood: Understanding, platform: Platform) -> Munic
             if found is not None:
                 return found
         elif place.kind == "municipality":
-            named = Municipality.objects.select_related("prefecture").filter(name=place.raw)
+            named = Municipality.objects.select_related("prefecture").filter(name=place.full_name)
             if place.prefecture:
                 named = named.filter(prefecture__name=place.prefecture)
             choices = list(named[:10])
@@ -229,10 +235,21 @@ def resolve_municipality(understood: Understanding, platform: Platform) -> Munic
     return None
 
 
+def resolve_prefecture(understood: Understanding) -> str | None:
+    """The prefecture's code when the text names only a prefecture (大阪在住, 北海道に住んでいます)."""
+    from tsunagari.tenancy.models import Prefecture
+
+    place = understood.place
+    if place is None or place.kind != "prefecture":
+        return None
+    return Prefecture.objects.filter(name=place.full_name).values_list("code", flat=True).first()
+
+
 def situation_from(
     understood: Understanding, *, municipality: Municipality | None, prefer_channel: str | None = None
 ) -> Situation:
     return Situation(
+        prefecture_code=municipality.prefecture_id if municipality else resolve_prefecture(understood),
         needs=understood.needs,
         crisis_kinds=tuple(understood.crisis_kinds),
         asker=understood.asker,
@@ -323,11 +340,21 @@ def candidates(situation: Situation, *, platform: Platform, text: str, now: date
         for service in by_need.services:
             found.setdefault(service.pk, (service, None))
     facts = _facts(list(found), now)
-    prefecture_id = municipality.prefecture_id if municipality else platform.prefecture_id
-    return [
+    prefecture_id = municipality.prefecture_id if municipality else situation.prefecture_code or platform.prefecture_id
+    pool = [
         _candidate(service, position, facts[service.pk], municipality, prefecture_id)
         for service, position in found.values()
     ]
+    if municipality is not None and not any(c.area != ELSEWHERE and set(c.needs) & set(needs) for c in pool):
+        # Nothing for the need in reach: the municipality's own general window (every one has a
+        # representative window in the open data) can say who handles it there. Shown as what it is.
+        general = search_services(
+            platform=platform, needs=[GENERAL], per_page=GENERAL_WINDOWS, municipality=municipality, relations=()
+        )
+        extra = [service for service in general.services if service.pk not in found]
+        more = _facts([service.pk for service in extra], now)
+        pool += [_candidate(service, None, more[service.pk], municipality, prefecture_id) for service in extra]
+    return pool
 
 
 @dataclass
@@ -390,7 +417,7 @@ def _candidate(
     prefecture_id: str | None,
 ) -> Candidate:
     level, area_name = ELSEWHERE, ""
-    for kind, area_municipality, area_in_prefecture, area_prefecture, name in facts.areas:
+    for kind, area_municipality, _in_prefecture, area_prefecture, name in facts.areas:
         if kind == ServiceArea.Kind.NATIONWIDE:
             here = NATIONWIDE
         elif kind == ServiceArea.Kind.PREFECTURE:
@@ -398,8 +425,9 @@ def _candidate(
         elif municipality is not None:
             here = MUNICIPALITY if area_municipality == municipality.code else ELSEWHERE
         else:
-            # Where the person lives is unknown: a city's window in their prefecture may be theirs.
-            here = PREFECTURE if area_in_prefecture is not None and area_in_prefecture == prefecture_id else ELSEWHERE
+            # Where the person lives is unknown: a city's window is theirs only if they live there,
+            # so it is not shown until they say where (the chat asks).
+            here = ELSEWHERE
         if not area_name or here > level:
             level, area_name = here, name
     return Candidate(
@@ -444,8 +472,13 @@ def score(situation: Situation, candidate: Candidate) -> tuple[float, tuple[str,
 
 
 def rank_pool(situation: Situation, pool: list[Candidate], *, limit: int = 5) -> list[Result]:
-    """The best `limit` candidates, at most two per organisation, each with why."""
-    scored = sorted(((*score(situation, c), c) for c in pool), key=lambda item: (-item[0], item[2].id))
+    """The best `limit` candidates in the person's reach, at most two per organisation, each with why.
+
+    A window for another area is never shown (issue 9 item 8): one elsewhere, or a city's window
+    while the person's municipality is unknown, waits until they say where they live.
+    """
+    reachable = [c for c in pool if c.area != ELSEWHERE]
+    scored = sorted(((*score(situation, c), c) for c in reachable), key=lambda item: (-item[0], item[2].id))
     per_org: dict[str, int] = {}
     results: list[Result] = []
     for total, matched, candidate in scored:
@@ -469,8 +502,10 @@ def why(situation: Situation, candidate: Candidate, matched: tuple[str, ...]) ->
     """One line: which need it answers, where it is for, whether it is open now."""
     labels = need_labels()
     parts = []
-    if matched:
+    if matched and matched[0] != GENERAL:
         parts.append(_("A place to talk about %(need)s.") % {"need": labels.get(matched[0], matched[0])})
+    elif GENERAL in candidate.needs and candidate.area == MUNICIPALITY:
+        parts.append(_("Your municipality's general window: it can tell you who handles this where you live."))
     else:
         parts.append(_("A general place to talk."))
     if candidate.area == MUNICIPALITY:

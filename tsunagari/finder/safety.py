@@ -10,12 +10,14 @@ at risk must never see an empty answer because an import has not run.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
+from tsunagari.directory.crisis import answers_around_the_clock, merge_lines
 from tsunagari.directory.models import CrisisLine
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import platform_scope
 
-__all__ = ["FALLBACK_SOURCE", "lines_for"]
+__all__ = ["FALLBACK_SOURCE", "Assessment", "assess", "lines_for"]
 
 # Which CrisisLine kinds answer each crisis kind, most specific first; "emergency" lines (110) come
 # after the specific lines, so that #8008 and 189 are not hidden behind the police number.
@@ -23,6 +25,8 @@ WANTED: dict[str, tuple[str, ...]] = {
     "suicide": ("suicide", "general"),
     "violence": ("violence",),
     "child": ("child",),
+    # Life in danger now (an overdose already taken): the ambulance first.
+    "emergency": ("medical", "emergency"),
 }
 # 110 answers violence and a child in danger too (the police): always among those lines.
 WITH_POLICE = frozenset({"violence", "child"})
@@ -39,6 +43,18 @@ _FALLBACK: tuple[dict[str, object], ...] = (
         "publisher": "警察庁",
         "availability": "24時間・緊急時",
         "kinds": ["emergency", "violence"],
+        "is_primary": True,
+        "last_verified_on": datetime.date(2026, 7, 26),
+    },
+    {
+        "source_id": "fire-ambulance-emergency",
+        "label": "救急・火事",
+        "number": "119",
+        "phone_href": "tel:119",
+        "url": "https://www.fdma.go.jp/mission/enrichment/kyukyumusen_kinkyutuhou/119.html",
+        "publisher": "総務省消防庁",
+        "availability": "24時間・緊急時",
+        "kinds": ["medical", "emergency"],
         "is_primary": True,
         "last_verified_on": datetime.date(2026, 7, 26),
     },
@@ -113,6 +129,9 @@ def _order(kind: str, lines: list[CrisisLine], platform_id: int | None) -> list[
     wanted = WANTED.get(kind, ("general",))
 
     def rank(line: CrisisLine) -> int | None:
+        if kind == "emergency":
+            # The ambulance (119), never the police line that shares the "emergency" kind.
+            return 0 if {"medical", "emergency"} & set(line.kinds) and "violence" not in line.kinds else None
         for position, want in enumerate(wanted):
             if want in line.kinds and not (kind in WITH_POLICE and "emergency" in line.kinds):
                 return position
@@ -125,8 +144,16 @@ def _order(kind: str, lines: list[CrisisLine], platform_id: int | None) -> list[
         line
         for found, line in sorted(
             ((found, line) for found, line in chosen if found is not None),
-            # The kind first; within it the lines shown first, local before national, then the data's order.
-            key=lambda item: (item[0], not item[1].is_primary, item[1].platform_id != platform_id, item[1].position),
+            # The kind first; within it the lines shown first, lines for this kind before lines for any
+            # worry, 24-hour lines before lines with hours, local before national, then the data's order.
+            key=lambda item: (
+                item[0],
+                not item[1].is_primary,
+                item[1].kinds[:1] != [wanted[item[0]]] if item[0] < len(wanted) else False,
+                not answers_around_the_clock(item[1]),
+                item[1].platform_id != platform_id,
+                item[1].position,
+            ),
         )
     ]
 
@@ -139,10 +166,7 @@ def lines_for(kind: str, platform: Platform) -> list[CrisisLine]:
     """
     with platform_scope(platform):
         stored = list(CrisisLine.objects.select_related("dataset"))
-    found = _order(kind, stored, platform.pk)
-    if not found:
-        found = _order(kind, _fallback_lines(), platform.pk)
-    return found
+    return _order(kind, merge_lines(stored, platform.scope_ids(), _fallback_lines()), platform.pk)
 
 
 def lines_for_kinds(kinds: tuple[str, ...] | list[str], platform: Platform) -> list[CrisisLine]:
@@ -156,3 +180,85 @@ def lines_for_kinds(kinds: tuple[str, ...] | list[str], platform: Platform) -> l
                 seen.add(key)
                 out.append(line)
     return out
+
+
+# Need codes a resident can pick (home tiles, filters) that mean a risk to life, and their kind.
+NEED_KINDS: dict[str, str] = {
+    "suicide": "suicide",
+    "violence": "violence",
+    "sexual_violence": "violence",
+    "child_abuse": "child",
+}
+# Lexicon concepts that mean the danger is already physical: 119 before anything else.
+EMERGENCY_CONCEPTS = frozenset({"suicide.overdose"})
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What a search says about risk to life: the kinds present (most urgent first) and their lines."""
+
+    kinds: tuple[str, ...] = ()
+    lines: list[CrisisLine] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds)
+
+    def to_dict(self) -> dict[str, object]:
+        """The `crisis` block of the API (a documented extension to HSDS, docs/api.md)."""
+        return {
+            "kinds": list(self.kinds),
+            "message": "命に関わる危険があるときは、今すぐ電話してください。",
+            "lines": [
+                {
+                    "label": line.label,
+                    "number": line.number,
+                    "tel": line.phone_href,
+                    "hours": line.availability,
+                    "cost": line.cost,
+                    "publisher": line.publisher,
+                    "url": line.url,
+                    "last_verified_on": line.last_verified_on.isoformat() if line.last_verified_on else None,
+                }
+                for line in self.lines
+            ],
+        }
+
+
+def crisis_kinds(text: str, needs: tuple[str, ...] | list[str] = ()) -> tuple[str, ...]:
+    """The crisis kinds in a resident's words and chosen needs: the chat's understanding, same rules."""
+    from .understanding import CRISIS, understand
+
+    kinds: list[str] = []
+    if text.strip():
+        understood = understand(text)
+        kinds.extend(understood.crisis_kinds)
+        concepts = {evidence.concept for evidence in understood.evidence.get(CRISIS, ())}
+        if concepts & EMERGENCY_CONCEPTS:
+            kinds.insert(0, "emergency")
+    for need in needs:
+        kind = NEED_KINDS.get(need)
+        if kind and kind not in kinds:
+            kinds.append(kind)
+    # The chat's precedence: a child cannot protect itself, then life, then violence.
+    order = ("emergency", "child", "suicide", "violence")
+    return tuple(sorted(dict.fromkeys(kinds), key=order.index))
+
+
+def assess(platform: Platform, text: str, needs: tuple[str, ...] | list[str] = ()) -> Assessment:
+    """The safety check every channel runs before showing anything: kinds at risk and their 24-hour lines."""
+    kinds = crisis_kinds(text, needs)
+    if not kinds:
+        return Assessment()
+    return Assessment(kinds=kinds, lines=lines_for_kinds(kinds, platform))
+
+
+def around_the_clock(platform: Platform, needs: tuple[str, ...] | list[str]) -> list[CrisisLine]:
+    """The 24-hour lines (not 110/119) for a window's needs: where to call when the window is closed."""
+    kinds = [kind for kind in dict.fromkeys(NEED_KINDS.get(need, "") for need in needs) if kind] or ["general"]
+    if "general" not in kinds and "suicide" not in kinds and {"mental_health", "loneliness"} & set(needs):
+        kinds.append("suicide")
+    return [
+        line
+        for line in lines_for_kinds(kinds, platform)
+        if answers_around_the_clock(line) and "emergency" not in line.kinds
+    ]

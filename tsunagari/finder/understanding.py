@@ -47,6 +47,7 @@ __all__ = [
     "Understanding",
     "compile_lexicon",
     "default_lexicon",
+    "search_needs",
     "understand",
 ]
 
@@ -64,8 +65,11 @@ _SAID_AGAIN = 0.25
 _SAID_AGAIN_AT_MOST = 2
 # A child in danger always brings the child-protection windows among the needs.
 _CHILD_IN_DANGER = 0.8
-# Order of precedence when several kinds of crisis are present: a child cannot protect itself.
-_KIND_ORDER: tuple[CrisisKind, ...] = ("child", "suicide", "violence")
+# Order of precedence when several kinds of crisis are present: a body in danger now (an overdose
+# taken) needs 119 before any talk; then a child, who cannot protect itself.
+_KIND_ORDER: tuple[CrisisKind, ...] = ("emergency", "child", "suicide", "violence")
+# After 飲んだ: ら (if I took) and り (took … and so on) say it has not happened.
+_NOT_DONE = re.compile(r"[たっだ][らり]")
 # Needs that do not explain away a weak risk signal: they are part of the same picture.
 _SAME_PICTURE = frozenset({"suicide", "mental_health", "loneliness", "unsure", "foreign"})
 _KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
@@ -94,6 +98,12 @@ _TAGALOG_WORDS = _word_set(
 _CHINESE_ONLY = re.compile(r"[们没这吗呢么钱饭帮给对还为让说请谢你她沒這嗎麼錢飯幫給對還為讓說請謝妳个]|我(?![慢が々])")
 # 15歳, 七十八歳, 80代, 二十代: an age or a decade, in Arabic or kanji numerals.
 _AGE = re.compile(r"(?<![\d〇一二三四五六七八九十百])(\d{1,3}|[〇一二三四五六七八九十百]{1,4})\s*(歳|才|さい|代|だい)")
+# I'm 15, I am 16, aged 14, 15 years old, 13yo: an age in English.
+_AGE_EN = re.compile(
+    r"\b(?:i'?m|i am|aged?)\s+(\d{1,2})\b(?!\s*(?:%|yen|kg|cm|minutes|hours|days|weeks|months))"
+    r"|\b(\d{1,2})\s*(?:years?[\s-]old|yrs?[\s-]old|yo|y/o)\b",
+    re.IGNORECASE,
+)
 _KANJI_DIGITS = {char: value for value, char in enumerate("〇一二三四五六七八九")}
 
 
@@ -167,6 +177,7 @@ class Understanding:
             if place is None
             else {
                 "raw": place.raw,
+                "name": place.full_name,
                 "kind": place.kind,
                 "postal_code": place.postal_code,
                 "prefecture": place.prefecture,
@@ -234,12 +245,18 @@ def understand(text: str, *, lexicon: CompiledLexicon | None = None) -> Understa
     language = _language(normalized, text_views.latin)
     age_group, age_evidence = _age_group(lexicon, live, normalized)
     asker = _asker(lexicon, live, tally)
+    age_group, age_evidence = _adult_family(tally, normalized, age_group, age_evidence)
     crisis_kinds, crisis_evidence = _decide_crisis(lexicon, live, tally, normalized, ignored)
     _apply_rules(tally, language, age_group, age_evidence, asker)
     if "violence" in crisis_kinds and age_group == "child" and asker != "family":
-        # Hit by a parent at fourteen is a child in danger, whose lines are 189 and 児童相談所.
-        crisis_kinds = ("child", *(kind for kind in crisis_kinds if kind != "child"))
+        # Hit at fourteen is a child in danger, whose lines are 189 and the children's lines and whose
+        # window is the 児童相談所 — not the adult DV lines or the 配偶者暴力相談支援センター.
+        crisis_kinds = _in_order({*crisis_kinds, "child"} - {"violence"})
         crisis_evidence.append(_rule_evidence("rule.child_victim", age_evidence, "violence against a minor"))
+        _move_need(tally, "violence", "child_abuse")
+    if "emergency" in crisis_kinds and tally.scores.get("suicide", 0) > 0 and "suicide" not in crisis_kinds:
+        # An overdose taken: 119 first, and the person is also at risk of suicide.
+        crisis_kinds = _in_order({*crisis_kinds, "suicide"})
     if "child" in crisis_kinds and "child_abuse" not in tally.scores:
         basis = _rule_evidence("rule.child_victim", age_evidence, "a child in danger")
         tally.add("child_abuse", _CHILD_IN_DANGER, replace(basis, weight=_CHILD_IN_DANGER))
@@ -271,6 +288,18 @@ def understand(text: str, *, lexicon: CompiledLexicon | None = None) -> Understa
         evidence=evidence,
         ignored=tuple(ignored),
     )
+
+
+def _in_order(kinds: set[CrisisKind]) -> tuple[CrisisKind, ...]:
+    return tuple(kind for kind in _KIND_ORDER if kind in kinds)
+
+
+def _move_need(tally: _Tally, source: str, target: str) -> None:
+    """Count a need's score and evidence as another's (a child's violence is child abuse)."""
+    if source not in tally.scores:
+        return
+    tally.scores[target] += tally.scores.pop(source)
+    tally.evidence[target].extend(tally.evidence.pop(source, []))
 
 
 def _evidence(concept: Concept, hit: Hit, text: str, weight: float, note: str = "") -> Evidence:
@@ -309,7 +338,11 @@ def _decide_crisis(
         concept = lexicon.concepts[hit.concept]
         if hit.negated or concept.crisis is None:
             continue
-        (weak if concept.weak else strong).append((concept.crisis, _evidence(concept, hit, text, 1.0)))
+        kind: CrisisKind = concept.crisis
+        if kind == "emergency" and _NOT_DONE.search(text, max(0, hit.end - 2), hit.end + 1):
+            # 薬を一気に飲んだら… is a thought of doing it, not an overdose taken: a suicide crisis.
+            kind = "suicide"
+        (weak if concept.weak else strong).append((kind, _evidence(concept, hit, text, 1.0)))
     chosen = list(strong)
     if weak:
         weak_concepts = {evidence.concept for _, evidence in weak}
@@ -385,6 +418,12 @@ def _number(text: str) -> int | None:
     return value or None
 
 
+def _age_rule_evidence(match: re.Match[str]) -> Evidence:
+    """The evidence of an age read by a rule (15歳, 10代, "I'm 15"), not by the lexicon."""
+    form = match.group(0)
+    return Evidence(concept="rule.age", matched=form, start=match.start(), end=match.end(), form=form, via="rule")
+
+
 def _age_group(lexicon: CompiledLexicon, live: list[Hit], text: str) -> tuple[AgeGroup, list[Evidence]]:
     """The age group of the person the text is about, with the words that say so.
 
@@ -404,20 +443,57 @@ def _age_group(lexicon: CompiledLexicon, live: list[Hit], text: str) -> tuple[Ag
             continue
         # 10代 is a teenager, most often under 18.
         group = "child" if decade and years == 10 else _age_from_number(years)
-        found[group].append(
-            Evidence(
-                concept="rule.age",
-                matched=match.group(0),
-                start=match.start(),
-                end=match.end(),
-                form=match.group(0),
-                via="rule",
-            )
-        )
+        found[group].append(_age_rule_evidence(match))
+    for match in _AGE_EN.finditer(text):
+        group = _age_from_number(int(match.group(1) or match.group(2)))
+        found[group].append(_age_rule_evidence(match))
     for group in _AGE_ORDER:
         if found.get(group):
             return group, found[group]
     return "unknown", []
+
+
+# 10年, 十年, 何年も, 長年: how long something has lasted, in years.
+_YEARS = re.compile(
+    r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*年(?:間|以上|も|近く|目|ほど|くらい|ぐらい)?|何年も|長年|もう何年"
+)
+# Shut in this long, a son or daughter is an adult (ひきこもり is most often 20–50 years old).
+_ADULT_AFTER_YEARS = 5
+
+
+def _adult_family(
+    tally: _Tally, text: str, age_group: AgeGroup, age_evidence: list[Evidence]
+) -> tuple[AgeGroup, list[Evidence]]:
+    """A son or daughter who is an adult is not a parenting or child-protection matter.
+
+    息子が10年部屋から出てこない is an adult ひきこもり (the ひきこもり地域支援センター, not the
+    児童相談所): with no age given, years of withdrawal say the person is an adult. With an adult
+    age (30歳の息子), "my son" alone says nothing about parenting.
+    """
+    if age_group == "unknown" and tally.scores.get("hikikomori", 0) > 0:
+        for match in _YEARS.finditer(text):
+            years = _number(match.group(1)) if match.group(1) else _ADULT_AFTER_YEARS
+            if years is not None and years >= _ADULT_AFTER_YEARS:
+                age_group = "adult"
+                age_evidence = [
+                    Evidence(
+                        concept="rule.adult_hikikomori",
+                        matched=match.group(0),
+                        start=match.start(),
+                        end=match.end(),
+                        form=match.group(0),
+                        via="rule",
+                        note="years of withdrawal: an adult",
+                    )
+                ]
+                break
+    if age_group in ("youth", "adult", "elderly"):
+        for need in ("parenting", "children"):
+            evidence = tally.evidence.get(need, [])
+            if evidence and all(item.concept == "parenting.family_child" for item in evidence):
+                tally.scores.pop(need, None)
+                tally.evidence.pop(need, None)
+    return age_group, age_evidence
 
 
 def _asker(lexicon: CompiledLexicon, live: list[Hit], tally: _Tally) -> Asker:
@@ -461,3 +537,30 @@ def _apply_rules(tally: _Tally, language: str, age_group: AgeGroup, age_evidence
         tally.add("young_carer", 1.2, replace(_rule_evidence("rule.young_carer", age_evidence, note), weight=1.2))
     if age_group == "elderly":
         tally.add("elderly", 0.4, replace(_rule_evidence("rule.elderly", age_evidence, "an older person"), weight=0.4))
+
+
+# A search looks under the needs the words clearly name: the first, and any as strong as half of it.
+_SEARCH_NEEDS_AT_MOST = 3
+_SEARCH_NEEDS_SHARE = 0.5
+
+
+def search_needs(text: str, *, wider: bool = False, lexicon: CompiledLexicon | None = None) -> tuple[str, ...]:
+    """The need codes a search for `text` should also look under (issue 9 item 6), best first.
+
+    Only needs the lexicon found in the words themselves: never the `unsure` fallback, nor needs
+    inferred by rules from age or language, which say who is asking rather than what about.
+    `wider` adds the weaker ones too (いじめ: school, then children), for when the strong ones
+    have no window.
+    """
+    understood = understand(text, lexicon=lexicon)
+    if not understood.needs:
+        return ()
+    top_score = understood.needs[0][1]
+    share = 0.0 if wider else _SEARCH_NEEDS_SHARE
+    chosen: list[str] = []
+    for code, score in understood.needs:
+        if score < top_score * share or len(chosen) >= _SEARCH_NEEDS_AT_MOST:
+            break
+        if any(not item.concept.startswith("rule.") for item in understood.evidence.get(code, ())):
+            chosen.append(code)
+    return tuple(chosen)

@@ -1,7 +1,10 @@
-"""The finder's page in the workspace, added to workspace.urls (its namespace and the permission matrix)."""
+"""The finder's pages in the workspace, under the "workspace" namespace (tsunagari.urls; the permission matrix)."""
 
 from django.urls import path
 
 from . import views
 
-urlpatterns = [path("finder/", views.need_chart, name="finder-stats")]
+urlpatterns = [
+    path("finder/", views.need_chart, name="finder-stats"),
+    path("finder/texts/", views.saved_texts, name="finder-texts"),
+]

@@ -1,4 +1,4 @@
-"""Know-how library pages, added to workspace.urls (its namespace, its two-factor rule, the permission matrix)."""
+"""Know-how library pages, under the "workspace" namespace (tsunagari.urls) (its namespace, its two-factor rule, the permission matrix)."""
 
 from django.urls import path
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import jpholiday
 
-__all__ = ["JST", "Interval", "ParsedHours", "WeeklyOpening", "is_open_at", "parse_hours"]
+__all__ = ["JST", "Interval", "ParsedHours", "WeeklyOpening", "is_open_at", "parse_hours", "week_of_month"]
 
 # Japan has had no daylight saving time since 1951, so a fixed offset is exact
 # and spares us a dependency on the system's tz database.
@@ -38,6 +38,19 @@ class WeeklyOpening:
     opens_at: datetime.time
     closes_at: datetime.time
     """Exclusive end; always later than ``opens_at`` on the same day."""
+    weeks_of_month: tuple[int, ...] = ()
+    """Empty: every week. Otherwise only the n-th such weekday of the month (第2土曜日 → (2,))."""
+
+    def applies_on(self, day: datetime.date) -> bool:
+        """Whether this opening falls on ``day`` (its weekday and, for monthly ones, its week)."""
+        if day.weekday() not in self.weekdays:
+            return False
+        return not self.weeks_of_month or week_of_month(day) in self.weeks_of_month
+
+
+def week_of_month(day: datetime.date) -> int:
+    """Which occurrence of its weekday ``day`` is in its month: 1 for the first Saturday, and so on."""
+    return (day.day - 1) // 7 + 1
 
 
 @dataclass(frozen=True)
@@ -68,9 +81,33 @@ def parse_hours(opening_text: str, closed_text: str = "") -> ParsedHours | None:
     if not hours_text.strip():
         return None
     state = _State()
-    _read_hours(_tokenise(hours_text, hours=True), state)
-    _read_closed(_tokenise(_normalise(closed_text), hours=False), state)
+    _read_hours(_tokenise(_PAREN_RE.sub(_drop_remark, hours_text), hours=True), state)
+    for part in _PART_SEPARATOR_RE.split(_normalise(closed_text)):
+        if not _is_remark(part):
+            _read_closed(_tokenise(part, hours=False), state)
     return _build(state)
+
+
+# A remark says how to reach the window on days it is open (by phone only, by appointment, which
+# other number to call), not when it is closed. It stays on the page beside the schedule, which it
+# does not change. Anything that may close a day is never a remark: the parser must read it.
+_REMARK_RE = re.compile(r"電話|予約|受付|案内|回答|面談|面接|来所|緊急|相談時間|【")
+# 休 closes, except in 昼休み (a lunch break) and 休日も (open on days off too).
+_CLOSING_WORD_RE = re.compile(
+    r"除|(?<!昼)休(?!日も)|閉|行っておりません|行いません|行っていません|準ず|準じ|不可日|ない日"
+)
+_PART_SEPARATOR_RE = re.compile(r"[/\n]")
+_PAREN_RE = re.compile(r"\(([^()]*)\)")
+
+
+def _is_remark(part: str) -> bool:
+    return bool(_REMARK_RE.search(part)) and not _CLOSING_WORD_RE.search(part)
+
+
+def _drop_remark(match: re.Match[str]) -> str:
+    """In the hours text only a bracketed remark without any time is dropped (（緊急時は夜間も対応）)."""
+    inner = match.group(1)
+    return " " if _is_remark(inner) and not re.search(r"\d", inner) else match.group(0)
 
 
 def is_open_at(hours: ParsedHours, when: datetime.datetime) -> bool | None:
@@ -95,10 +132,7 @@ def is_open_at(hours: ParsedHours, when: datetime.datetime) -> bool | None:
             return False
     if hours.open_24h:
         return True
-    weekday = day.weekday()
-    return any(
-        weekday in opening.weekdays and opening.opens_at <= moment < opening.closes_at for opening in hours.openings
-    )
+    return any(opening.applies_on(day) and opening.opens_at <= moment < opening.closes_at for opening in hours.openings)
 
 
 def _is_year_end(day: datetime.date) -> bool:
@@ -138,6 +172,7 @@ class _DaySpec:
     year_end: bool = False
     heijitsu: bool = False  # 平日 conventionally excludes national holidays
     every_day: bool = False  # 毎日/年中無休/365日 also cover holidays
+    nth: frozenset[tuple[int, int]] = frozenset()  # (weekday, week of month): 第3土曜日 → (5, 3)
 
 
 @dataclass(frozen=True)
@@ -177,6 +212,11 @@ class _AllDay:
 
 
 @dataclass(frozen=True)
+class _Label:
+    """Whose hours follow (DV相談, 電話, 面談): the times that follow are still the window's."""
+
+
+@dataclass(frozen=True)
 class _Paren:
     opening: bool
 
@@ -191,7 +231,7 @@ class _Unknown:
     text: str
 
 
-_Token = _Days | _Range | _Exclude | _Closure | _HolidayOpen | _Until | _AllDay | _Paren | _Sep | _Unknown
+_Token = _Days | _Range | _Exclude | _Closure | _HolidayOpen | _Until | _AllDay | _Label | _Paren | _Sep | _Unknown
 
 _SEPARATORS = frozenset(" \t\r\n\u3000、,。./;・※「」【】")
 _OPEN_PARENS = frozenset("([{〔")
@@ -213,15 +253,25 @@ _RANGE_RE = re.compile(_RANGE_BODY)
 _EXCLUDE_RE = re.compile(r"(?P<lunch>(?:昼休み|昼休憩|休憩)\s*:?\s*)?" + _RANGE_BODY + r"(?P<cut>\s*を?除[くき])?")
 _ALL_DAY_RE = re.compile(r"(?P<before>365日\s*)?24時間(?:\s*(?P<after>365日))?(?:対応|営業|受付|開館|開庁)?")
 _LABEL_RE = re.compile(r"[^\d\s:~()/、・]{1,20}:\s*")
+# A contact mode or a named line before its times: 電話9時～16時, 面談9時30分～16時, DV相談 8:30～22:00.
+_MODE_LABEL_RE = re.compile(
+    r"(?:(?:電話|面談|面接|来所|窓口|メール)(?:相談)?(?:受付)?|[A-Za-z]{1,10}相談)\s*:?\s*(?=[\d午正])"
+)
 
 # Longest alternatives first: 祝日 must win over 祝, 土日 over 土.
 _DAY_ITEM_RE = re.compile(
-    r"年中無休|365日|毎日|平日|土日|12月29日~1月3日|年末年始(?:期間)?|祝祭日|祝休日|祝日|休日|祝"
+    r"第(?P<weeks>[1-5](?:[・、,]?第?[1-5])*)(?P<nthday>[月火水木金土日])(?:曜日?)?"
+    r"|(?:県|都|府|道|市|区|町|村)の休日"
+    r"|年中無休|365日|毎日|平日|土日|12月29日~1月3日|年末年始(?:期間)?|祝祭日|祝休日|祝日|休日|祝"
     r"|(?P<kanji>[月火水木金土日])(?:曜日?)?"
 )
 _DAY_LIST_SEP_RE = re.compile(r"・|、|,|及び|および|並びに|と|")
 _DAY_RANGE_RE = re.compile(r"\s*~\s*")
-_CLOSURE_SUFFIX_RE = re.compile(r"(?:の場合)?(?:は|を)?(?:除く|除き|休み|休業|休館|閉庁|閉館|休)(?:ます)?")
+_CLOSURE_SUFFIX_RE = re.compile(
+    r"(?:の場合)?(?:は|を)?(?:除く|除き|休み|休業|休館|閉庁|閉館|休|に準ずる|に準じる)(?:ます)?"
+    # 毎月第4水曜日は、事案調査のため相談は行っておりません
+    r"|は[、,]?(?:[^/、。]{1,20}のため[、,]?)?(?:相談|受付|窓口)?(?:は|を)?(?:行っておりません|行いません|行っていません)"
+)
 _HOLIDAY_OPEN_SUFFIX_RE = re.compile(r"も(?:受付|開庁|開館|営業|開所)(?:します)?")
 _UNTIL_SUFFIX_RE = re.compile(r"は\s*" + _time_pattern("u") + r"\s*まで")
 _DAYS_FOLLOWER_RE = re.compile(r"の|(?=[\d午正]|$)")
@@ -259,6 +309,8 @@ def _tokenise(text: str, *, hours: bool) -> list[_Token]:
 
 
 def _match_token(text: str, pos: int, *, hours: bool) -> tuple[_Token | None, int]:
+    if hours and (match := _MODE_LABEL_RE.match(text, pos)):
+        return _Label(), match.end()
     if match := _ALL_DAY_RE.match(text, pos):
         every_day = match.group("before") or match.group("after")
         spec = _DaySpec(_ALL_DAYS, every_day=True) if every_day else None
@@ -296,9 +348,13 @@ def _match_days_token(text: str, pos: int, *, hours: bool) -> tuple[_Token | Non
     return _Days(spec), (follower.end() if follower else end)
 
 
+# 毎週/毎月 (also 「毎月 第2土曜日」 with a space) and 月1回/月2回 before a day list say nothing more than the days do.
+_EVERY_PREFIX_RE = re.compile(r"(?:毎週|毎月|月に?[1-4一二三四]回)\s*")
+
+
 def _scan_day_list(text: str, pos: int) -> tuple[_DaySpec, int] | None:
-    if text.startswith("毎週", pos):
-        pos += 2
+    if prefix := _EVERY_PREFIX_RE.match(text, pos):
+        pos = prefix.end()
     specs: list[_DaySpec] = []
     end = pos
     while True:
@@ -333,6 +389,13 @@ def _item_spec(match: re.Match[str]) -> _DaySpec:
     word = match.group(0)
     if kanji := match.group("kanji"):
         return _DaySpec(frozenset({_WEEKDAY_KANJI.index(kanji)}))
+    if nthday := match.group("nthday"):
+        weekday = _WEEKDAY_KANJI.index(nthday)
+        weeks = {int(n) for n in re.findall(r"\d", match.group("weeks"))}
+        return _DaySpec(frozenset(), nth=frozenset((weekday, week) for week in weeks))
+    if word.endswith("の休日"):
+        # The local government's own days off (by its ordinance): weekends, holidays, the year end.
+        return _DaySpec(frozenset({5, 6}), holiday=True, year_end=True)
     if word in ("年中無休", "365日", "毎日"):
         return _DaySpec(_ALL_DAYS, every_day=True)
     if word == "平日":
@@ -351,6 +414,7 @@ def _merge_specs(specs: list[_DaySpec]) -> _DaySpec:
         year_end=any(s.year_end for s in specs),
         heijitsu=any(s.heijitsu for s in specs),
         every_day=any(s.every_day for s in specs),
+        nth=frozenset[tuple[int, int]]().union(*(s.nth for s in specs)),
     )
 
 
@@ -413,6 +477,7 @@ class _State:
     groups: list[_Group] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     closed_weekdays: set[int] = field(default_factory=set)
+    closed_weeks: set[tuple[int, int]] = field(default_factory=set)  # (weekday, week of month)
     closed_on_holidays: bool = False
     closed_year_end: bool = False
     open_on_holidays: bool = False
@@ -427,7 +492,7 @@ def _read_hours(tokens: list[_Token], state: _State) -> None:
         if isinstance(token, _Paren):
             depth = depth + 1 if token.opening else max(depth - 1, 0)
             continue
-        if isinstance(token, _Sep):
+        if isinstance(token, _Sep | _Label):
             continue
         if isinstance(token, _Days):
             if current is not None and isinstance(previous, _Days) and current.days is not None:
@@ -486,6 +551,7 @@ def _close(spec: _DaySpec, state: _State) -> None:
     if spec.every_day:
         state.problems.append("closed every day")
         return
+    state.closed_weeks |= spec.nth
     state.closed_weekdays |= spec.weekdays
     state.closed_on_holidays |= spec.holiday
     state.closed_year_end |= spec.year_end
@@ -502,7 +568,7 @@ def _open_on(spec: _DaySpec, state: _State) -> None:
 def _build(state: _State) -> ParsedHours:
     problems = state.problems
     groups = state.groups
-    named = [g for g in groups if g.days is not None and g.days.weekdays]
+    named = [g for g in groups if g.days is not None and (g.days.weekdays or g.days.nth)]
     unnamed = [g for g in groups if g.days is None]
     if named and unnamed:
         problems.append("hours without days next to hours with days")
@@ -521,7 +587,8 @@ def _build(state: _State) -> ParsedHours:
     else:
         default_days = _MON_TO_FRI
 
-    per_day: dict[int, list[Interval]] = {day: [] for day in range(7)}
+    # Keyed by (weekday, weeks of the month); () = every week.
+    per_day: dict[tuple[int, tuple[int, ...]], list[Interval]] = {}
     holiday_hours: list[Interval] = []
     for group in groups:
         spec = group.days if group.days is not None else _DaySpec(default_days)
@@ -536,7 +603,13 @@ def _build(state: _State) -> ParsedHours:
         for until in group.untils:
             _apply_until(until, by_day, problems)
         for day, day_intervals in by_day.items():
-            per_day[day].extend(day_intervals)
+            per_day.setdefault((day, ()), []).extend(day_intervals)
+        # A monthly day stays open even when its weekday is closed in general (平日・第3土曜日 with
+        # 土曜日 closed): the particular week is the exception the text names.
+        for day in range(7):
+            weeks = tuple(sorted(week for weekday, week in spec.nth if weekday == day))
+            if weeks:
+                per_day.setdefault((day, weeks), []).extend(intervals)
         if spec.holiday:
             holiday_hours.extend(intervals)
         if spec.heijitsu and not state.open_on_holidays:
@@ -560,7 +633,7 @@ def _build(state: _State) -> ParsedHours:
             # ParsedHours cannot express "24 hours, but only on some days".
             problems.append("24時間 limited to some days")
 
-    openings = _regroup(per_day)
+    openings = _regroup(_close_weeks(per_day, state.closed_weeks))
     return ParsedHours(
         openings=openings,
         open_24h=open_24h,
@@ -570,6 +643,21 @@ def _build(state: _State) -> ParsedHours:
         parsed=not problems and (bool(openings) or open_24h),
         holiday_hours=tuple(_union(holiday_hours)),
     )
+
+
+def _close_weeks(
+    per_day: dict[tuple[int, tuple[int, ...]], list[Interval]], closed: set[tuple[int, int]]
+) -> dict[tuple[int, tuple[int, ...]], list[Interval]]:
+    """第3日曜は除く: every Sunday but the third becomes the Sundays of weeks 1, 2, 4 and 5."""
+    result: dict[tuple[int, tuple[int, ...]], list[Interval]] = {}
+    for (day, weeks), intervals in per_day.items():
+        shut = {week for weekday, week in closed if weekday == day}
+        if shut:
+            weeks = tuple(week for week in (weeks or range(1, 6)) if week not in shut)
+            if not weeks:
+                continue
+        result.setdefault((day, weeks), []).extend(intervals)
+    return result
 
 
 def _apply_until(until: _Until, by_day: dict[int, list[Interval]], problems: list[str]) -> None:
@@ -612,13 +700,13 @@ def _union(intervals: list[Interval]) -> list[Interval]:
     return merged
 
 
-def _regroup(per_day: dict[int, list[Interval]]) -> tuple[WeeklyOpening, ...]:
-    days_by_interval: dict[Interval, list[int]] = {}
-    for day in range(7):
-        for interval in _union(per_day[day]):
-            days_by_interval.setdefault(interval, []).append(day)
+def _regroup(per_day: dict[tuple[int, tuple[int, ...]], list[Interval]]) -> tuple[WeeklyOpening, ...]:
+    days_by_interval: dict[tuple[Interval, tuple[int, ...]], list[int]] = {}
+    for day, weeks in sorted(per_day):
+        for interval in _union(per_day[day, weeks]):
+            days_by_interval.setdefault((interval, weeks), []).append(day)
     openings = [
-        WeeklyOpening(weekdays=tuple(days), opens_at=start, closes_at=end)
-        for (start, end), days in days_by_interval.items()
+        WeeklyOpening(weekdays=tuple(days), opens_at=start, closes_at=end, weeks_of_month=weeks)
+        for ((start, end), weeks), days in days_by_interval.items()
     ]
-    return tuple(sorted(openings, key=lambda o: (o.weekdays[0], o.opens_at, o.weekdays)))
+    return tuple(sorted(openings, key=lambda o: (o.weeks_of_month, o.weekdays[0], o.opens_at, o.weekdays)))

@@ -49,6 +49,21 @@ def get_own_service(request: HttpRequest, workspace: Workspace, service_id: uuid
     )
 
 
+def get_editable_service(request: HttpRequest, workspace: Workspace, service_id: uuid.UUID) -> Service:
+    """Coordinators: any service the platform owns (never national open data, never an organisation-less row).
+
+    Administrators: their organisations' own.
+    """
+    if not workspace.is_coordinator:
+        return get_own_service(request, workspace, service_id)
+    return get_object_or_404(
+        Service.objects.select_related("organization").prefetch_related("channels", "terms"),
+        platform=workspace.platform,
+        organization__isnull=False,
+        pk=service_id,
+    )
+
+
 def get_change(request: HttpRequest, workspace: Workspace, change_id: uuid.UUID) -> ListingChange:
     """Coordinators reach every change of the platform; administrators their organisations' own."""
     changes = ListingChange.objects.filter(platform=workspace.platform).select_related(

@@ -83,14 +83,21 @@ def _mail(template_prefix: str, recipients: Iterable[str], context: dict[str, An
 # Joining
 
 
-def apply_to_join(platform: Platform, **fields: Any) -> MemberOrganisation:
-    """Record an organisation's application; thank the applicant and tell the coordinators."""
+def apply_to_join(platform: Platform, *, acknowledge: bool = True, **fields: Any) -> MemberOrganisation:
+    """Record an organisation's application; acknowledge it to the contact and tell the coordinators.
+
+    The address is not proven yet, so the acknowledgement is a fixed text with nothing the applicant
+    wrote (no names, no description): the public form cannot be used to send chosen words to
+    anyone's inbox. `acknowledge=False` skips it (the address has had enough of them lately).
+    """
     with transaction.atomic():
         application = MemberOrganisation(platform=platform, status=MemberOrganisation.Status.APPLIED, **fields)
         application.full_clean()
         application.save()
-        context: dict[str, Any] = {"platform": platform, "application": application}
-        _mail("application_received", [application.contact_email], context)
+        context: dict[str, Any] = {"platform": platform}
+        if acknowledge:
+            _mail("application_received", [application.contact_email], context)
+        context["application"] = application
         context["url"] = site_url("workspace:members-application", platform.slug, application.pk)
         _mail("application_to_review", coordinator_emails(platform), context)
     return application
@@ -253,8 +260,12 @@ def propose_listing_change(
     after: dict[str, Any],
     author: Any,
     note: str = "",
+    by_coordinator: bool = False,
 ) -> ListingChange:
     """Propose new values for `service` (or a new listing) on behalf of `organization`.
+
+    `by_coordinator`: a coordinator corrects the listing themselves; they are the reviewers, so it
+    is published at once, like a trusted member's change (and recorded the same way).
 
     Only the organisation's own rows on its own platform: national open data is corrected
     through a problem report instead. A change still waiting for review is updated rather than
@@ -280,7 +291,7 @@ def propose_listing_change(
             change = ListingChange(platform=platform, organization=organization, service=service)
         change.before, change.after = before, after
         change.author, change.author_note = author, note.strip()
-        trusted = _trusted(organization)
+        trusted = by_coordinator or _trusted(organization)
         if trusted:
             change.service = listings.apply(
                 after,
@@ -288,7 +299,11 @@ def propose_listing_change(
                 organization=organization,
                 fields=listings.changed_fields(before, after),
                 user=author,
-                reason=f"信頼された会員による即時公開: {organization.name}"[:100],
+                reason=(
+                    f"事務局による修正: {organization.name}"
+                    if by_coordinator
+                    else f"信頼された会員による即時公開: {organization.name}"
+                )[:100],
             )
             change.status = ListingChange.Status.APPROVED
             change.published_at_once = True
@@ -308,7 +323,8 @@ def propose_listing_change(
             "changes": listings.diff(before, after),
             "url": site_url("workspace:listings-change", platform.slug, change.pk),
         }
-        _mail("listing_change_to_review", coordinator_emails(platform), context)
+        if not by_coordinator:
+            _mail("listing_change_to_review", coordinator_emails(platform), context)
     return change
 
 
@@ -544,10 +560,45 @@ def close_report(report: ProblemReport, *, actor: Any, note: str) -> ProblemRepo
         raise ValueError("Closing needs a note.")
     with transaction.atomic():
         report = ProblemReport.objects.select_for_update().get(pk=report.pk)
-        if report.status != ProblemReport.Status.OPEN:
+        if report.status == ProblemReport.Status.CLOSED:
             raise InvalidStateError
         report.status = ProblemReport.Status.CLOSED
         report.note, report.closed_by, report.closed_at = note, actor, timezone.now()
         report.save()
         record("report.closed", actor=actor, platform=report.platform, obj=report, changes={"note": note})
     return report
+
+
+def ask_organisation_to_fix(report: ProblemReport, *, actor: Any, message: str = "") -> list[str]:
+    """Mark a report as being fixed and e-mail the listing's organisation administrators; returns whom.
+
+    Only for the platform's own listings (national open data has no organisation here to ask).
+    """
+    with transaction.atomic():
+        report = ProblemReport.objects.select_for_update().select_related("service__organization").get(pk=report.pk)
+        service = report.service
+        if report.status == ProblemReport.Status.CLOSED or service.platform_id != report.platform_id:
+            raise InvalidStateError
+        recipients = organisation_admin_emails(report.platform, service.organization) if service.organization else []
+        report.status = ProblemReport.Status.IN_PROGRESS
+        report.save(update_fields=["status", "modified_at"])
+        record(
+            "report.sent_to_organisation",
+            actor=actor,
+            platform=report.platform,
+            obj=report,
+            changes={"recipients": len(recipients)},
+        )
+        _mail(
+            "problem_fix_request",
+            recipients,
+            {
+                "platform": report.platform,
+                "report": report,
+                "service": service,
+                "message": message.strip(),
+                "url": site_url("workspace:reports", report.platform.slug),
+                "edit_url": site_url("workspace:listings-edit", report.platform.slug, service.pk),
+            },
+        )
+    return recipients

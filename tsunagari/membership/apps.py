@@ -16,3 +16,10 @@ class MembershipConfig(AppConfig):
         # Registered from here rather than written into audit.models, so that the audit app keeps
         # no list of other apps' actions.
         ACTION_LABELS.update(AUDIT_LABELS)
+
+        from tsunagari.workspace.dashboard import register_activity, register_todo
+
+        from . import dashboard
+
+        register_todo(dashboard.todos)
+        register_activity(dashboard.activity)

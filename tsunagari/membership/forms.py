@@ -124,7 +124,7 @@ class ApproveForm(forms.Form):
         help_text=_("Choose it when the directory already lists this organisation, so its listings become its own."),
     )
     invite_contact = forms.BooleanField(
-        label=_("Invite the contact person as the organisation's administrator"), required=False, initial=True
+        label=_("Invite the contact person as the organisation's administrator"), required=False, initial=False
     )
 
     def __init__(self, *args: Any, application: MemberOrganisation, **kwargs: Any) -> None:
@@ -222,7 +222,10 @@ class ListingForm(forms.Form):
         label=listings.FIELDS["hours_text"],
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text=_("As you would write it on a poster, e.g. 月曜日～金曜日 9時～17時（祝日を除く）."),
+        help_text=_(
+            "As you would write it on a poster, e.g. 月曜日～金曜日 9時～17時（祝日を除く） "
+            "or, for a monthly group, 毎月第2土曜日 14:00～16:00."
+        ),
     )
     closed_days_text = forms.CharField(
         label=listings.FIELDS["closed_days_text"],
@@ -251,6 +254,28 @@ class ListingForm(forms.Form):
     application_process = forms.CharField(label=listings.FIELDS["application_process"], widget=TEXTAREA, required=False)
     minimum_age = forms.IntegerField(label=listings.FIELDS["minimum_age"], min_value=0, max_value=130, required=False)
     maximum_age = forms.IntegerField(label=listings.FIELDS["maximum_age"], min_value=0, max_value=130, required=False)
+    place_name = forms.CharField(
+        label=listings.FIELDS["place_name"],
+        max_length=300,
+        required=False,
+        help_text=_("e.g. 鎌倉市福祉センター 2階 相談室."),
+    )
+    postal_code = forms.CharField(label=listings.FIELDS["postal_code"], max_length=8, required=False)
+    address = forms.CharField(
+        label=listings.FIELDS["address"],
+        max_length=300,
+        required=False,
+        help_text=_("After the municipality, e.g. 御成町18-10. The map places it from the address."),
+    )
+    position = forms.CharField(
+        label=listings.FIELDS["position"],
+        max_length=60,
+        required=False,
+        help_text=_(
+            "Latitude and longitude of the entrance, e.g. 35.3190, 139.5467 (in 地理院地図 or an online map, "
+            "the coordinates of the point you click). Without it the map shows only the town or the municipality."
+        ),
+    )
     author_note = forms.CharField(
         label=_("Note to the coordinators (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -268,8 +293,35 @@ class ListingForm(forms.Form):
     def clean_phone(self) -> str:
         return clean_phone(self.cleaned_data.get("phone", ""))
 
+    def clean_postal_code(self) -> str:
+        code = nfkc(self.cleaned_data.get("postal_code", "")).replace("〒", "").strip()
+        digits = code.replace("-", "").replace("ー", "")
+        if code and not (digits.isdigit() and len(digits) == 7):
+            raise forms.ValidationError(_("Write the postal code with 7 digits, e.g. 248-0012."))
+        return f"{digits[:3]}-{digits[3:]}" if code else ""
+
     def clean_line(self) -> str:
         return nfkc(self.cleaned_data.get("line", ""))
+
+    def clean_position(self) -> str:
+        """「35.3190, 139.5467」 → "35.319000,139.546700"; a point outside Japan is refused with what to fix."""
+        text = nfkc(self.cleaned_data.get("position", "")).strip()
+        if not text:
+            return ""
+        parts = [p for p in re.split(r"[,\s、]+", text) if p]
+        try:
+            latitude, longitude = (float(p) for p in parts) if len(parts) == 2 else (None, None)
+        except ValueError:
+            latitude = longitude = None
+        if latitude is None or longitude is None:
+            raise forms.ValidationError(
+                _("Write the latitude and the longitude as two numbers, e.g. 35.3190, 139.5467.")
+            )
+        if not (20 <= latitude <= 46 and 122 <= longitude <= 154):
+            raise forms.ValidationError(
+                _("This point is outside Japan. Write the latitude first (20 to 46), then the longitude (122 to 154).")
+            )
+        return f"{latitude:.6f},{longitude:.6f}"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

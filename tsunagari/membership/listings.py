@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -19,10 +20,12 @@ from tsunagari.directory.models import (
     NEEDS,
     TARGETS,
     Channel,
+    Location,
     Organization,
     Schedule,
     Service,
     ServiceArea,
+    ServiceAtLocation,
     TaxonomyTerm,
 )
 from tsunagari.directory.taxonomy import read_terms
@@ -52,7 +55,13 @@ FIELDS: dict[str, StrPromise] = {
     "application_process": _("How to apply"),
     "minimum_age": _("Minimum age"),
     "maximum_age": _("Maximum age"),
+    "place_name": _("Place (building or room)"),
+    "postal_code": _("Postal code"),
+    "address": _("Address"),
+    "position": _("Position on the map"),
 }
+# The listing's place: its first physical location (created when a listing gets its first address).
+LOCATION_FIELDS = {"place_name": "name", "postal_code": "postal_code", "address": "address_1"}
 # Fields stored on the service row as they are.
 SERVICE_FIELDS = (
     "name",
@@ -101,7 +110,38 @@ def snapshot(service: Service | None) -> dict[str, Any]:
         data[name] = sorted(code for taxonomy_id, code in codes if taxonomy_id == taxonomy)
     for name in ATTRIBUTE_FIELDS:
         data[name] = (ATTRIBUTES, name) in codes
+    location = _mapped_location(service)
+    for name, column in LOCATION_FIELDS.items():
+        data[name] = getattr(location, column) if location is not None else ""
+    data["position"] = (
+        f"{location.latitude},{location.longitude}"
+        if location is not None and location.precision == Location.Precision.EXACT and location.latitude is not None
+        else ""
+    )
     return data
+
+
+def _mapped_location(service: Service) -> Location | None:
+    """The place the listing's pin stands for: its first physical location with an address or a position."""
+    rows = Location.objects.filter(service_at_locations__service=service, location_type=Location.Kind.PHYSICAL)
+    return rows.order_by("created_at").first()
+
+
+def _set_position(service: Service, value: str, user: Any, reason: str) -> None:
+    """A member's own pin ("35.319000,139.546700") is exact; clearing it lets place-locations place the address."""
+    location = _mapped_location(service)
+    if location is None:
+        return
+    if value:
+        latitude, longitude = value.split(",")
+        location.latitude, location.longitude = Decimal(latitude), Decimal(longitude)
+        location.precision, location.place_label = Location.Precision.EXACT, ""
+    elif location.precision == Location.Precision.EXACT:
+        location.latitude = location.longitude = None
+        location.precision, location.place_label = Location.Precision.NONE, ""
+    else:
+        return
+    save_with_history(location, user, reason)
 
 
 @dataclass(frozen=True)
@@ -191,7 +231,47 @@ def apply(
         _set_schedules(service, user, reason)
     if {*TERM_FIELDS, *ATTRIBUTE_FIELDS} & set(fields):
         _set_terms(service, change_after)
+    if set(LOCATION_FIELDS) & set(fields):
+        _set_address(service, change_after, user, reason)
+    if "position" in fields:
+        _set_position(service, change_after.get("position", ""), user, reason)
     return service
+
+
+def _set_address(service: Service, change_after: dict[str, Any], user: Any, reason: str) -> None:
+    """Write the place's name, postal code and address; a new address drops a position that was only approximate.
+
+    place-locations then places it again from the new address. A position a member set (exact) stays.
+    """
+    values = {column: change_after.get(name, "") or "" for name, column in LOCATION_FIELDS.items()}
+    location = _mapped_location(service)
+    if location is None:
+        if not any(values.values()):
+            return
+        platform = service.platform
+        municipality = platform.municipality if platform.kind == Platform.Kind.MUNICIPALITY else None
+        location = Location(
+            platform=platform,
+            organization=service.organization,
+            location_type=Location.Kind.PHYSICAL,
+            municipality=municipality,
+            region=municipality.prefecture.name if municipality is not None else "",
+            city=municipality.name if municipality is not None else "",
+        )
+        created = True
+    else:
+        created = False
+    address_moved = location.address_1 != values["address_1"] or location.postal_code != values["postal_code"]
+    for column, value in values.items():
+        setattr(location, column, value)
+    if address_moved and location.precision != Location.Precision.EXACT:
+        location.latitude = location.longitude = None
+        location.precision, location.place_label = Location.Precision.NONE, ""
+    save_with_history(location, user, reason)
+    if created:
+        save_with_history(
+            ServiceAtLocation(platform=service.platform, service=service, location=location), user, reason
+        )
 
 
 def save_with_history(row: Any, user: Any, reason: str) -> None:

@@ -43,6 +43,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "listing.confirmed": _("confirmed a listing is still right"),
     "listing.settings_changed": _("changed how often listings are checked"),
     "report.closed": _("closed a problem report"),
+    "report.sent_to_organisation": _("asked an organisation to correct its listing"),
 }
 
 DEFAULT_VERIFICATION_MONTHS = 6
@@ -295,6 +296,8 @@ class ProblemReport(PlatformOwned):
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
+        # Someone is on it: the coordinators asked the listing's organisation to fix it.
+        IN_PROGRESS = "fixing", _("being fixed")
         CLOSED = "closed", _("closed")
 
     service = models.ForeignKey(Service, models.CASCADE, related_name="problem_reports", verbose_name=_("service"))

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
-from tsunagari.portal.views import crisis_lines, get_service
+from tsunagari.directory.crisis import crisis_lines
+from tsunagari.directory.queries import get_service
 from tsunagari.tenancy.access import get_public_platform
 from tsunagari.tenancy.scoping import platform_scope
 
@@ -45,7 +46,17 @@ def join(request: HttpRequest, platform_slug: str) -> HttpResponse:
             if _limited(request, "membership.join", settings.JOIN_RATE):
                 return _too_many(request, context)
             if form.is_valid():
-                actions.apply_to_join(platform, **{k: v for k, v in form.cleaned_data.items() if k != "consent"})
+                fields = {k: v for k, v in form.cleaned_data.items() if k != "consent"}
+                # However many client addresses send them, one inbox gets few acknowledgements.
+                flooded = is_ratelimited(
+                    request,
+                    group="membership.join-acknowledgement",
+                    key=lambda _group, _request: fields["contact_email"].strip().lower(),
+                    rate=settings.JOIN_ACKNOWLEDGEMENT_RATE,
+                    method="POST",
+                    increment=True,
+                )
+                actions.apply_to_join(platform, acknowledge=not flooded, **fields)
                 return redirect("membership:join-thanks", platform.slug)
         return render(
             request,

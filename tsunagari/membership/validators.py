@@ -58,7 +58,7 @@ def validate_pdf(upload: UploadedFile) -> None:
     """Accept only a real PDF: its name, its declared type, then the checks every shared file gets.
 
     notices.files.validate_upload checks the size (WORKSPACE_UPLOAD_MAX_MB), that it starts with
-    %PDF-, and that it carries no scripts, launch actions or embedded files.
+    %PDF- and parses, and that it carries no scripts, automatic or launch actions or embedded files.
     """
     if files.file_type(upload.name or "") != files.ALLOWED[".pdf"]:
         raise ValidationError(_("Upload the signed agreement as a PDF file (a name ending in .pdf)."), code="pdf_name")

@@ -10,13 +10,14 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagari.accounts.models import Role
-from tsunagari.directory.models import Service
+from tsunagari.directory.models import Organization, Service
 from tsunagari.lib.hours import parse_hours
 from tsunagari.notices import files
 from tsunagari.workspace.access import Workspace, workspace_view
@@ -252,9 +253,13 @@ def listings_home(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 def _listing_page(
     request: HttpRequest, workspace: Workspace, service: Service | None, pending: ListingChange | None
 ) -> HttpResponse:
-    organizations = access.administered_organisations(request, workspace)
-    if service is not None:
-        organizations = organizations.filter(pk=service.organization_id)
+    organizations: QuerySet[Organization]
+    if service is not None and workspace.is_coordinator:
+        organizations = Organization.objects.filter(pk=service.organization_id)
+    else:
+        organizations = access.administered_organisations(request, workspace)
+        if service is not None:
+            organizations = organizations.filter(pk=service.organization_id)
     if request.method == "POST":
         form = ListingForm(request.POST, organizations=organizations)
     else:
@@ -273,6 +278,7 @@ def _listing_page(
                 after=form.snapshot(),
                 author=request.user,
                 note=form.cleaned_data["author_note"],
+                by_coordinator=workspace.is_coordinator,
             )
         except actions.NothingChangedError:
             form.add_error(None, _("Nothing was changed. Change a field, or go back to the list."))
@@ -287,7 +293,8 @@ def _listing_page(
                     request,
                     _(
                         "We could not read the opening hours as a timetable. They are shown as you wrote them, "
-                        "but the portal cannot say whether it is open now. Try e.g. 月曜日～金曜日 9時～17時."
+                        "but the portal cannot say whether it is open now. Try e.g. 月曜日～金曜日 9時～17時 "
+                        "or 毎月第2土曜日 14:00～16:00."
                     ),
                 )
             return redirect("workspace:listings-change", workspace.platform.slug, change.pk)
@@ -309,9 +316,10 @@ def listing_new(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     return _listing_page(request, workspace, None, None)
 
 
-@workspace_view(roles={Role.ORG_ADMIN})
+@workspace_view(roles=LISTING_ROLES)
 def listing_edit(request: HttpRequest, workspace: Workspace, service_id: uuid.UUID) -> HttpResponse:
-    service = access.get_own_service(request, workspace, service_id)
+    """Administrators edit their organisations' listings; coordinators any of the platform's own (published at once)."""
+    service = access.get_editable_service(request, workspace, service_id)
     pending = ListingChange.objects.filter(service=service, status=ListingChange.Status.PENDING).first()
     return _listing_page(request, workspace, service, pending)
 
@@ -397,7 +405,7 @@ def reports(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         request,
         workspace,
         "reports.html",
-        open_reports=rows.filter(status=ProblemReport.Status.OPEN).order_by("created_at"),
+        open_reports=rows.exclude(status=ProblemReport.Status.CLOSED).order_by("created_at"),
         closed_reports=rows.filter(status=ProblemReport.Status.CLOSED).order_by("-closed_at")[:30],
         close_form=CloseReportForm(),
     )
@@ -417,4 +425,28 @@ def report_close(request: HttpRequest, workspace: Workspace, report_id: uuid.UUI
             messages.error(request, _("This report was already closed."))
         else:
             messages.success(request, _("The report is closed."))
+    return redirect("workspace:reports", workspace.platform.slug)
+
+
+@require_POST
+@workspace_view(roles=COORDINATORS)
+def report_ask(request: HttpRequest, workspace: Workspace, report_id: uuid.UUID) -> HttpResponse:
+    """Ask the listing's organisation to correct it: the report becomes "being fixed"."""
+    report = access.get_report(request, workspace, report_id)
+    try:
+        recipients = actions.ask_organisation_to_fix(
+            report, actor=request.user, message=request.POST.get("message", "")[:2000]
+        )
+    except actions.InvalidStateError:
+        messages.error(request, _("This report cannot be sent to an organisation (closed, or national open data)."))
+    else:
+        if recipients:
+            messages.success(
+                request, _("We asked %(emails)s to correct the listing.") % {"emails": "、".join(recipients)}
+            )
+        else:
+            messages.warning(
+                request,
+                _("The report is marked as being fixed, but the organisation has no administrator here to e-mail."),
+            )
     return redirect("workspace:reports", workspace.platform.slug)

@@ -1,4 +1,4 @@
-"""Membership pages of the workspace, added to workspace.urls (so that they share its namespace,
+"""Membership pages of the workspace, under the "workspace" namespace (tsunagari.urls) (so that they share its namespace,
 its two-factor rule and the permission matrix's check that every workspace URL is covered)."""
 
 from django.urls import path
@@ -38,4 +38,5 @@ urlpatterns = [
     path("listings/<uuid:service_id>/edit/", views.listing_edit, name="listings-edit"),
     path("reports/", views.reports, name="reports"),
     path("reports/<uuid:report_id>/close/", views.report_close, name="reports-close"),
+    path("reports/<uuid:report_id>/ask/", views.report_ask, name="reports-ask"),
 ]

@@ -15,3 +15,10 @@ class NoticesConfig(AppConfig):
 
         # As in membership: each app registers the labels of the actions it records.
         ACTION_LABELS.update(AUDIT_LABELS)
+
+        from tsunagari.workspace.dashboard import register_activity, register_todo
+
+        from . import dashboard
+
+        register_todo(dashboard.todos)
+        register_activity(dashboard.activity)

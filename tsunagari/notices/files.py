@@ -10,12 +10,14 @@ Used by `notices` (attachments) and `programs` (minutes and materials).
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +25,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 
 @dataclass(frozen=True)
@@ -49,8 +54,26 @@ ALLOWED: dict[str, FileType] = {
     ".txt": FileType("text/plain", (), "text"),
     ".csv": FileType("text/csv", (), "text"),
 }
-# Names a PDF uses to run a script or another program when opened, or to carry other files.
-ACTIVE_PDF_NAMES = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
+# Names a PDF uses to run a script or another program when opened or when a page or field is
+# touched, or to carry other files (as dictionary keys, action types or object types).
+ACTIVE_PDF_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/OpenAction",
+        "/AA",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/FileAttachment",
+        "/RichMedia",
+        "/XFA",
+    }
+)
+# The ones long enough never to turn up by chance in compressed bytes, looked for in the raw file too.
+_RAW_ACTIVE_PDF_NAMES = ACTIVE_PDF_NAMES - {"/JS", "/AA", "/XFA"}
+# A name: a slash and regular characters (PDF 32000-1 §7.3.5), escapes (#xx) included.
+_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]+)")
 # Where Office and OpenDocument files keep macros.
 MACRO_PARTS = ("vbaproject.bin", "basic/", "scripts/")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -115,18 +138,74 @@ def validate_upload(upload: UploadedFile) -> FileType:
 
 
 def _check_pdf(upload: UploadedFile) -> None:
-    overlap = b""
-    for chunk in upload.chunks():
-        window = overlap + chunk
-        if any(marker in window for marker in ACTIVE_PDF_NAMES):
+    """Refuse a PDF that would run something or carry other files when opened, however it is spelled.
+
+    The file is parsed (pypdf): every object in the cross-reference table and in compressed object
+    streams is read, with name escapes such as `/J#61vaScript` decoded, and refused if it names a
+    script, an automatic action, a launch action or an embedded file. The raw bytes are also read
+    for the longer of those names, decoded the same way, to catch objects left out of the table.
+    A file that cannot be parsed is refused: we cannot tell what it would do.
+    """
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
             raise ValidationError(
                 _(
-                    "This PDF contains scripts or embedded files, which we do not accept. "
-                    "Print it to a new PDF and upload that."
+                    "This PDF is protected by a password, so we cannot check it. "
+                    "Remove the password (or print it to a new PDF) and upload it again."
                 ),
-                code="file_active",
+                code="file_encrypted",
             )
-        overlap = chunk[-32:]
+        active = _active_pdf_names(reader)
+        if not len(reader.pages):
+            raise PdfReadError("no pages")
+    except ValidationError:
+        raise
+    except Exception:
+        raise ValidationError(
+            _("This PDF could not be read; it may be damaged. Save or print it to a new PDF and upload that."),
+            code="file_unreadable",
+        ) from None
+    if active or _RAW_ACTIVE_PDF_NAMES & _raw_pdf_names(data):
+        raise ValidationError(
+            _(
+                "This PDF contains scripts or embedded files, which we do not accept. "
+                "Print it to a new PDF and upload that."
+            ),
+            code="file_active",
+        )
+
+
+def _active_pdf_names(reader: PdfReader) -> set[str]:
+    """The names in ACTIVE_PDF_NAMES that any object of the file uses, as key or as value."""
+    found: set[str] = set()
+    pending: list[Any] = [reader.trailer]
+    for generation, numbers in reader.xref.items():
+        pending.extend(reader.get_object(IndirectObject(number, generation, reader)) for number in numbers)
+    pending.extend(reader.get_object(IndirectObject(number, 0, reader)) for number in reader.xref_objStm)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, DictionaryObject):
+            for key, value in item.items():
+                if key in ACTIVE_PDF_NAMES:
+                    found.add(key)
+                pending.append(value)
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+        elif isinstance(item, NameObject) and item in ACTIVE_PDF_NAMES:
+            found.add(str(item))
+    return found
+
+
+def _raw_pdf_names(data: bytes) -> set[str]:
+    """Every PDF name written in the raw bytes, with #xx escapes decoded."""
+    return {
+        "/" + re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw).decode("latin-1")
+        for raw in _PDF_NAME.findall(data)
+    }
 
 
 def _check_office(upload: UploadedFile) -> None:

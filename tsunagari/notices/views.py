@@ -131,6 +131,8 @@ def _notice_page(
         can_change=can_change,
         read_by=read_by,
         not_read_by=not_read_by,
+        # Counted here: the template's `read_by|length|add:not_read_by|length` read as (len + list)|length.
+        audience_count=len(read_by) + len(not_read_by),
     )
 
 

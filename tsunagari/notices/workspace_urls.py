@@ -1,4 +1,4 @@
-"""Notice-board pages, added to workspace.urls (its namespace, its two-factor rule, the permission matrix)."""
+"""Notice-board pages, under the "workspace" namespace (tsunagari.urls) (its namespace, its two-factor rule, the permission matrix)."""
 
 from django.urls import path
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from typing import Any, cast
 
 from django import forms
@@ -12,7 +10,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.directory.models import Channel
-from tsunagari.directory.taxonomy import read_terms
+from tsunagari.directory.taxonomy import term_label, term_rows
+from tsunagari.portal.places import find_place
+from tsunagari.tenancy.models import Municipality
 
 LANGUAGES = [
     ("", _("Any language")),
@@ -36,9 +36,44 @@ CHANNELS = [
 ]
 
 
-@cache
 def choices(filename: str) -> list[tuple[str, str]]:
-    return [(row["code"], row["label_ja"]) for row in read_terms(filename)]
+    """A vocabulary's codes with their labels in the page's language."""
+    return [(row["code"], term_label(row)) for row in term_rows(filename)]
+
+
+def clean_place(value: str) -> Municipality | None:
+    """The municipality a resident typed, or a Japanese error that says what to type instead."""
+    value = value.strip()
+    if not value:
+        return None
+    place = find_place(value)
+    if place.municipality is not None:
+        return place.municipality
+    if place.municipalities:
+        names = "、".join(m.full_name for m in place.municipalities)
+        raise forms.ValidationError(
+            _("There is more than one %(name)s (%(names)s): add the prefecture, e.g. %(example)s.")
+            % {"name": value, "names": names, "example": place.municipalities[0].full_name}
+        )
+    raise forms.ValidationError(
+        _(
+            "We could not find this place. Enter a 7-digit postal code (e.g. 248-0014) or a municipality name (e.g. 鎌倉市)."
+        )
+    )
+
+
+class PlaceForm(forms.Form):
+    """Where do you live? On the national home page: leads to the area's portal or the national search."""
+
+    place = forms.CharField(
+        label=_("Where do you live?"),
+        max_length=40,
+        help_text=_("Postal code or municipality, e.g. 248-0014 or 鎌倉市"),
+        error_messages={"required": _("Enter a postal code or a municipality name.")},
+    )
+
+    def clean_place(self) -> Municipality | None:
+        return clean_place(self.cleaned_data["place"])
 
 
 class SearchForm(forms.Form):
@@ -52,14 +87,21 @@ class SearchForm(forms.Form):
     anonymous = forms.BooleanField(label=_("Anonymous OK"), required=False)
     lang = forms.ChoiceField(label=_("Language"), required=False, choices=LANGUAGES)
     area = forms.CharField(
-        label=_("Postal code or municipality code"),
+        label=_("Where you live (postal code or municipality)"),
         required=False,
-        max_length=8,
-        help_text=_("e.g. 248-0014"),
+        max_length=40,
+        help_text=_("e.g. 248-0014 or 鎌倉市"),
     )
     near = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
     radius = forms.FloatField(required=False, min_value=0.1, max_value=100, widget=forms.HiddenInput)
     page = forms.IntegerField(required=False, min_value=1, max_value=1000, widget=forms.HiddenInput)
+
+    option_counts: dict[str, dict[str, int]]
+    """Per filter and option, how many of the results have it (set by the view; none: no counts shown)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.option_counts = {}
 
     # The need, target and channel boxes (about fifty) are written here rather than by Django's
     # widget templates: rendering each box through a template took half of a results page's time.
@@ -80,29 +122,60 @@ class SearchForm(forms.Form):
         """`form.fast.q` in a template: the field's input as Django would write it, without its template."""
         return _FastFields(self)
 
+    def chosen(self, name: str) -> set[str]:
+        return set(self.data.getlist(name)) if self.is_bound and hasattr(self.data, "getlist") else set()
+
     def _boxes(self, name: str) -> SafeString:
         field = self.fields[name]
         assert isinstance(field, forms.MultipleChoiceField)
-        chosen = set(self.data.getlist(name)) if self.is_bound and hasattr(self.data, "getlist") else set()
+        chosen = self.chosen(name)
+        counts = self.option_counts.get(name)
         # Plain escaping and joining: format_html for each of fifty boxes cost more than the search.
         return SafeString(
             "".join(
                 f'<label><input type="checkbox" name="{escape(name)}" value="{escape(value)}"'
-                f"{' checked' if str(value) in chosen else ''}> {escape(label)}</label>"
+                f"{' checked' if str(value) in chosen else ''}> {escape(label)}"
+                f"{_count(None if counts is None else counts.get(str(value), 0))}</label>"
                 for value, label in cast("list[tuple[str, Any]]", field.choices)
             )
         )
 
+    def active_filters(self) -> list[str]:
+        """The labels of every filter set, in the order of the form: shown on the folded filters."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        data = self.cleaned_data
+        labels: list[str] = []
+        for name in ("need", "target", "channel"):
+            field = self.fields[name]
+            assert isinstance(field, forms.MultipleChoiceField)
+            choices = cast("list[tuple[str, Any]]", field.choices)
+            labels += [str(label) for value, label in choices if value in data[name]]
+        labels += [str(self.fields[name].label) for name in ("open_now", "open_24h", "free", "anonymous") if data[name]]
+        if data["lang"]:
+            labels.append(str(dict(LANGUAGES)[data["lang"]]))
+        if data["area"]:
+            labels.append(data["area"]["label"])
+        return labels
+
     def clean_area(self) -> dict[str, str] | None:
-        value = self.cleaned_data["area"].strip().translate(str.maketrans("０１２３４５６７８９－ー", "0123456789--"))
+        value = self.cleaned_data["area"].strip()
         if not value:
             return None
-        digits = value.replace("-", "")
-        if re.fullmatch(r"\d{3}-?\d{4}", value):
-            return {"postal_code": digits}
-        if re.fullmatch(r"\d{6}", digits):
-            return {"municipality_code": digits}
-        raise forms.ValidationError(_("Enter a 7-digit postal code (e.g. 248-0014) or a 6-digit municipality code."))
+        place = find_place(value)
+        if place.municipality is not None:
+            return {"municipality_code": place.municipality.code, "label": place.municipality.full_name}
+        if place.municipalities:
+            names = "、".join(m.full_name for m in place.municipalities)
+            raise forms.ValidationError(
+                _("There is more than one %(name)s (%(names)s): add the prefecture, e.g. %(example)s.")
+                % {"name": value, "names": names, "example": place.municipalities[0].full_name}
+            )
+        raise forms.ValidationError(
+            _(
+                "We could not find this place. Enter a 7-digit postal code (e.g. 248-0014) or a municipality name (e.g. 鎌倉市)."
+            )
+        )
 
     def clean_near(self) -> tuple[float, float] | None:
         value = self.cleaned_data["near"].strip()
@@ -132,11 +205,15 @@ class SearchForm(forms.Form):
             "page": data["page"] or 1,
         }
         if data["area"]:
-            kwargs.update(data["area"])
+            kwargs["municipality_code"] = data["area"]["municipality_code"]
         if data["near"]:
             kwargs["near"] = data["near"]
             kwargs["radius_km"] = data["radius"] or 10.0
         return kwargs
+
+
+def _count(count: int | None) -> str:
+    return "" if count is None else f' <span class="count">({count})</span>'
 
 
 class _FastFields:

@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from typing import Any
+from urllib.parse import unquote, urlencode, urlsplit
 
 import segno
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.cache import cache_control
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
-from django_scopes import get_scope
 
+from tsunagari.accounts.access import get_staff_platform
+from tsunagari.directory.crisis import RECHECK_MONTHS, crisis_lines, due_for_check, merge_lines
 from tsunagari.directory.models import Channel, CrisisLine, Location, Service
 from tsunagari.directory.opening import is_open
-from tsunagari.directory.queries import national_lines, platform_services
+from tsunagari.directory.queries import get_service, national_lines, platform_services
 from tsunagari.directory.signals import directory_version
-from tsunagari.directory.taxonomy import read_terms
-from tsunagari.portal.forms import SearchForm
-from tsunagari.portal.pagecache import anonymous_page_cache
-from tsunagari.tenancy.access import get_public_platform, get_staff_platform
-from tsunagari.tenancy.models import Platform
+from tsunagari.directory.taxonomy import term_label, term_rows
+from tsunagari.finder.safety import Assessment, around_the_clock, assess
+from tsunagari.portal.forms import PlaceForm, SearchForm
+from tsunagari.portal.pagecache import anonymous_page_cache, cached_page
+from tsunagari.portal.places import covering_platform, covers, national_platform
+from tsunagari.tenancy.access import get_public_platform
+from tsunagari.tenancy.models import Municipality, Platform, Prefecture
 from tsunagari.tenancy.scoping import platform_scope
+from tsunagari.workspace.access import get_workspace
+from tsunagari.workspace.nav import menu
 
 # The need tiles on a portal's home, in the order a person in difficulty scans them.
 HOME_NEEDS = (
@@ -50,40 +58,54 @@ HOME_NEEDS = (
 )
 
 
+def assess_search(platform: Platform, form: SearchForm) -> Assessment:
+    """The chat's safety check on what was typed and the needs chosen (valid or not: safety first)."""
+    text = str(form.data.get("q", ""))[:200] if form.is_bound else ""
+    needs = form.data.getlist("need") if form.is_bound and hasattr(form.data, "getlist") else []
+    return assess(platform, text, needs)
+
+
+def clear_history(request: HttpRequest) -> HttpResponse:
+    """How to remove this site from the browser's history, for a person whose phone may be checked."""
+    return render(request, "portal/clear_history.html", {"lines": merge_lines(national_lines())})
+
+
 def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
 
 
+@cached_page(per_minute=False)
 def national_home(request: HttpRequest) -> HttpResponse:
+    """Where do you live? → that area's portal, or the national search for the area; and the national lines."""
+    form = PlaceForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return redirect(place_destination(form.cleaned_data["place"]))
     platforms = Platform.objects.public().exclude(kind=Platform.Kind.NATIONAL).select_related("prefecture")
-    lines = national_lines()
-    return render(request, "portal/national_home.html", {"platforms": platforms, "lines": lines})
+    lines = merge_lines(national_lines())
+    context = {"platforms": platforms, "lines": lines, "place_form": form, "national": national_platform()}
+    return render(request, "portal/national_home.html", context)
 
 
-def crisis_lines() -> list[CrisisLine]:
-    """The platform's local lines and the national ones (call inside the platform's scope).
-
-    On every portal page: kept in the cache per scope until the directory changes (a change to a
-    line changes directory_version, as any directory write does).
-    """
-    platforms = get_scope().get("platform")
-    if not isinstance(platforms, list):
-        return list(CrisisLine.objects.all())
-    key = f"crisis-lines:{','.join(map(str, sorted(platforms)))}:{directory_version()}"
-    lines = cache.get(key)
-    if lines is None:
-        lines = list(CrisisLine.objects.all())
-        cache.set(key, lines, 3600)
-    return lines
+def place_destination(municipality: Municipality) -> str:
+    """The page for a resident of `municipality`: their platform's home, else the national search for the area."""
+    platform = covering_platform(municipality)
+    if platform is not None:
+        return reverse("portal:home", args=[platform.slug])
+    national = national_platform()
+    if national is None:
+        return reverse("national-home")
+    return reverse("portal:search", args=[national.slug]) + "?" + urlencode({"area": municipality.code})
 
 
 def need_tiles() -> list[dict[str, str]]:
-    labels = {row["code"]: row for row in read_terms("needs.tsv")}
-    return [labels[code] for code in HOME_NEEDS if code in labels]
+    """The home's need tiles: code and label in the page's language."""
+    rows = {row["code"]: row for row in term_rows("needs.tsv")}
+    return [{"code": code, "label": term_label(rows[code])} for code in HOME_NEEDS if code in rows]
 
 
+@cached_page(per_minute=False)
 def platform_home(request: HttpRequest, platform_slug: str) -> HttpResponse:
     platform = get_public_platform(platform_slug)
     with platform_scope(platform):
@@ -91,32 +113,33 @@ def platform_home(request: HttpRequest, platform_slug: str) -> HttpResponse:
             "platform": platform,
             "lines": crisis_lines(),
             "needs": need_tiles(),
-            "own_services": list(Service.objects.published().filter(platform=platform).order_by("name")[:20]),
+            # The national portal's own windows are the whole country's: twenty of them in kana
+            # order help nobody, so it leads with the national lines and "where do you live?".
+            "own_services": []
+            if platform.is_national
+            else list(Service.objects.published().filter(platform=platform).order_by("name")[:20]),
             "service_count": platform_services(platform).count(),
+            "place_form": PlaceForm() if platform.is_national else None,
         }
         return render(request, "portal/platform_home.html", context)
 
 
-def detail_queryset(platform: Platform) -> QuerySet[Service]:
-    return (
-        platform_services(platform)
-        .select_related("organization", "dataset")
-        .prefetch_related(
-            "channels",
-            "schedules",
-            "service_areas__municipality",
-            "service_areas__prefecture",
-            "terms__taxonomy",
-            "service_at_locations__location",
-        )
+TAG_FILES = {
+    "tsunagari-needs": "needs.tsv",
+    "tsunagari-targets": "targets.tsv",
+    "tsunagari-attributes": "attributes.tsv",
+}
+
+
+def term_tags(service: Service) -> list[str]:
+    """The labels of a service's needs, targets and attributes in the page's language (others as named)."""
+    labels = {
+        (taxonomy, row["code"]): term_label(row) for taxonomy, name in TAG_FILES.items() for row in term_rows(name)
+    }
+    terms = sorted(
+        service.terms.all(), key=lambda t: list(TAG_FILES).index(t.taxonomy_id) if t.taxonomy_id in TAG_FILES else 9
     )
-
-
-def get_service(platform: Platform, service_id: uuid.UUID) -> Service:
-    try:
-        return detail_queryset(platform).get(pk=service_id)
-    except Service.DoesNotExist:
-        raise Http404 from None
+    return [labels.get((t.taxonomy_id, t.code), t.name) for t in terms]
 
 
 def service_context(request: HttpRequest, platform: Platform, service: Service) -> dict[str, Any]:
@@ -131,15 +154,23 @@ def service_context(request: HttpRequest, platform: Platform, service: Service) 
         "needs": [t for t in service.terms.all() if t.taxonomy_id == "tsunagari-needs"],
         "targets": [t for t in service.terms.all() if t.taxonomy_id == "tsunagari-targets"],
         "attributes": [t for t in service.terms.all() if t.taxonomy_id == "tsunagari-attributes"],
+        "tags": term_tags(service),
         "page_url": request.build_absolute_uri(request.path),
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }
 
 
+@never_cache  # Back after the quick exit must not bring back what was searched or read.
 def service_detail(request: HttpRequest, platform_slug: str, service_id: uuid.UUID) -> HttpResponse:
     platform = get_public_platform(platform_slug)
     with platform_scope(platform):
         service = get_service(platform, service_id)
-        return render(request, "portal/service_detail.html", service_context(request, platform, service))
+        context = service_context(request, platform, service)
+        if context["open_now"] is not True:
+            # Closed now (or hours unknown): the 24-hour lines for the same need, so nobody is left waiting.
+            context["always_open"] = around_the_clock(platform, [t.code for t in context["needs"]])
+        return render(request, "portal/service_detail.html", context)
 
 
 def service_print(request: HttpRequest, platform_slug: str, service_id: uuid.UUID) -> HttpResponse:
@@ -154,24 +185,188 @@ def service_print(request: HttpRequest, platform_slug: str, service_id: uuid.UUI
         return render(request, "portal/service_print.html", context)
 
 
+# Longer paths than any page of the portal needs; a QR code has room for about 2,300 characters at
+# the error correction used, and a dense code is hard to scan from a poster anyway.
+QR_PATH_MAX_LENGTH = 500
+
+
+def qr_path_problem(platform: Platform, path: str) -> str | None:
+    """Why `path` cannot be put in a QR code for this portal, or None when it can.
+
+    Only this portal's own pages: a QR code must never point residents somewhere else, so absolute
+    URLs, other hosts (`//host`, backslashes browsers read as slashes), control characters, dot
+    segments that climb out of the portal and other platforms' paths are refused.
+    """
+    if len(path) > QR_PATH_MAX_LENGTH:
+        return f"QRコードにするページのアドレスが長すぎます（{QR_PATH_MAX_LENGTH}文字まで）。"
+    decoded = unquote(path)
+    parts = urlsplit(path)
+    if (
+        parts.scheme
+        or parts.netloc
+        or not path.startswith(f"/{platform.slug}/")
+        or "//" in path
+        or "\\" in decoded
+        or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in decoded)
+        or any(segment in (".", "..") for segment in decoded.split("?", 1)[0].split("/"))
+    ):
+        return "このポータルのページのみQRコードにできます。"
+    return None
+
+
 @require_GET
 @cache_control(public=True, max_age=3600)
 def qr_code(request: HttpRequest, platform_slug: str) -> HttpResponse:
     """A QR code (SVG) for any page of this portal, for posters and cards: ?path=/slug/…"""
     platform = get_public_platform(platform_slug)
     path = request.GET.get("path", f"/{platform.slug}/")
-    # Only this portal's own pages: a QR code must never point residents somewhere else.
-    if not path.startswith(f"/{platform.slug}/") or "//" in path or "\\" in path or "\n" in path:
-        return HttpResponse(
-            "このポータルのページのみQRコードにできます。", status=400, content_type="text/plain; charset=utf-8"
+    problem = qr_path_problem(platform, path)
+    if problem:
+        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(qr_image(request.build_absolute_uri(path), platform.name), content_type="image/svg+xml")
+
+
+def qr_image(url: str, title: str) -> bytes:
+    """A standalone SVG image of a QR code (with its namespace: an SVG without it is shown as raw XML)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=6, border=4, title=title, xmldecl=True)
+    return buffer.getvalue()
+
+
+# The list under the map (and without JavaScript) shows at most this many places; the search has the rest.
+MAP_LIST_PLACES = 300
+
+
+def map_places(platform: Platform) -> tuple[list[dict[str, Any]], int, dict[str, int]]:
+    """The platform's windows with a position, as places: one per exact pin, one per approximate group.
+
+    A town- or municipality-level point stands for many windows in a wide area, so those are grouped
+    by the place they stand for (「鎌倉市御成町付近 3件」「鎌倉市内 5件」) and never drawn as a pin.
+    Phone-only lines and web services (virtual locations) and locations without an address get no place.
+    Also returns how many windows the platform shows and how many of them have a position, by precision.
+    Kept in the cache until the directory changes: the page and its GeoJSON need the same places.
+    """
+    # "portal-map2": places now carry their prefecture; entries made by the previous release do not.
+    key = f"portal-map2:{platform.pk}:{translation.get_language()}:{directory_version()}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _map_places(platform)
+        cache.set(key, cached, 3600)
+    return cached
+
+
+def _map_places(platform: Platform) -> tuple[list[dict[str, Any]], int, dict[str, int]]:
+    ids = list(platform_services(platform).values_list("pk", flat=True))
+    total = len(ids)
+    rows = (
+        Location.objects.filter(
+            service_at_locations__service__in=ids,
+            latitude__isnull=False,
+            location_type=Location.Kind.PHYSICAL,
         )
-    qr = segno.make(request.build_absolute_uri(path), error="m")
-    return HttpResponse(qr.svg_inline(scale=6, title=platform.name), content_type="image/svg+xml")
+        .exclude(precision=Location.Precision.NONE)
+        .values_list(
+            "latitude",
+            "longitude",
+            "precision",
+            "place_label",
+            "service_at_locations__service_id",
+            "service_at_locations__service__name",
+            "address_1",
+            "municipality__prefecture_id",
+            "region",
+        )
+        .order_by("place_label", "service_at_locations__service__name")[:20000]
+    )
+    prefecture_codes = {name: code for code, name in Prefecture.objects.values_list("code", "name")}
+    places: dict[tuple[Any, ...], dict[str, Any]] = {}
+    best: dict[Any, str] = {}  # a window placed several times counts once, at its most precise place
+    rank: dict[str, int] = {
+        Location.Precision.EXACT.value: 0,
+        Location.Precision.TOWN.value: 1,
+        Location.Precision.MUNICIPALITY.value: 2,
+    }
+    for lat, lon, precision, label, sid, name, address, prefecture, region in rows:
+        exact = precision == Location.Precision.EXACT
+        key = (sid, lat, lon) if exact else (precision, label, lat, lon)
+        place = places.setdefault(
+            key,
+            {
+                "latitude": float(lat or 0),
+                "longitude": float(lon or 0),
+                "precision": precision,
+                "label": label,
+                "prefecture": prefecture or prefecture_codes.get(region, ""),
+                "windows": [],
+            },
+        )
+        url = reverse("portal:service", args=[platform.slug, sid])
+        if not any(w["url"] == url for w in place["windows"]):
+            place["windows"].append({"name": name, "url": url, "address": address})
+        if sid not in best or rank[precision] < rank[best[sid]]:
+            best[sid] = precision
+    for place in places.values():
+        count = len(place["windows"])
+        if place["precision"] == Location.Precision.EXACT:
+            place["label"] = place["windows"][0]["name"]
+        elif place["precision"] == Location.Precision.TOWN:
+            place["label"] = _("Around %(place)s: %(count)s") % {"place": place["label"], "count": count}
+        else:
+            place["label"] = _("Within %(place)s: %(count)s") % {"place": place["label"], "count": count}
+    counts: dict[str, int] = {precision: sum(1 for p in best.values() if p == precision) for precision in rank}
+    counts["placed"] = len(best)
+    return list(places.values()), total, counts
+
+
+def map_prefectures(places: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The places grouped by prefecture, when they lie in more than one (the national map); else [].
+
+    A phone would otherwise download every window in Japan to draw the first view (1.35 MB of
+    GeoJSON and a 328 KB list): the national map starts with one circle per prefecture and loads a
+    prefecture's places when it is chosen (`?pref=13`, with or without JavaScript).
+    """
+    by_code: dict[str, list[dict[str, Any]]] = {}
+    for place in places:
+        by_code.setdefault(place["prefecture"], []).append(place)
+    if len(by_code) < 2:
+        return []
+    names = dict(Prefecture.objects.values_list("code", "name"))
+    out = []
+    for code, group in sorted(by_code.items()):
+        windows = sum(len(p["windows"]) for p in group)
+        name = names.get(code, _("Elsewhere"))
+        out.append(
+            {
+                "code": code,
+                "name": name,
+                "count": windows,
+                # The mean of its places, weighted by windows: where most of them are.
+                "latitude": sum(p["latitude"] * len(p["windows"]) for p in group) / windows,
+                "longitude": sum(p["longitude"] * len(p["windows"]) for p in group) / windows,
+                "label": _("Within %(place)s: %(count)s") % {"place": name, "count": windows},
+            }
+        )
+    return out
+
+
+def _chosen_prefecture(request: HttpRequest, prefectures: list[dict[str, Any]]) -> dict[str, Any] | None:
+    code = request.GET.get("pref", "")
+    return next((p for p in prefectures if p["code"] == code), None)
 
 
 def map_page(request: HttpRequest, platform_slug: str) -> HttpResponse:
     platform = get_public_platform(platform_slug)
     with platform_scope(platform):
+        places, total, counts = map_places(platform)
+        prefectures = map_prefectures(places)
+        chosen = _chosen_prefecture(request, prefectures)
+        geojson = reverse("portal:map-data", args=[platform.slug])
+        if chosen is not None:
+            places = [p for p in places if p["prefecture"] == chosen["code"]]
+            geojson += f"?pref={chosen['code']}"
+        elif prefectures:
+            places = []  # the list is the prefectures; each links to its own places
+        listed = sorted(places, key=lambda p: (-len(p["windows"]), p["label"]))[:MAP_LIST_PLACES]
         return render(
             request,
             "portal/map.html",
@@ -180,66 +375,190 @@ def map_page(request: HttpRequest, platform_slug: str) -> HttpResponse:
                 "lines": crisis_lines(),
                 "tile_url": settings.MAP_TILE_URL,
                 "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+                "geojson": geojson,
+                "prefectures": [] if chosen else prefectures,
+                "chosen": chosen,
+                "places": sorted(listed, key=lambda p: p["label"]),
+                "places_left_out": len(places) - len(listed),
+                "total": total,
+                "counts": counts,
+                "approximate": counts[Location.Precision.TOWN] + counts[Location.Precision.MUNICIPALITY],
             },
         )
 
 
+@gzip_page  # public data without secrets, so compressing it cannot leak a token (BREACH)
 @cache_control(public=True, max_age=300)
 def map_data(request: HttpRequest, platform_slug: str) -> JsonResponse:
-    """GeoJSON of the platform's mapped locations, one feature per service at a location."""
+    """GeoJSON of the platform's places: exact pins (one per window) and approximate groups.
+
+    On a map whose places lie in several prefectures, without `?pref=` it gives one feature per
+    prefecture (precision "prefecture", with the address of its own places in `data`).
+    """
     platform = get_public_platform(platform_slug)
     with platform_scope(platform):
-        services = platform_services(platform).values("pk")
-        rows = (
-            Location.objects.filter(service_at_locations__service__in=services, latitude__isnull=False)
-            .values_list(
-                "latitude",
-                "longitude",
-                "service_at_locations__service_id",
-                "service_at_locations__service__name",
-                "address_1",
-            )
-            .order_by()[:20000]
-        )
-        features = [
+        places, _total, _counts = map_places(platform)
+        prefectures = map_prefectures(places)
+    chosen = _chosen_prefecture(request, prefectures)
+    if prefectures and chosen is None:
+        url = reverse("portal:map-data", args=[platform.slug])
+        page = reverse("portal:map", args=[platform.slug])
+        return JsonResponse(
             {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [float(lon or 0), float(lat or 0)]},
-                "properties": {"name": name, "address": address, "url": f"/{platform.slug}/services/{sid}/"},
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [p["longitude"], p["latitude"]]},
+                        "properties": {
+                            "precision": "prefecture",
+                            "label": p["label"],
+                            "count": p["count"],
+                            "data": f"{url}?pref={p['code']}",
+                            "url": f"{page}?pref={p['code']}",
+                        },
+                    }
+                    for p in prefectures
+                ],
             }
-            for lat, lon, sid, name, address in rows
-        ]
+        )
+    if chosen is not None:
+        places = [p for p in places if p["prefecture"] == chosen["code"]]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [p["longitude"], p["latitude"]]},
+            "properties": {
+                "precision": p["precision"],
+                "label": p["label"],
+                "count": len(p["windows"]),
+                "windows": [{"name": w["name"], "url": w["url"]} for w in p["windows"]],
+                **(
+                    {"name": p["windows"][0]["name"], "url": p["windows"][0]["url"]}
+                    if p["precision"] == Location.Precision.EXACT
+                    else {}
+                ),
+            },
+        }
+        for p in places
+    ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
 def staff_home(request: HttpRequest, platform_slug: str) -> HttpResponse:
     """The coordinators' overview: stale and review-flagged listings, drafts."""
     platform = get_staff_platform(request, platform_slug)
+    # Inside the workspace's frame, with its menu: it is one of the coordinators' workspace pages.
+    workspace = get_workspace(request, platform_slug)
     with platform_scope(platform, with_national=False):
         own = Service.objects.filter(platform=platform)
         context = {
             "platform": platform,
+            "workspace": workspace,
+            "menu": menu(workspace),
             "stale": list(own.stale().order_by("last_verified_on")[:200]),
             "needs_review": list(own.filter(needs_review=True)[:200]),
             "drafts": list(own.filter(publication=Service.Publication.DRAFT)[:200]),
         }
+    with platform_scope(platform):
+        context["lines_due"] = due_for_check(crisis_lines())
+        context["recheck_months"] = RECHECK_MONTHS
         return render(request, "portal/staff_home.html", context)
 
 
+# An attribute recorded for fewer than this share of a portal's windows is "rarely recorded":
+# the filter says so, since leaving it out would hide most of the windows that may well have it.
+RARELY_RECORDED = 0.05
+
+
+def platform_counts(platform: Platform) -> tuple[int, dict[str, int]]:
+    """How many windows the portal shows and how many carry each filter token, until the directory changes."""
+    from tsunagari.search.query import platform_facet_counts
+
+    key = f"portal-facets:{platform.pk}:{directory_version()}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = platform_facet_counts(platform)
+        cache.set(key, counts, 3600)
+    return counts
+
+
+def option_counts(facet_counts: dict[str, int]) -> dict[str, dict[str, int]]:
+    """The facet counts of a search as {filter name: {option: count}}, as the form shows them."""
+    prefixes = {"need": "n_", "target": "t_", "channel": "c_", "lang": "l_", "attribute": "at_"}
+    counts: dict[str, dict[str, int]] = {name: {} for name in prefixes}
+    for token, count in facet_counts.items():
+        for name, prefix in prefixes.items():
+            if token.startswith(prefix):
+                counts[name][token.removeprefix(prefix)] = count
+    return counts
+
+
+def rarely_recorded(platform: Platform) -> set[str]:
+    """The conditions (attribute codes, and "lang") that the data of this portal seldom records."""
+    total, counts = platform_counts(platform)
+    if not total:
+        return set()
+    rare = {code for code in ("open_24h", "free", "anonymous") if counts.get(f"at_{code}", 0) < total * RARELY_RECORDED}
+    languages = sum(count for token, count in counts.items() if token.startswith("l_"))
+    if languages < total * RARELY_RECORDED:
+        rare.add("lang")
+    return rare
+
+
+def lines_that_fit(lines: list[CrisisLine], data: dict[str, Any]) -> list[CrisisLine]:
+    """The national and local lines that meet the conditions asked for (24 hours, free, anonymous, LINE).
+
+    The lines are not windows in the directory, so a filter on these conditions would never show
+    them: they are listed beside the results. Every consultation line (not 110 or 119) takes calls
+    without a name.
+    """
+    wanted = {"open_24h": data.get("open_24h"), "free": data.get("free"), "anonymous": data.get("anonymous")}
+    line_chosen = Channel.Kind.LINE in data.get("channel", ())
+    if not any(wanted.values()) and not line_chosen:
+        return []
+    fitting = []
+    for line in lines:
+        if CrisisLine.Kind.EMERGENCY in line.kinds:
+            continue
+        if wanted["open_24h"] and "24時間" not in line.availability:
+            continue
+        if wanted["free"] and line.cost != "無料":
+            continue
+        if line_chosen and "line" not in line.chat_url.lower():
+            continue
+        fitting.append(line)
+    return fitting
+
+
+@never_cache  # Back after the quick exit must not bring back what was searched or read.
 @anonymous_page_cache
 def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
     """Results with filters; a plain GET form, so it works without JavaScript."""
-    from tsunagari.search.query import search_services
+    from tsunagari.finder.search import resident_search
 
     platform = get_public_platform(platform_slug)
     form = SearchForm(request.GET or None)
     with platform_scope(platform):
         results = None
         rows: list[dict[str, Any]] = []
+        lines = crisis_lines()
+        fitting: list[CrisisLine] = []
+        counts: dict[str, dict[str, int]] = {}
+        outside: dict[str, Any] | None = None
+        crisis = assess_search(platform, form)
         if form.is_bound and form.is_valid():
             # A results page shows each service's name, organisation, phone numbers and whether it
             # is open now: channels and schedules are all it needs.
-            results = search_services(platform=platform, relations=("channels", "schedules"), **form.search_kwargs())
+            results = resident_search(
+                platform=platform, relations=("channels", "schedules"), count_facets=True, **form.search_kwargs()
+            )
+            if not results.more:
+                counts = option_counts(results.facet_counts)
+                form.option_counts = counts
+            fitting = lines_that_fit(lines, form.cleaned_data)
+            if results.municipality is not None and not covers(platform, results.municipality):
+                outside = {"municipality": results.municipality, "platform": covering_platform(results.municipality)}
             now = timezone.now()
             # One reverse() for the page, not one per result: the address differs only by the id.
             placeholder = uuid.UUID(int=0)
@@ -260,10 +579,35 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
             "portal/search.html",
             {
                 "platform": platform,
-                "lines": crisis_lines(),
+                "lines": lines,
+                "crisis": crisis,
                 "form": form,
                 "results": results,
                 "rows": rows,
                 "query_string": query.urlencode(),
+                "active_filters": form.active_filters(),
+                "attribute_counts": counts.get("attribute", {}),
+                "counted": bool(counts),
+                "rare": rarely_recorded(platform),
+                "fitting_lines": fitting,
+                "outside": outside,
+                "national": national_platform(),
+                **words_context(platform, form, results),
             },
         )
+
+
+def words_context(platform: Platform, form: SearchForm, results: Any) -> dict[str, Any]:
+    """What the page says about the words (the needs understood) and, for a need with no window here, the fallback."""
+    from tsunagari.finder.fallback import fallback_for
+    from tsunagari.finder.ranking import need_labels
+
+    if results is None or results.unknown_area:
+        return {}
+    labels = need_labels()
+    asked = [*form.cleaned_data.get("need", ()), *results.understood_needs]
+    return {
+        "understood": [labels[code] for code in results.understood_needs if code in labels],
+        # The fallback is shown beside the results, never as one of them (issue 9 item 7).
+        "fallback": fallback_for(platform, asked, municipality=results.municipality) if asked else [],
+    }

@@ -45,6 +45,9 @@ EVENT_FIELDS = (
     "online_url",
     "capacity",
     "audience",
+    "audience_note",
+    "fee",
+    "registration_deadline",
     "status",
     "registration_open",
     "minutes",
@@ -53,6 +56,10 @@ EVENT_FIELDS = (
 
 class RegistrationClosedError(Exception):
     """The event does not take registrations (a draft, cancelled, closed, or already begun)."""
+
+
+class AttendanceTooEarlyError(Exception):
+    """Attendance is recorded only once an event has started: before, nobody can have come."""
 
 
 class AlreadyRegisteredError(Exception):
@@ -232,18 +239,31 @@ def _tell_changed(event: Event, moved: list[str], before: dict[str, Any]) -> lis
 
 
 def register(
-    event: Event, *, user: Any = None, name: str = "", email: str = "", phone: str = "", audit: bool = True
+    event: Event,
+    *,
+    user: Any = None,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    audit: bool = True,
+    organiser: Any = None,
 ) -> Registration:
     """Give a place at `event`, or a place on its waiting list when it is full.
 
     `user` for members (from the workspace), or `name` with `email` and/or `phone` for residents
-    (from the portal). Raises RegistrationClosedError or AlreadyRegisteredError.
+    (from the portal, or taken by a coordinator, `organiser`, from a resident who telephoned: the
+    organiser may still do so after the registration deadline or with registration closed, never
+    for a draft, a cancelled event or one that has begun). Raises RegistrationClosedError or
+    AlreadyRegisteredError.
     """
     email = email.strip().lower()
     with transaction.atomic():
         # The lock that makes counting and taking a seat one step (see the module's docstring).
         locked = Event.objects.select_for_update().select_related("platform").get(pk=event.pk)
-        if not locked.accepts_registrations():
+        if organiser is not None:
+            if locked.status != Event.Status.PUBLISHED or locked.starts_at <= timezone.now():
+                raise RegistrationClosedError
+        elif not locked.accepts_registrations():
             raise RegistrationClosedError
         live = locked.registrations.exclude(status=Registration.Status.CANCELLED)
         existing = None
@@ -264,6 +284,15 @@ def register(
             phone="" if user is not None else phone.strip(),
             status=Registration.Status.WAITLISTED if full else Registration.Status.CONFIRMED,
         )
+        if organiser is not None:
+            # Not the resident's name: the log should not collect residents' names.
+            record(
+                "event.registered_on_behalf",
+                actor=organiser,
+                platform=locked.platform,
+                obj=locked,
+                changes={"registration": registration.pk, "status": registration.status},
+            )
         if user is not None and audit:
             record(
                 "event.registered",
@@ -295,8 +324,13 @@ def _promote(event: Event) -> list[Registration]:
     return promoted
 
 
-def cancel_registration(registration: Registration, *, actor: Any = None) -> list[Registration]:
-    """Cancel a place (or waiting-list place); the first people waiting move up. Returns who moved up."""
+def cancel_registration(
+    registration: Registration, *, actor: Any = None, by_organiser: bool = False
+) -> list[Registration]:
+    """Cancel a place (or waiting-list place); the first people waiting move up. Returns who moved up.
+
+    `by_organiser`: a coordinator cancelled someone else's place, and the e-mail says so.
+    """
     with transaction.atomic():
         event = Event.objects.select_for_update().select_related("platform").get(pk=registration.event_id)
         registration = Registration.objects.select_related("user").get(pk=registration.pk)
@@ -320,13 +354,22 @@ def cancel_registration(registration: Registration, *, actor: Any = None) -> lis
                 },
             )
         registration.event = event
-        _tell(registration, "cancelled")
+        _tell(registration, "cancelled_by_organiser" if by_organiser else "cancelled")
         return _promote(event) if was == Registration.Status.CONFIRMED else []
 
 
 def mark_attendance(event: Event, attended_ids: Collection[int], *, actor: Any) -> int:
     """Record who came among the confirmed registrations; for a training session, record the course as
-    completed for each of them (once). Returns the number of training records created."""
+    completed for each member or staff member among them (once). Returns the number of training
+    records created.
+
+    Residents who came are counted but get no training record: they are not trainees, and training
+    records are read by everyone on the platform (observers included), so their names stay with
+    the registration, which is purged after the event. Refused before the event has started
+    (AttendanceTooEarlyError): it would record completions in the future.
+    """
+    if timezone.now() < event.starts_at:
+        raise AttendanceTooEarlyError
     created = 0
     with transaction.atomic():
         confirmed = list(
@@ -338,7 +381,7 @@ def mark_attendance(event: Event, attended_ids: Collection[int], *, actor: Any) 
         Registration.objects.bulk_update(confirmed, ["attended"])
         if event.kind == Event.Kind.TRAINING:
             for registration in present:
-                if not hasattr(registration, "training_record"):
+                if registration.user_id is not None and not hasattr(registration, "training_record"):
                     TrainingRecord.objects.create(
                         platform=event.platform,
                         user=registration.user,

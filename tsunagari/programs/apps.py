@@ -14,3 +14,10 @@ class ProgramsConfig(AppConfig):
         from .models import AUDIT_LABELS
 
         ACTION_LABELS.update(AUDIT_LABELS)
+
+        from tsunagari.workspace.dashboard import register_activity, register_todo
+
+        from . import dashboard
+
+        register_todo(dashboard.todos)
+        register_activity(dashboard.activity)

@@ -59,9 +59,12 @@ class EventForm(forms.ModelForm):
             "online_url",
             "capacity",
             "audience",
+            "audience_note",
+            "fee",
             "invited",
             "status",
             "registration_open",
+            "registration_deadline",
             "minutes",
         ]
         widgets = {
@@ -69,15 +72,19 @@ class EventForm(forms.ModelForm):
             "minutes": forms.Textarea(attrs={"rows": 6}),
             "starts_at": DateTimeInput(),
             "ends_at": DateTimeInput(),
+            "registration_deadline": DateTimeInput(),
         }
 
     def __init__(self, *args: Any, platform: Platform, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["invited"].queryset = platform_people(platform)  # type: ignore[attr-defined]
-        for name in ("starts_at", "ends_at"):
+        for name in ("starts_at", "ends_at", "registration_deadline"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]  # type: ignore[attr-defined]
         if not self.instance.pk:
             del self.fields["minutes"]
+            # A new event is a draft until the coordinator publishes it: saving must not put it on
+            # the portal (or e-mail the invited people) before it is ready.
+            self.fields["status"].initial = Event.Status.DRAFT
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -86,6 +93,9 @@ class EventForm(forms.ModelForm):
             self.add_error("ends_at", _("The end must be after the start."))
         if not data.get("place") and not data.get("online_url"):
             self.add_error("place", _("Give a place, an online meeting link, or both."))
+        deadline = data.get("registration_deadline")
+        if deadline and starts and deadline > starts:
+            self.add_error("registration_deadline", _("The registration deadline must be before the start."))
         if data.get("audience") == Event.Audience.INVITED and not data.get("invited"):
             self.add_error("invited", _("Choose the people you invite."))
         return data
@@ -173,3 +183,16 @@ class TrainingRecordForm(forms.Form):
         if not data.get("user") and not (data.get("attendee_name") or "").strip():
             self.add_error("attendee_name", _("Choose a person or write the name of the person who took the course."))
         return data
+
+
+class OnBehalfRegistrationForm(ResidentRegistrationForm):
+    """A coordinator registers a resident who telephoned: a name and a way to reach them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "behalf-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["name"].help_text = _("As the person gave it on the telephone.")
+        self.fields["email"].help_text = _("The confirmation goes here, if they have one.")
+        self.fields["phone"].help_text = _("To call them if the event changes.")
+        for field in self.fields.values():
+            field.widget.attrs.pop("autocomplete", None)

@@ -28,6 +28,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "event.changed": _("changed an event"),
     "event.registered": _("registered for an event"),
     "event.registration_cancelled": _("cancelled a registration for an event"),
+    "event.registered_on_behalf": _("registered someone for an event on their behalf"),
     "event.attendance": _("recorded attendance at an event"),
     "event.registrations_exported": _("downloaded the registrations of an event"),
     "event.registrations_purged": _("removed residents' names and contacts from an event's registrations"),
@@ -102,6 +103,29 @@ class Event(models.Model):
         _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
     )
     audience = models.CharField(_("who may attend"), max_length=20, choices=Audience.choices, default=Audience.MEMBERS)
+    # Who the event is meant for, in the organiser's words (「子育て中の方」「民生委員・児童委員」).
+    audience_note = models.CharField(
+        _("who it is for"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("In a few words, e.g. 「どなたでも」「子育て中の方」「民生委員・児童委員」."),
+    )
+    fee = models.CharField(
+        _("fee"),
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("e.g. 無料, 500円（資料代）. Empty: free."),
+    )
+    registration_deadline = models.DateTimeField(
+        _("registration deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Registration closes at this time (Japan time). Empty: when the event starts."),
+    )
     invited = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="invited_events", blank=True, verbose_name=_("invited people")
     )
@@ -137,10 +161,11 @@ class Event(models.Model):
         return self.audience == self.Audience.PUBLIC and self.status != self.Status.DRAFT
 
     def accepts_registrations(self, now: datetime.datetime | None = None) -> bool:
-        """Published, open for registration and not yet started."""
-        return (
-            self.status == self.Status.PUBLISHED and self.registration_open and self.starts_at > (now or timezone.now())
-        )
+        """Published, open for registration, not yet started and before its registration deadline."""
+        now = now or timezone.now()
+        if self.registration_deadline is not None and now >= self.registration_deadline:
+            return False
+        return self.status == self.Status.PUBLISHED and self.registration_open and self.starts_at > now
 
     def confirmed_count(self) -> int:
         return self.registrations.filter(status=Registration.Status.CONFIRMED).count()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 
-from tsunagari.portal.views import crisis_lines
+from tsunagari.directory.crisis import crisis_lines
 from tsunagari.tenancy.access import get_public_platform
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import platform_scope
@@ -28,9 +29,6 @@ from . import actions, ical
 from .access import get_public_event, public_events
 from .forms import ResidentRegistrationForm
 from .models import Event, Registration
-
-# Registrations one client address may send per hour (a family or an office may register several).
-REGISTRATION_RATE = "20/h"
 
 
 def _context(platform: Platform, **extra: object) -> dict[str, object]:
@@ -71,13 +69,21 @@ def event_detail(request: HttpRequest, platform_slug: str, event_id: int) -> Htt
         if request.method != "POST":
             return _detail(request, platform, event, form)
         if is_ratelimited(
-            request, group="programs.register", key="ip", rate=REGISTRATION_RATE, method="POST", increment=True
+            request,
+            group="programs.register",
+            key="ip",
+            rate=settings.EVENT_REGISTRATION_RATE,
+            method="POST",
+            increment=True,
         ):
             return render(request, "programs/portal/too_many.html", _context(platform), status=429)
         if not form.is_valid():
             return _detail(request, platform, event, form)
+        if _seats_taken_from_here(request, event, increment=False):
+            return render(request, "programs/portal/too_many.html", _context(platform), status=429)
         try:
             registration = actions.register(event, **form.cleaned_data)
+            _seats_taken_from_here(request, event, increment=True)
         except actions.RegistrationClosedError:
             form.add_error(None, _("Registration for this event is closed."))
             return _detail(request, platform, event, form)
@@ -89,6 +95,24 @@ def event_detail(request: HttpRequest, platform_slug: str, event_id: int) -> Htt
             )
             return _detail(request, platform, event, form)
         return redirect("events:registration", platform.slug, actions.registration_token(registration))
+
+
+def _seats_taken_from_here(request: HttpRequest, event: Event, *, increment: bool) -> bool:
+    """Whether this client address has registered EVENT_SEATS_PER_ADDRESS people for this event already.
+
+    Counts registrations made, not attempts, so a resident who mistypes is never locked out. The
+    seats of one event cannot be taken with made-up names from one address; see docs/workspace.md
+    for why this limit rather than a confirmation by e-mail.
+    """
+    usage = get_usage(
+        request,
+        group=f"programs.seats.{event.pk}",
+        key="ip",
+        rate=settings.EVENT_SEATS_PER_ADDRESS,
+        method="POST",
+        increment=increment,
+    )
+    return usage is not None and usage["count"] >= usage["limit"]
 
 
 @never_cache

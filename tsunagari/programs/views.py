@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.accounts.models import Role, User
 from tsunagari.audit.log import record
@@ -25,7 +25,7 @@ from tsunagari.workspace.nav import menu
 
 from . import actions, ical
 from .access import get_document, get_event, get_registration, get_training, visible_events
-from .forms import DocumentForm, EventForm, TrainingRecordForm
+from .forms import DocumentForm, EventForm, OnBehalfRegistrationForm, TrainingRecordForm
 from .models import Event, Registration, TrainingRecord
 
 COORDINATORS = {Role.COORDINATOR}
@@ -111,24 +111,33 @@ def event_edit(request: HttpRequest, workspace: Workspace, event_id: int) -> Htt
 
 
 def _event_page(
-    request: HttpRequest, workspace: Workspace, event: Event, document_form: DocumentForm | None = None
+    request: HttpRequest,
+    workspace: Workspace,
+    event: Event,
+    document_form: DocumentForm | None = None,
+    on_behalf_form: OnBehalfRegistrationForm | None = None,
 ) -> HttpResponse:
     registrations = event.registrations.select_related("user")
     mine = registrations.filter(user=cast(User, request.user)).exclude(status=Registration.Status.CANCELLED).first()
     live = [r for r in registrations if r.is_live] if workspace.is_coordinator else []
     if document_form is None and workspace.is_coordinator:
         document_form = DocumentForm()
+    if on_behalf_form is None and workspace.is_coordinator:
+        on_behalf_form = OnBehalfRegistrationForm()
+    bound = any(form is not None and form.is_bound for form in (document_form, on_behalf_form))
     return _render(
         request,
         workspace,
         "programs/workspace/event_detail.html",
-        status=400 if document_form is not None and document_form.is_bound else 200,
+        status=400 if bound else 200,
         event=event,
+        on_behalf_form=on_behalf_form,
         mine=mine,
         can_register=not workspace.is_read_only and mine is None and event.accepts_registrations(),
         seats_left=event.seats_left(),
         confirmed=[r for r in live if r.status == Registration.Status.CONFIRMED],
         waiting=[r for r in live if r.status == Registration.Status.WAITLISTED],
+        started=timezone.now() >= event.starts_at,
         documents=event.documents.all(),
         document_form=document_form,
         invited=event.invited.order_by("display_name", "email") if workspace.is_coordinator else [],
@@ -175,21 +184,60 @@ def event_unregister(request: HttpRequest, workspace: Workspace, event_id: int) 
     return redirect(_event_url(workspace, event))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @workspace_view(roles=COORDINATORS)
 def registration_cancel(
     request: HttpRequest, workspace: Workspace, event_id: int, registration_id: int
 ) -> HttpResponse:
-    """A coordinator cancels someone's place (a resident who telephoned, say)."""
+    """A coordinator cancels someone's place (a resident who telephoned, say), after confirming it.
+
+    The GET shows whose place it is and what they will be told; only the POST cancels.
+    """
     event = get_event(request, workspace, event_id)
     registration = get_registration(workspace, event, registration_id)
-    promoted = actions.cancel_registration(registration, actor=request.user)
+    if request.method != "POST":
+        if not registration.is_live:
+            return redirect(_event_url(workspace, event))
+        return _render(
+            request,
+            workspace,
+            "programs/workspace/registration_cancel.html",
+            event=event,
+            registration=registration,
+        )
+    promoted = actions.cancel_registration(registration, actor=request.user, by_organiser=True)
     message = _("The registration of %(name)s is cancelled.") % {"name": registration.display_name}
     if promoted:
         message += " " + _("Moved up from the waiting list: %(names)s.") % {
             "names": "、".join(r.display_name for r in promoted)
         }
     messages.success(request, message)
+    return redirect(_event_url(workspace, event))
+
+
+@require_POST
+@workspace_view(roles=COORDINATORS)
+def registration_add(request: HttpRequest, workspace: Workspace, event_id: int) -> HttpResponse:
+    """A coordinator registers a resident who telephoned or came by, by name."""
+    event = get_event(request, workspace, event_id)
+    form = OnBehalfRegistrationForm(request.POST)
+    if not form.is_valid():
+        return _event_page(request, workspace, event, on_behalf_form=form)
+    data = form.cleaned_data
+    try:
+        registration = actions.register(
+            event, name=data["name"], email=data["email"], phone=data["phone"], organiser=request.user
+        )
+    except actions.RegistrationClosedError:
+        messages.error(request, _("Registration is not possible: the event is a draft, cancelled or has begun."))
+    except actions.AlreadyRegisteredError:
+        messages.info(request, _("Someone with this e-mail address is already registered."))
+    else:
+        if registration.status == Registration.Status.WAITLISTED:
+            message = _("%(name)s is on the waiting list.")
+        else:
+            message = _("%(name)s is registered.")
+        messages.success(request, message % {"name": registration.display_name})
     return redirect(_event_url(workspace, event))
 
 
@@ -245,7 +293,11 @@ def event_registrations_export(request: HttpRequest, workspace: Workspace, event
 def event_attendance(request: HttpRequest, workspace: Workspace, event_id: int) -> HttpResponse:
     event = get_event(request, workspace, event_id)
     attended = {int(value) for value in request.POST.getlist("attended") if value.isdigit()}
-    created = actions.mark_attendance(event, attended, actor=request.user)
+    try:
+        created = actions.mark_attendance(event, attended, actor=request.user)
+    except actions.AttendanceTooEarlyError:
+        messages.error(request, _("Attendance can be recorded once the event has started."))
+        return redirect(_event_url(workspace, event))
     messages.success(request, _("Attendance is saved."))
     if created:
         messages.success(request, _("%(count)d training records were added.") % {"count": created})

@@ -1,4 +1,4 @@
-"""Event and training pages, added to workspace.urls (its namespace, its two-factor rule, the permission matrix)."""
+"""Event and training pages, under the "workspace" namespace (tsunagari.urls) (its namespace, its two-factor rule, the permission matrix)."""
 
 from django.urls import path
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("events/<int:event_id>/event.ics", views.event_ics, name="event-ics"),
     path("events/<int:event_id>/register/", views.event_register, name="event-register"),
     path("events/<int:event_id>/unregister/", views.event_unregister, name="event-unregister"),
+    path("events/<int:event_id>/registrations/new/", views.registration_add, name="event-registration-add"),
     path(
         "events/<int:event_id>/registrations/<int:registration_id>/cancel/",
         views.registration_cancel,

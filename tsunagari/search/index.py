@@ -25,13 +25,13 @@ from tsunagari.directory.models import (
     ServiceArea,
     ServiceAtLocation,
 )
-from tsunagari.directory.opening import SCHEDULE_FIELDS, ScheduleRow, byday_to_weekdays
+from tsunagari.directory.opening import SCHEDULE_FIELDS, ScheduleRow, opening_from_byday
 from tsunagari.lib.japanese import analyze
 from tsunagari.tenancy.scoping import scopes_disabled
 
 from . import facets
 from .models import ServiceDocument, ServicePoint
-from .signals import forget_pending
+from .pending import forget_pending
 
 __all__ = ["reindex_services"]
 
@@ -247,7 +247,9 @@ def _hours_facets(source: _Source) -> list[str]:
         last_hour = s.closes_at.hour if (s.closes_at.minute or s.closes_at.second) else s.closes_at.hour - 1
         # And every hour it covers from start to end, for which "open now" need not look closer.
         first_full = s.opens_at.hour if s.opens_at == s.opens_at.replace(minute=0, second=0) else s.opens_at.hour + 1
-        for weekday in byday_to_weekdays(s.byday):
+        opening = opening_from_byday(s.byday, s.opens_at, s.closes_at)
+        for weekday in opening.weekdays:
             tokens.extend(facets.open_hour(weekday, hour) for hour in range(s.opens_at.hour, last_hour + 1))
-            tokens.extend(facets.open_full_hour(weekday, hour) for hour in range(first_full, s.closes_at.hour))
+            if not opening.weeks_of_month:  # a monthly day is always checked against its week in SQL
+                tokens.extend(facets.open_full_hour(weekday, hour) for hour in range(first_full, s.closes_at.hour))
     return tokens

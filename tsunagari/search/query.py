@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from tsunagari.directory.models import Channel, Schedule, Service, ServiceArea, ServiceAtLocation, TaxonomyTerm
 from tsunagari.lib.geo import EARTH_RADIUS_KM, bounding_box, haversine_km
-from tsunagari.lib.hours import JST
-from tsunagari.lib.japanese import analyze_query
+from tsunagari.lib.hours import JST, week_of_month
+from tsunagari.lib.japanese import Clause, analyze_query, query_clauses, query_forms
 from tsunagari.lib.paging import Paged
 from tsunagari.tenancy.models import Municipality, Platform
 from tsunagari.tenancy.scoping import scope
@@ -34,7 +34,7 @@ from . import facets
 from .areas import postal_code_municipality
 from .facets import Expr, all_of, any_of, but_not, term
 
-__all__ = ["SearchResults", "search_services"]
+__all__ = ["SearchResults", "platform_facet_counts", "search_services"]
 
 MAX_PER_PAGE = 100
 # Matches are counted and ordered exactly up to this many; above it the search says "more than".
@@ -56,13 +56,22 @@ class SearchResults(Paged):
     """More than `total` services match: the search counts and orders at most MAX_MATCHES."""
     tokens: tuple[str, ...] = ()
     relaxed: bool = False
-    """No service had every word, so services with any of them are shown."""
+    """No service had every word, so services with any of them are shown (no needs were understood)."""
+    understood_needs: tuple[str, ...] = ()
+    """The need codes understood from the words whose windows were looked up too (issue 9 item 6)."""
+    word_matches: int = 0
+    """How many of the services (`total`) have every word; the rest are there for the needs understood.
+    0 with `understood_needs` and a `total`: no service had every word (the page says so)."""
     resolved_municipality: Municipality | None = None
     """The municipality the area filter used (from the code, or from the postal code)."""
     unknown_area: bool = False
     """An area was asked for but the postal code or municipality code is not a real one."""
     distances_km: dict[uuid.UUID, float] = field(default_factory=dict)
     """For a search near a point: each shown service's nearest location, in kilometres."""
+    facet_counts: dict[str, int] = field(default_factory=dict)
+    """With `count_facets`: how many of the matches (at most MAX_MATCHES) carry each filter token."""
+    ids: tuple[uuid.UUID, ...] = ()
+    """The page's service ids in order (with `ids_only`, instead of `services`)."""
 
     @property
     def municipality(self) -> Municipality | None:
@@ -92,6 +101,10 @@ def search_services(
     relations: Sequence[str] = RELATIONS,
     any_word: bool = False,
     max_matches: int | None = None,
+    count_facets: bool = False,
+    understood: Sequence[str] = (),
+    visible_to: Sequence[int] | None = None,
+    ids_only: bool = False,
 ) -> SearchResults:
     """The services `platform`'s portal shows that match the words and every filter given.
 
@@ -106,10 +119,21 @@ def search_services(
     `relations` are the related rows loaded with each service (a results page needs only channels).
     `municipality` is the area as an object already looked up (instead of a code). With
     `any_word`, any of the words will do from the start: the finder's words only order its pool.
+
+    `understood` are need codes understood from the words (finder.understanding.search_needs):
+    the windows for them come after those with every word, those that have some of the words
+    first, and `word_matches` says how many had every word. So 家賃 finds the 住居確保給付金 window
+    although its listing never says 家賃.
+
+    `visible_to` (platform ids) replaces the portal's visibility by "published by any of these"
+    (the national API's catalogue). With `ids_only` the page's ids come in `ids`, without loading
+    the services, and a page may hold all `max_matches`.
+    With `count_facets`, the results also count the filter tokens of the matches (for a page that
+    shows how many results each filter option would keep).
     """
     page = max(1, page)
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
     max_matches = max_matches or MAX_MATCHES
+    per_page = max(1, min(per_page, max_matches if ids_only else MAX_PER_PAGE))
     unknown_area = False
     if municipality is None:
         municipality, unknown_area = _resolve_area(municipality_code, postal_code)
@@ -117,8 +141,12 @@ def search_services(
         return SearchResults([], 0, page, per_page, unknown_area=True)
 
     # The platform ids platform_scope(platform) reads from, looked up once for the index and the fetch.
-    scope_ids = platform.scope_ids()
-    filters = [_visible_to(platform, scope_ids)]
+    if visible_to is None:
+        scope_ids = platform.scope_ids()
+        filters = [_visible_to(platform, scope_ids)]
+    else:
+        scope_ids = list(visible_to)
+        filters = [any_of(*(term(facets.visible(pk)) for pk in scope_ids))]
     if needs:
         filters.append(any_of(*(term(facets.need(code)) for code in needs)))
     if targets:
@@ -149,31 +177,71 @@ def search_services(
     if near is not None:
         extra.append(_near_check(near, radius_km if radius_km is not None else 10.0))
 
-    tokens = tuple(analyze_query(text)) if text.strip() else ()
-    order_near = near if near is not None and not tokens else None
+    clauses = query_clauses(text) if text.strip() else []
+    tokens = tuple(analyze_query(text)) if clauses else ()
+    order_near = near if near is not None and not clauses else None
     offset = (page - 1) * per_page
-    ids, total, more = _page(
-        _lookup(tokens, filters, any_word=any_word),
-        extra,
-        near=order_near,
-        limit=per_page,
-        offset=offset,
-        max_matches=max_matches,
-    )
-    relaxed = False
-    if total == 0 and len(tokens) > 1 and not any_word:
-        ids, total, more = _page(
-            _lookup(tokens, filters, any_word=True),
+    understood = tuple(code for code in understood if code not in needs) if clauses else ()
+
+    facet_lookup: _Lookup | None = None
+
+    def run(
+        words: list[Clause], more_filters: list[Expr], *, any_word: bool, limit: int, offset: int
+    ) -> tuple[list[uuid.UUID], int, bool]:
+        nonlocal facet_lookup
+        lookup = _lookup(words, [*filters, *more_filters], any_word=any_word)
+        # The filter counts follow the widest lookup run: the results' own when the words alone
+        # decide, the understood needs' windows when they are added (a superset of all but the
+        # every-word stage, whose matches are almost always among them).
+        facet_lookup = lookup
+        return _page(
+            lookup,
             extra,
             near=order_near,
-            limit=per_page,
+            limit=limit,
             offset=offset,
             max_matches=max_matches,
         )
-        relaxed = total > 0
+
+    relaxed = False
+    word_matches = 0
+    if not understood:
+        ids, total, more = run(clauses, [], any_word=any_word, limit=per_page, offset=offset)
+        word_matches = total
+        if total == 0 and _several_words(clauses) and not any_word:
+            ids, total, more = run(clauses, [], any_word=True, limit=per_page, offset=offset)
+            relaxed = total > 0
+    else:
+        # Every word first, then the understood needs' windows with some of the words, then the rest
+        # of them: three lookups of at most max_matches ids each, the page cut from their union.
+        by_need = [any_of(*(term(facets.need(code)) for code in understood))]
+        ordered: dict[uuid.UUID, None] = {}
+        more = False
+        stages: list[tuple[list[Clause], list[Expr], bool]] = [(clauses, [], any_word)]
+        if not any_word and _several_words(clauses):
+            # With one word, "some of the words" is "every word": that stage would add nothing.
+            stages.append((clauses, by_need, True))
+        stages.append(([], by_need, False))
+        for words, more_filters, loose in stages:
+            found, _count, over = run(words, more_filters, any_word=loose, limit=max_matches, offset=0)
+            more = more or over
+            for pk in found:
+                ordered.setdefault(pk, None)
+            if words is clauses and not loose:
+                word_matches = len(ordered)
+            if len(ordered) >= max_matches:
+                break
+        everything = list(ordered)[:max_matches]
+        more = more or len(ordered) > max_matches
+        total = len(everything)
+        ids = everything[offset : offset + per_page]
     if near is not None:
         relations = (*relations, "service_at_locations")  # for the distances
-    services = _fetch(scope_ids, ids, relations)
+
+    def facets_of(lookup: _Lookup | None) -> dict[str, int]:
+        return _facet_counts(lookup, extra, max_matches) if lookup is not None else {}
+
+    services = [] if ids_only else _fetch(scope_ids, ids, relations)
     distances = _distances(services, near) if near is not None else {}
     return SearchResults(
         services=services,
@@ -183,9 +251,43 @@ def search_services(
         per_page=per_page,
         tokens=tokens,
         relaxed=relaxed,
+        understood_needs=understood,
+        word_matches=word_matches,
         resolved_municipality=municipality,
         distances_km=distances,
+        facet_counts=facets_of(facet_lookup) if count_facets and total else {},
+        ids=tuple(ids),
     )
+
+
+def platform_facet_counts(platform: Platform) -> tuple[int, dict[str, int]]:
+    """How many documents `platform`'s portal shows, and how many of them carry each filter token."""
+    lookup = _lookup([], [_visible_to(platform, platform.scope_ids())], any_word=False)
+    counts = _facet_counts(lookup, [], None)
+    return counts.pop("", 0), counts
+
+
+def _facet_counts(lookup: _Lookup, extra: list[tuple[str, list[Any]]], limit: int | None) -> dict[str, int]:
+    """The filter tokens (not areas, hours or visibility) of the lookup's matches, counted; "" counts the rows."""
+    where = "".join(f" AND {condition}" for condition, _params in extra)
+    params = [*lookup.params, *(param for _condition, params in extra for param in params)]
+    sql = f"SELECT d.facets FROM {lookup.source} WHERE {lookup.condition}{where}"  # noqa: S608 - fixed fragments
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(limit)
+    counts: dict[str, int] = defaultdict(int)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for (text,) in cursor.fetchall():
+            counts[""] += 1
+            for token in text.split():
+                if token.startswith(_COUNTED):
+                    counts[token] += 1
+    return dict(counts)
+
+
+# Needs, targets, attributes, channels and languages: what the portal's filters offer.
+_COUNTED = ("n_", "t_", "at_", "c_", "l_")
 
 
 def _resolve_area(municipality_code: str | None, postal_code: str | None) -> tuple[Municipality | None, bool]:
@@ -225,6 +327,7 @@ def _open_now(now: datetime.datetime) -> tuple[Expr, tuple[str, list[Any]]]:
         expr = but_not(expr, term(facets.CLOSED_YEAR_END))
     if jpholiday.is_holiday(day):
         expr = but_not(expr, term(facets.CLOSED_ON_HOLIDAYS))
+    weekday = facets.WEEKDAYS[day.weekday()].upper()
     # The hour token only says "open at some time in this hour": compare the minutes, unless (on
     # PostgreSQL) the row's own tokens say it is open the whole hour or round the clock.
     fast_params: list[Any]
@@ -236,8 +339,10 @@ def _open_now(now: datetime.datetime) -> tuple[Expr, tuple[str, list[Any]]]:
     time_value = connection.ops.adapt_timefield_value(moment)
     check = (
         f"({fast} OR EXISTS (SELECT 1 FROM directory_schedule s WHERE s.service_id = d.service_id"  # noqa: S608
-        " AND (s.open_24h OR (s.byday LIKE %s AND s.opens_at <= %s AND s.closes_at > %s))))",
-        [*fast_params, f"%{facets.WEEKDAYS[day.weekday()].upper()}%", time_value, time_value],
+        " AND (s.open_24h OR (((',' || s.byday || ',') LIKE %s OR (',' || s.byday || ',') LIKE %s)"
+        " AND s.opens_at <= %s AND s.closes_at > %s))))",
+        # Whole entries only: every week (``SA``) or this week of the month (``3SA``), never ``3SA`` for ``SA``.
+        [*fast_params, f"%,{weekday},%", f"%,{week_of_month(day)}{weekday},%", time_value, time_value],
     )
     return expr, check
 
@@ -353,22 +458,47 @@ class _Lookup:
     """The same lookup on the full-text index alone (FROM … WHERE …), when the vendor has one apart."""
 
 
-def _sqlite_lookup(tokens: tuple[str, ...], facet_expr: Expr, any_word: bool) -> _Lookup:
+def _several_words(clauses: list[Clause]) -> bool:
+    """More than one word to match (家賃が払えない: 家賃 and 払う), so "any of them" differs from "all"."""
+    return sum(max(len(alternative) for alternative in clause) for clause in clauses) > 1
+
+
+def words_expr(clauses: list[Clause], *, any_word: bool) -> Expr:
+    """The words of a query as one expression over body tokens (see lib.japanese.query_clauses)."""
+    if any_word:
+        return any_of(*map(term, query_forms(clauses)))
+    return all_of(
+        *(
+            any_of(*(all_of(*(any_of(*map(term, word)) for word in alternative)) for alternative in clause))
+            for clause in clauses
+        )
+    )
+
+
+def _sqlite_lookup(clauses: list[Clause], facet_expr: Expr, any_word: bool) -> _Lookup:
     """FTS5: `search_fts` MATCH on (body, facets), ranked by bm25 on the body column only."""
     match = f"facets : {facet_expr.fts5()}"
-    if tokens:
-        words = any_of(*map(term, tokens)) if any_word else all_of(*map(term, tokens))
-        match = f"body : {words.fts5()} AND {match}"
+    if clauses:
+        match = f"body : {words_expr(clauses, any_word=any_word).fts5()} AND {match}"
     return _Lookup(
         source="search_fts JOIN search_servicedocument d ON d.id = search_fts.rowid",
         condition="search_fts MATCH %s",
         params=[match],
-        rank="bm25(search_fts, 1.0, 0.0)" if tokens else "",
+        rank="bm25(search_fts, 1.0, 0.0)" if clauses else "",
         index_only="search_fts WHERE search_fts MATCH %s",
     )
 
 
-def _postgresql_lookup(tokens: tuple[str, ...], filters: list[Expr], any_word: bool) -> _Lookup:
+def _pg_words(expr: Expr) -> tuple[str, list[Any]]:
+    """A words expression as tsquery SQL: each token through plainto_tsquery, as the body was split."""
+    if expr.token:
+        return "plainto_tsquery('simple', %s)", [expr.token]
+    joiner = " && " if expr.op == "and" else " || "
+    parts = [_pg_words(item) for item in expr.items]
+    return "(" + joiner.join(sql for sql, _params in parts) + ")", [p for _sql, params in parts for p in params]
+
+
+def _postgresql_lookup(clauses: list[Clause], filters: list[Expr], any_word: bool) -> _Lookup:
     """The generated `tsv` column with its GIN index, ranked by ts_rank_cd on the words only.
 
     `filters[0]` is the portal's visibility. On the national portal it is one token that nearly
@@ -378,21 +508,17 @@ def _postgresql_lookup(tokens: tuple[str, ...], filters: list[Expr], any_word: b
     """
     visible, others = filters[0], filters[1:]
     row_check, row_params = "", cast(list[Any], [])
-    if visible.token and (tokens or others):
+    if visible.token and (clauses or others):
         check, row_params = _has_any_token([visible.token])
         row_check = f" AND {check}"
         filters = others
     facets_query = all_of(*filters).tsquery() if filters else ""
-    if not tokens:
+    if not clauses:
         return _Lookup(
             "search_servicedocument d", "d.tsv @@ CAST(%s AS tsquery)" + row_check, [facets_query, *row_params]
         )
     # plainto_tsquery splits each token exactly as to_tsvector split the document.
-    if any_word:
-        words = "(" + " || ".join(["plainto_tsquery('simple', %s)"] * len(tokens)) + ")"
-        word_params: list[Any] = list(tokens)
-    else:
-        words, word_params = "plainto_tsquery('simple', %s)", [" ".join(tokens)]
+    words, word_params = _pg_words(words_expr(clauses, any_word=any_word))
     if facets_query:
         condition, params = f"d.tsv @@ ({words} && CAST(%s AS tsquery))", [*word_params, facets_query]
     else:
@@ -409,11 +535,11 @@ def _postgresql_lookup(tokens: tuple[str, ...], filters: list[Expr], any_word: b
     )
 
 
-def _lookup(tokens: tuple[str, ...], filters: list[Expr], *, any_word: bool) -> _Lookup:
+def _lookup(clauses: list[Clause], filters: list[Expr], *, any_word: bool) -> _Lookup:
     if connection.vendor == "sqlite":
         # FTS5 intersects posting lists by skipping: a frequent filter token costs it little.
-        return _sqlite_lookup(tokens, all_of(*filters), any_word)
-    return _postgresql_lookup(tokens, filters, any_word)
+        return _sqlite_lookup(clauses, all_of(*filters), any_word)
+    return _postgresql_lookup(clauses, filters, any_word)
 
 
 def _page(

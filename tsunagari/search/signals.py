@@ -9,9 +9,7 @@ term's label is not followed here (every `migrate` rewrites the terms): run `rei
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -26,43 +24,27 @@ from tsunagari.directory.models import (
     ServiceArea,
     ServiceAtLocation,
 )
+from tsunagari.directory.signals import services_imported
 from tsunagari.tenancy.scoping import scopes_disabled
 
+from .index import reindex_services
+from .pending import forget_pending, pending_ids
+
 logger = logging.getLogger(__name__)
-
-_local = threading.local()
-
-
-def _pending() -> set[uuid.UUID]:
-    pending: set[uuid.UUID] | None = getattr(_local, "pending", None)
-    if pending is None:
-        pending = _local.pending = set()
-    return pending
 
 
 def queue_reindex(service_ids: list[uuid.UUID]) -> None:
     """Reindex these services once the current transaction commits (at once outside one)."""
     if not service_ids:
         return
-    _pending().update(service_ids)
+    pending_ids().update(service_ids)
     # One callback per call, but the first to run takes every pending id and the rest find none.
     # (Batching in a callback registered once would lose ids when a savepoint rolls back.)
     transaction.on_commit(_flush, robust=True)
 
 
-def forget_pending(service_ids: Iterable[uuid.UUID] | None) -> None:
-    """Drop queued reindexes that an explicit reindex has just done (all of them for None)."""
-    pending = _pending()
-    if service_ids is None:
-        pending.clear()
-    else:
-        pending.difference_update(service_ids)
-
-
 def _flush() -> None:
-    from .index import reindex_services
-
-    pending = _pending()
+    pending = pending_ids()
     if not pending:
         return
     ids = set(pending)
@@ -72,6 +54,16 @@ def _flush() -> None:
     except Exception:
         # The edit itself is committed; a failed reindex must not turn it into an error page.
         logger.exception("Search reindex failed for %d services; run `python -m tsunagari reindex`.", len(ids))
+
+
+def _services_imported(sender: Any, service_ids: list[uuid.UUID], **kwargs: Any) -> None:
+    """After an import has committed (it bypasses model signals): reindex what it changed, now."""
+    forget_pending(service_ids)
+    try:
+        reindex_services(service_ids)
+    except Exception:
+        # The import itself is committed; an index that lags is fixed by `reindex`, not by failing.
+        logger.exception("Search reindex after import failed; run `python -m tsunagari reindex`.")
 
 
 def _service_changed(sender: Any, instance: Service, raw: bool = False, **kwargs: Any) -> None:
@@ -116,4 +108,5 @@ for _model in (Channel, Schedule, ServiceArea, ServiceAtLocation):
     post_delete.connect(_child_changed, sender=_model, dispatch_uid=f"search-{_model.__name__}-delete")
 post_save.connect(_organization_changed, sender=Organization, dispatch_uid="search-organization-save")
 post_save.connect(_location_changed, sender=Location, dispatch_uid="search-location-save")
+services_imported.connect(_services_imported, dispatch_uid="search-services-imported")
 m2m_changed.connect(_terms_changed, sender=Service.terms.through, dispatch_uid="search-terms")

@@ -1,10 +1,10 @@
-"""Access helpers: look a platform up for a request, with one 404 for "missing" and "not yours"."""
+"""Look a public platform up for a request (404 when missing or not public).
+
+What depends on who is signed in (a coordinator's platform) is in tsunagari.accounts.access."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
-
-from tsunagari.accounts.models import staff_platform_ids
+from django.http import Http404
 
 from .models import Platform
 
@@ -14,15 +14,3 @@ def get_public_platform(slug: str) -> Platform:
         return Platform.objects.select_related("prefecture", "municipality").get(slug=slug, is_public=True)
     except Platform.DoesNotExist:
         raise Http404 from None
-
-
-def get_staff_platform(request: HttpRequest, slug: str) -> Platform:
-    """The platform `slug` if the signed-in person coordinates it; otherwise 404, never 403."""
-    user = request.user
-    try:
-        platform = Platform.objects.select_related("prefecture", "municipality").get(slug=slug)
-    except Platform.DoesNotExist:
-        raise Http404 from None
-    if not (user.is_authenticated and (user.is_superuser or platform.pk in staff_platform_ids(user))):
-        raise Http404
-    return platform

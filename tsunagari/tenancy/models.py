@@ -9,7 +9,21 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 # Slugs that would shadow the site's own top-level URLs.
-RESERVED_SLUGS = frozenset({"admin", "api", "static", "media", "accounts", "i18n", "healthz", "national", "confirm"})
+RESERVED_SLUGS = frozenset(
+    {
+        "admin",
+        "api",
+        "static",
+        "media",
+        "accounts",
+        "i18n",
+        "healthz",
+        "national",
+        "confirm",
+        "clear-history",
+        "reporting",
+    }
+)
 
 
 class Prefecture(models.Model):
@@ -123,15 +137,6 @@ class Platform(models.Model):
     @property
     def is_national(self) -> bool:
         return self.kind == self.Kind.NATIONAL
-
-    def municipality_codes(self) -> list[str]:
-        """The municipalities this platform covers (all of them for the national one)."""
-        if self.kind == self.Kind.MUNICIPALITY:
-            return [self.municipality_id] if self.municipality_id else []
-        qs = Municipality.objects.all()
-        if self.kind == self.Kind.PREFECTURE:
-            qs = qs.filter(prefecture_id=self.prefecture_id)
-        return list(qs.values_list("code", flat=True))
 
     def scope_ids(self) -> list[int]:
         """Platform ids whose rows this platform's portal may read: its own and the national data.

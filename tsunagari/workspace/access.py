@@ -72,11 +72,6 @@ def get_workspace(request: HttpRequest, slug: str, *, roles: Iterable[str] | Non
     return workspace
 
 
-def get_workspace_platform(request: HttpRequest, slug: str, *, roles: Iterable[str] | None = None) -> Platform:
-    """The platform `slug` if the signed-in person may use its workspace (with one of `roles`)."""
-    return get_workspace(request, slug, roles=roles).platform
-
-
 def workspace_view(
     *, roles: Iterable[str] | None = None
 ) -> Callable[[Callable[Concatenate[HttpRequest, Workspace, P], HttpResponseBase]], Callable[..., HttpResponseBase]]:

@@ -41,7 +41,18 @@ NAV: list[NavItem] = [
     NavItem(_("Events and meetings"), "workspace:events"),
     NavItem(_("Training records"), "workspace:training", frozenset({Role.COORDINATOR, Role.OBSERVER})),
     NavItem(_("Know-how library"), "workspace:knowhow"),
+    NavItem(_("Surveys"), "workspace:surveys", frozenset({Role.COORDINATOR, Role.OBSERVER})),
     NavItem(_("Audit log"), "workspace:audit", frozenset({Role.COORDINATOR})),
+    NavItem(_("Councils and meetings"), "workspace:councils", frozenset({Role.COORDINATOR})),
+    NavItem(_("Supporters"), "workspace:supporters", frozenset({Role.COORDINATOR})),
+    NavItem(_("Concerns to triage"), "workspace:concerns", frozenset({Role.COORDINATOR})),
+    NavItem(
+        _("Report a concern"), "workspace:concern-report", frozenset({Role.COORDINATOR, Role.ORG_ADMIN, Role.ORG_STAFF})
+    ),
+    NavItem(
+        _("Confidentiality pledge"), "workspace:pledge", frozenset({Role.COORDINATOR, Role.ORG_ADMIN, Role.ORG_STAFF})
+    ),
+    NavItem(_("Joint support figures"), "workspace:figures", frozenset({Role.COORDINATOR, Role.OBSERVER})),
 ]
 
 CAN_DO: dict[str, list[str | Promise]] = {

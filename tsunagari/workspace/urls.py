@@ -1,17 +1,15 @@
-"""/<platform_slug>/workspace/…: every page here goes through workspace.access.workspace_view."""
+"""The workspace's own pages under /<platform_slug>/workspace/ (home, people, organisation staff).
+
+Every page goes through workspace.access.workspace_view. The apps built on the workspace
+(membership, notices, programs, know-how, finder) keep their pages in their own `workspace_urls`;
+tsunagari.urls puts them all under the one "workspace" namespace, so that the workspace never
+imports the apps built on it.
+"""
 
 from django.urls import path
 
-from tsunagari.audit import views as audit_views
-from tsunagari.finder import workspace_urls as finder_urls
-from tsunagari.knowhow import workspace_urls as knowhow_urls
-from tsunagari.membership import workspace_urls as membership_urls
-from tsunagari.notices import workspace_urls as notices_urls
-from tsunagari.programs import workspace_urls as programs_urls
+from . import audit, views
 
-from . import views
-
-app_name = "workspace"
 urlpatterns = [
     path("", views.home, name="home"),
     path("people/", views.people, name="people"),
@@ -27,14 +25,6 @@ urlpatterns = [
         name="organisation-revoke-invitation",
     ),
     path("organisation/roles/<int:membership_id>/remove/", views.staff_remove_role, name="organisation-remove-role"),
-    path("audit/", audit_views.event_list, name="audit"),
-    path("audit/export.csv", audit_views.export_csv, name="audit-export"),
+    path("audit/", audit.event_list, name="audit"),
+    path("audit/export.csv", audit.export_csv, name="audit-export"),
 ]
-# Members, agreements, listings and problem reports (tsunagari/membership).
-urlpatterns += membership_urls.urlpatterns
-# Notices and working groups, events and training, the know-how library (notices, programs, knowhow).
-urlpatterns += notices_urls.urlpatterns
-urlpatterns += programs_urls.urlpatterns
-urlpatterns += knowhow_urls.urlpatterns
-# What residents ask about: the finder's aggregate counts (tsunagari/finder).
-urlpatterns += finder_urls.urlpatterns

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagari.accounts import actions
-from tsunagari.accounts.forms import InviteForm, StaffInviteForm
 from tsunagari.accounts.models import ORGANISATION_ROLES, Invitation, Membership, Role, User
 from tsunagari.directory.models import Organization
 
+from . import dashboard
 from .access import Workspace, workspace_view
+from .forms import InviteForm, StaffInviteForm
 from .nav import can_do, menu
 
 COORDINATORS = {Role.COORDINATOR}
@@ -28,7 +29,7 @@ def _context(workspace: Workspace, **extra: object) -> dict[str, object]:
 
 @workspace_view()
 def home(request: HttpRequest, workspace: Workspace) -> HttpResponse:
-    """What this person is on this platform and what they can do here."""
+    """What needs this person now, this month's activity, and what they can do here."""
     other_platforms = (
         Membership.objects.filter(user=cast(User, request.user))
         .exclude(platform=workspace.platform)
@@ -49,6 +50,9 @@ def home(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         _context(
             workspace,
             can_do=can_do(workspace),
+            todos=dashboard.todos(request, workspace),
+            activity=dashboard.activity(request, workspace),
+            month_start=dashboard.month_start(),
             organisations=[m.organization for m in organisations],
             other_platforms=sorted({m.platform for m in other_platforms}, key=lambda p: p.name),
         ),

@@ -11,6 +11,7 @@ from linebot.v3.messaging import (
     TextMessage,
 )
 
+from tsunagari.directory.models import CrisisLine
 from tsunagari.finder.dialogue import Turn
 
 # LINE's limits: 5 messages per reply, 5,000 characters a text, 13 quick-reply items, 20-char labels.
@@ -78,3 +79,12 @@ def turn_messages(turn: Turn, base_url: str) -> list[Message]:
     )
     messages.append(TextMessage(text=prompt, quick_reply=QuickReply(items=items[:13])))
     return messages[:MAX_MESSAGES]
+
+
+def slow_down_messages(lines: list[CrisisLine]) -> list[Message]:
+    """Over LINE_RATE: ask the person to wait, and give the 24-hour lines meanwhile."""
+    text = _("Many messages arrived in a short time. Please wait a minute, then send your message again.")
+    body = [text, _("You can talk to someone right now, for free:")]
+    for line in lines:
+        body.append(" ".join(part for part in (f"■ {line.label}", f"☎ {line.number}" if line.number else "") if part))
+    return [TextMessage(text="\n".join(body)[:MAX_TEXT])]

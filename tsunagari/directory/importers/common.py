@@ -20,11 +20,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
 from tsunagari.directory.models import stable_id
+from tsunagari.directory.opening import opening_byday
 from tsunagari.lib.hours import ParsedHours, parse_hours
+from tsunagari.tenancy.reference import check_digit
 
 from .records import ParseResult, Problem, ScheduleRecord
 
 __all__ = [
+    "NO_AREAS",
     "AreaIndex",
     "ImportFailed",
     "Invalid",
@@ -45,6 +48,10 @@ __all__ = [
     "split_list",
     "text",
 ]
+
+
+# The areas are loaded by `migrate` (tenancy migration 0003); a database without them was never migrated.
+NO_AREAS = "市区町村がまだ登録されていません。先に `python -m tsunagari migrate` を実行してください。"
 
 
 class ImportFailed(Exception):  # noqa: N818 - reads as a sentence: raise ImportFailed("…")
@@ -275,16 +282,6 @@ def clean_corporate_number(value: str) -> str:
     return digits
 
 
-def check_digit(code5: str) -> str:
-    """The 6th digit of a 全国地方公共団体コード, computed from the first five.
-
-    Weights 6, 5, 4, 3, 2; the last digit of 11 minus the remainder of the sum by 11 (so a
-    remainder of 0 gives 1: 常陸太田市 is 082121, 宇都宮市 092011).
-    """
-    total = sum(int(d) * w for d, w in zip(code5, (6, 5, 4, 3, 2), strict=True))
-    return str((11 - total % 11) % 10)
-
-
 _FREE_CONDITIONS = re.compile(r"条件|場合があります|場合が|による|除く|一部")
 
 
@@ -342,8 +339,7 @@ def hours_to_schedules(opening_text: str, closed_text: str) -> tuple[ParsedHours
     if parsed.open_24h:
         return parsed, [schedule(",".join(BYDAY), None, None)]
     return parsed, [
-        schedule(",".join(BYDAY[d] for d in opening.weekdays), opening.opens_at, opening.closes_at)
-        for opening in parsed.openings
+        schedule(opening_byday(opening), opening.opens_at, opening.closes_at) for opening in parsed.openings
     ]
 
 
@@ -374,8 +370,8 @@ class AreaIndex:
         self.prefectures = prefectures  # code → name
         self.municipalities = {m.code: m for m in municipalities}
         # The first five digits identify a municipality; the sixth only checks them. Matching on
-        # five also finds the 160 municipalities whose stored code (from くらし支援ナビ's
-        # municipalities.csv) has a wrong check digit, e.g. 082120 for 常陸太田市 (082121).
+        # five also accepts the codes of files that got the check digit wrong (くらし支援ナビ's
+        # municipalities.csv has 160 such, e.g. 082120 for 常陸太田市, which is 082121).
         self._by_five = {code[:5]: code for code in self.municipalities}
         self.prefecture_by_name: dict[str, str] = {}
         for code, name in prefectures.items():

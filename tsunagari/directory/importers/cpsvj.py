@@ -5,6 +5,11 @@ name, abstract, provisions, target, how_to_apply, detail_url, contact, tags, …
 repeat them in Japanese in a second row (サービスID, 制度所管組織, …) and give a data type per
 column in a third (string, text, url, date). Both extra rows are recognised and skipped. A file
 whose first row is the Japanese labels is read too. Unknown columns are ignored.
+
+Real files list national programmes too: a row with neither city_id nor prefecture_id is a
+programme of the whole country (a nationwide service area), and one that also has no provider
+is the publisher's (the national portal's list of national programmes has ten such rows). A
+detail_url cell may hold several URLs on several lines; every one is kept.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import (
+    NO_AREAS,
     AreaIndex,
     ImportFailed,
     Invalid,
@@ -106,8 +112,12 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LABELS = {heading(label): column for column, labels in COLUMNS.items() for label in labels}
 
 
-def parse(path: Path) -> ParsedWithNotes:
-    """Read a CPSV-J style CSV of public services into records."""
+def parse(path: Path, *, publisher: str = "") -> ParsedWithNotes:
+    """Read a CPSV-J style CSV of public services into records.
+
+    ``publisher`` names who published the file: rows with no provider and no area (national
+    programmes) are imported as its programmes. Without it they are refused.
+    """
     result = ParsedWithNotes(source=SOURCE, services_file=path.name)
     try:
         table = read_table(path)
@@ -145,14 +155,34 @@ def parse(path: Path) -> ParsedWithNotes:
                 path.name,
                 None,
                 None,
-                "市区町村がまだ登録されていません。先にくらし支援ナビのデータを取り込んでください。",
+                NO_AREAS,
             )
         )
         return result
-    reader = _RowReader(path.name, areas, result)
+    reader = _RowReader(path.name, areas, result, publisher=one_line(publisher))
     for number, cells in rows:
         reader.read(number, {c: cells[i] for i, c in enumerate(columns) if c and i < len(cells)})
     result.counts = {"rows": len(rows), **reader.counts}
+    if reader.counts["area_nationwide"]:
+        result.notes.append(
+            Problem(
+                path.name,
+                None,
+                "city_id",
+                f"city_id も prefecture_id もない{reader.counts['area_nationwide']}行は国の制度として、"
+                "対象地域を全国にしました。",
+            )
+        )
+    if reader.counts["national"]:
+        result.notes.append(
+            Problem(
+                path.name,
+                None,
+                "provider",
+                f"そのうち provider もない{reader.counts['national']}行は、公開元「{reader.publisher}」の制度として"
+                "読みました（--publisher で指定できます）。",
+            )
+        )
     return result
 
 
@@ -191,12 +221,15 @@ def _is_type_row(cells: list[str]) -> bool:
 
 
 class _RowReader:
-    def __init__(self, file: str, areas: AreaIndex, result: ParsedWithNotes) -> None:
+    def __init__(self, file: str, areas: AreaIndex, result: ParsedWithNotes, *, publisher: str) -> None:
         self.file = file
         self.areas = areas
         self.result = result
+        self.publisher = publisher
         self.seen_ids: dict[str, int] = {}
-        self.counts = dict.fromkeys(("services", "area_municipality", "area_prefecture", "area_unresolved"), 0)
+        self.counts = dict.fromkeys(
+            ("services", "national", "area_municipality", "area_prefecture", "area_nationwide"), 0
+        )
 
     def read(self, number: int, row: dict[str, str]) -> None:
         problems: list[Problem] = []
@@ -225,16 +258,26 @@ class _RowReader:
                     f"city_id「{row['city_id']}」は{self.areas.prefectures[prefecture]}の市区町村ではありません。",
                 )
             )
-        provider = one_line(row.get("provider")) or (
-            self.areas.municipalities[municipality].name if municipality else ""
-        )
+        provider = one_line(row.get("provider"))
+        if not provider and municipality:
+            provider = self.areas.municipalities[municipality].name
+        elif not provider and prefecture:
+            provider = self.areas.prefectures[prefecture]
+        nationwide = not text(row.get("city_id")) and not text(row.get("prefecture_id"))
+        national = nationwide and not provider
+        if national:
+            provider = self.publisher
         if not provider:
             problems.append(
-                Problem(self.file, number, "provider", "制度を所管する組織（provider）か city_id を書いてください。")
+                Problem(
+                    self.file,
+                    number,
+                    "provider",
+                    "制度を所管する組織（provider）か city_id を書いてください。国の制度なら、"
+                    "取り込むときに --publisher でファイルの公開元（例: デジタル庁）を指定してください。",
+                )
             )
-        url = value("detail_url", lambda v: clean_url(v, "詳細参照先のURL")) or value(
-            "url", lambda v: clean_url(v, "詳細参照先のURL")
-        )
+        urls = value("detail_url", _urls) or value("url", _urls) or []
         dates = {
             c: value(c, partial(_date, column=c))
             for c in ("application_start_date", "application_close_date", "information_release_date")
@@ -271,6 +314,9 @@ class _RowReader:
         description = text(row.get("abstract"))
         if provisions := text(row.get("provisions")):
             description = f"{description}\n【支援内容】{provisions}".strip()
+        if len(urls) > 1:
+            # HSDS gives a service one url; the others stay with the description, each on its line.
+            description = "\n".join([description, "【ほかの参照先】", *urls[1:]]).strip()
         tags = " ".join(text(row.get(c)) for c in TAG_COLUMNS)
         need_codes = [code for tag in split_list(tags.replace(" ", "、")) for code in needs().find_in(tag)]
         target_codes = targets().find_in(f"{text(row.get('person_type'))} {text(row.get('target'))}")
@@ -286,7 +332,7 @@ class _RowReader:
                 ),
                 name=name,
                 description=description,
-                url=url or "",
+                url=urls[0] if urls else "",
                 status="defunct" if "廃止" in text(row.get("alteration_flag")) else "active",
                 eligibility_description="\n".join(
                     p for p in (text(row.get("target")), text(row.get("eligibility"))) if p
@@ -295,7 +341,7 @@ class _RowReader:
                 last_verified_on=dates["information_release_date"],
                 last_verified_by="公開元のデータ（CPSV-J の公開日）" if dates["information_release_date"] else "",
                 channels=channels,
-                areas=self._areas(number, municipality, prefecture),
+                areas=self._areas(municipality, prefecture, national=national),
                 needs=list(dict.fromkeys(need_codes)),
                 targets=target_codes,
             )
@@ -314,20 +360,17 @@ class _RowReader:
             )
         return code
 
-    def _areas(self, number: int, municipality: str | None, prefecture: str | None) -> list[AreaRecord]:
+    def _areas(self, municipality: str | None, prefecture: str | None, *, national: bool) -> list[AreaRecord]:
+        if national:
+            self.counts["national"] += 1
         if municipality:
             self.counts["area_municipality"] += 1
             return [AreaRecord(kind="municipality", municipality_code=municipality)]
         if prefecture:
             self.counts["area_prefecture"] += 1
             return [AreaRecord(kind="prefecture", prefecture_code=prefecture)]
-        self.counts["area_unresolved"] += 1
-        self.result.notes.append(
-            Problem(
-                self.file, number, "city_id", "city_id も prefecture_id もないため、地域で探したときには出てきません。"
-            )
-        )
-        return []
+        self.counts["area_nationwide"] += 1
+        return [AreaRecord(kind="nationwide")]
 
     @staticmethod
     def _channels(contact: str) -> list[ChannelRecord]:
@@ -345,6 +388,13 @@ class _RowReader:
             except Invalid:
                 continue
         return channels
+
+
+def _urls(value: str) -> list[str]:
+    """detail_url: one URL, or several on several lines (or separated by spaces), every one checked."""
+    return list(
+        dict.fromkeys(clean_url(part, "詳細参照先のURL") for part in re.split(r"[\s、,]+", fold(value)) if part)
+    )
 
 
 def _date(value: str, column: str) -> datetime.date:

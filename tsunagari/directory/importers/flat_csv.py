@@ -17,6 +17,7 @@ from urllib.parse import quote
 from django.utils import timezone
 
 from .common import (
+    NO_AREAS,
     AreaIndex,
     ImportFailed,
     Invalid,
@@ -134,7 +135,7 @@ def parse(path: Path) -> ParsedWithNotes:
                 path.name,
                 None,
                 None,
-                "市区町村がまだ登録されていません。先にくらし支援ナビのデータを取り込んでください。",
+                NO_AREAS,
             )
         )
         return result

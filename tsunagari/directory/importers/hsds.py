@@ -36,8 +36,9 @@ from django.core.validators import validate_email
 from django.utils.text import slugify
 
 from tsunagari.directory import hsds as mapping
-from tsunagari.directory.export import HSDS_ATTRIBUTION, UNKNOWN, official_resources, split_code
+from tsunagari.directory.export import HSDS_ATTRIBUTION, UNKNOWN, ExportError, official_resources, split_code
 from tsunagari.directory.models import ATTRIBUTES, NEEDS, TARGETS, Channel, ServiceArea
+from tsunagari.directory.opening import opening_byday, opening_from_byday
 from tsunagari.directory.taxonomy import TAXONOMIES, term_ids
 
 from .common import (
@@ -425,6 +426,10 @@ def validate_package(folder: Path) -> list[Problem]:
 def parse(path: Path) -> ParsedWithNotes:
     """Read an HSDS 3.0 tabular package (folder, its datapackage.json, or a .zip) into records."""
     path = Path(path)
+    try:
+        official_resources()  # the official table schemas say what a package may hold
+    except ExportError as exc:
+        raise ImportFailed(str(exc)) from None
     if path.is_file() and path.suffix.lower() == ".zip":
         with tempfile.TemporaryDirectory() as tmp:
             return _parse_folder(_unzip(path, Path(tmp)), display=path.name)
@@ -892,22 +897,33 @@ class _Reader:
             self.counts["hours_parsed" if schedules else "hours_unparsed"] += 1
 
     def schedule(self, row: dict[str, str]) -> ScheduleRecord | None:
-        """A weekly schedule as ours, or None when it needs more than our model holds."""
+        """A weekly schedule (or a monthly one on n-th weekdays, ``2SA``) as ours; None when it needs more."""
         unsupported = [
             column
             for column in ("valid_from", "valid_to", "dtstart", "until", "count", "byweekno", "bymonthday", "byyearday")
             if row.get(column)
         ]
+        freq = row.get("freq")
         if (
-            row.get("freq") != "WEEKLY"
+            freq not in ("WEEKLY", "MONTHLY")
             or not row.get("byday")
             or unsupported
             or row.get("interval", "1") not in ("", "1")
         ):
             return None
         days = [day.strip() for day in row["byday"].split(",")]
-        if any(day not in DAYS for day in days):
+        if freq == "MONTHLY":
+            # Only what the parser makes: the same weeks on every day listed (``1WE,3WE``, ``2SA``).
+            if not all(re.fullmatch(r"[1-5](MO|TU|WE|TH|FR|SA|SU)", day) for day in days):
+                return None
+            opening = opening_from_byday(",".join(days), datetime.time(0), datetime.time(0))
+            byday = opening_byday(opening)
+            if set(byday.split(",")) != set(days):
+                return None
+        elif any(day not in DAYS for day in days):
             return None
+        else:
+            byday = ",".join(day for day in DAYS if day in days)
         lines = row.get("description", "").strip().split("\n")
         flags = {name: False for name in SCHEDULE_FLAGS.values()}
         if lines and lines[-1] and all(part in SCHEDULE_FLAGS for part in lines[-1].split("、")):
@@ -921,7 +937,7 @@ class _Reader:
         if flags["open_24h"]:
             opens_at = closes_at = None
         return ScheduleRecord(
-            byday=",".join(day for day in DAYS if day in days),
+            byday=byday,
             opens_at=opens_at,
             closes_at=closes_at,
             description="\n".join(lines).strip(),

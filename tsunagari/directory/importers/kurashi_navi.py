@@ -1,9 +1,11 @@
 """くらし支援ナビ: the nationwide open data of public support windows (CC BY 4.0, JUNKBRANDING).
 
 The folder holds offices.csv (one row per window), emergency-contacts.json (the national 24-hour
-and emergency lines), and municipalities.csv / prefectures.csv, which the import loads first.
-offices.csv names its municipality by the site's own id (`aichi-nagoya`, `jp-07201`); the same ids
-are the `id` column of municipalities.csv, which gives the 6-digit local government code.
+and emergency lines) and municipalities.csv. offices.csv names its municipality by the site's own
+id (`aichi-nagoya`, `jp-07201`); the same ids are the `id` column of municipalities.csv, which gives
+the local government code. The areas themselves are the platform's reference data (loaded by
+`migrate`), matched on the code's first five digits: 160 codes in that file carry a wrong sixth
+(check) digit, e.g. 082120 for 常陸太田市 (082121).
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .common import (
+    NO_AREAS,
     AreaIndex,
     ImportFailed,
     Invalid,
-    Municipality,
     ParsedWithNotes,
     clean_date,
     clean_email,
@@ -128,11 +130,9 @@ KNOWN_METHODS = frozenset(
 def parse(path: Path) -> ParsedWithNotes:
     """Read the くらし支援ナビ folder (or its offices.csv) into service and crisis-line records."""
     folder = path if path.is_dir() else path.parent
-    result = ParsedWithNotes(
-        source=SOURCE, load_areas_from=str(folder), services_file=OFFICES, crisis_lines_file=EMERGENCY_CONTACTS
-    )
+    result = ParsedWithNotes(source=SOURCE, services_file=OFFICES, crisis_lines_file=EMERGENCY_CONTACTS)
     try:
-        areas, site_ids = _areas(folder)
+        areas, site_ids, file_codes = _areas(folder)
         offices = read_table(folder / OFFICES)
         sources = (
             {row["id"]: row for _n, row in read_table(folder / "sources.csv").dicts()}
@@ -153,7 +153,7 @@ def parse(path: Path) -> ParsedWithNotes:
             )
         )
         return result
-    reader = _OfficeReader(result, areas, site_ids, sources)
+    reader = _OfficeReader(result, areas, site_ids, sources, file_codes)
     for number, row in offices.dicts():
         reader.read(number, row)
     _emergency_contacts(folder, result)
@@ -161,25 +161,38 @@ def parse(path: Path) -> ParsedWithNotes:
     return result
 
 
-def _areas(folder: Path) -> tuple[AreaIndex, dict[str, str]]:
-    """The areas from the folder itself (the database may not have them yet), and site id → code."""
-    prefectures = {row["code"].zfill(2): row["name"] for _n, row in read_table(folder / "prefectures.csv").dicts()}
-    rows = [row for _n, row in read_table(folder / "municipalities.csv").dicts()]
-    municipalities = [
-        Municipality(row["municipalityCode"], row["name"], row["prefectureCode"].zfill(2)) for row in rows
-    ]
-    return AreaIndex(prefectures, municipalities), {row["id"]: row["municipalityCode"] for row in rows}
+def _areas(folder: Path) -> tuple[AreaIndex, dict[str, str], dict[str, str]]:
+    """The platform's areas, the site's municipality id → our 6-digit code (matched on 5 digits),
+    and our code → the code as the file writes it (the municipality's id in this data set)."""
+    areas = AreaIndex.from_db()
+    if not areas:
+        raise ImportFailed(NO_AREAS)
+    site_ids, file_codes = {}, {}
+    for _n, row in read_table(folder / "municipalities.csv").dicts():
+        try:
+            code = areas.municipality_code(row["municipalityCode"][:5])
+        except Invalid:
+            continue  # not one of ours (merged away): its offices fall back to their prefecture
+        site_ids[row["id"]] = code
+        file_codes[code] = row["municipalityCode"]
+    return areas, site_ids, file_codes
 
 
 class _OfficeReader:
     """Turns one offices.csv row into a ServiceRecord, or into Problems when it cannot."""
 
     def __init__(
-        self, result: ParsedWithNotes, areas: AreaIndex, site_ids: dict[str, str], sources: dict[str, dict[str, str]]
+        self,
+        result: ParsedWithNotes,
+        areas: AreaIndex,
+        site_ids: dict[str, str],
+        sources: dict[str, dict[str, str]],
+        file_codes: dict[str, str],
     ) -> None:
         self.result = result
         self.areas = areas
         self.site_ids = site_ids
+        self.file_codes = file_codes
         self.sources = sources
         self.counts = dict.fromkeys(
             (
@@ -387,7 +400,8 @@ class _OfficeReader:
         if municipality:
             m = self.areas.municipalities[municipality]
             return OrganizationRecord(
-                source_id=f"municipality-{municipality}",
+                # The data set's own code for it, even with a wrong check digit: ids stay as they were.
+                source_id=f"municipality-{self.file_codes.get(municipality, municipality)}",
                 name=m.name,
                 alternate_name=f"{self.areas.prefectures[m.prefecture_code]}{m.name}",
                 legal_status="地方公共団体",

@@ -163,4 +163,3 @@ class ParseResult:
     invalid_rows: set[tuple[str, int]] = field(default_factory=set)
     # Per-format counters worth reporting, e.g. {"hours_unparsed": 12}.
     counts: dict[str, int] = field(default_factory=dict)
-    load_areas_from: str | None = None  # a folder with prefectures.csv and municipalities.csv

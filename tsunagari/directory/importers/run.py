@@ -1,21 +1,21 @@
-"""Run one import: detect the format, parse, load the areas when the data set brings them, write."""
+"""Run one import: detect the format, parse, write."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
 
-from tsunagari.tenancy.loading import load_areas
 from tsunagari.tenancy.models import Platform, national_platform
 
 from .common import ImportFailed
 from .detect import FORMATS, detect_format
 from .records import ParseResult
-from .writer import ImportOutcome, will_write, write_records
+from .writer import ImportOutcome, write_records
 
 __all__ = ["FORMATS", "ImportFailed", "parser_for", "resolve_platform", "run_import"]
 
@@ -30,14 +30,15 @@ PARSER_MODULES = {
 SNAPSHOT_FORMATS = frozenset({"kurashi-navi", "hsds"})
 
 
-def parser_for(fmt: str) -> Callable[[Path], ParseResult]:
+def parser_for(fmt: str, **options: str) -> Callable[[Path], ParseResult]:
+    """The format's parse function, given the options that format takes (CPSV-J: publisher)."""
     if fmt not in PARSER_MODULES:
         raise ImportFailed(f"形式「{fmt}」は使えません。使えるのは {'、'.join(FORMATS)} です。")
     try:
         module = importlib.import_module(f"{__package__}.{PARSER_MODULES[fmt]}")
     except ModuleNotFoundError as exc:
         raise ImportFailed(f"形式「{fmt}」の取り込みはまだ用意されていません。") from exc
-    parse: Callable[[Path], ParseResult] = module.parse
+    parse: Callable[[Path], ParseResult] = functools.partial(module.parse, **options) if options else module.parse
     return parse
 
 
@@ -62,26 +63,25 @@ def run_import(
     actor: str = "",
     source_slug: str | None = None,
     dry_run: bool = False,
+    publisher: str = "",
 ) -> ImportOutcome:
     """Import one file or folder; ImportFailed when it cannot start, else what happened.
 
-    Everything, the areas included, is written in one transaction: a failed import leaves the
-    database as it was (except for the ImportRun row that records the failure).
+    Everything is written in one transaction: a failed import leaves the database as it was
+    (except for the ImportRun row that records the failure). ``publisher`` (CPSV-J) names who
+    published the file, for its national programmes; by default the platform's own name.
     """
     path = Path(path)
     if not path.exists():
         raise ImportFailed(f"「{path}」が見つかりません。パスを確かめてください。")
     fmt = fmt or detect_format(path)
-    parse = parser_for(fmt)
     platform, by_default = resolve_platform(platform_slug)  # before parsing: a typo fails at once
-    result = parse(path)
+    options = {"publisher": publisher or platform.name} if fmt == "cpsvj" else {}
+    result = parser_for(fmt, **options)(path)
     if source_slug:
         # A copy: parsers hand out a shared SourceInfo.
         result.source = dataclasses.replace(result.source, slug=source_slug)
     with transaction.atomic():
-        areas: tuple[int, int] | None = None
-        if result.load_areas_from and will_write(result, skip_invalid=skip_invalid):
-            areas = load_areas(Path(result.load_areas_from))
         outcome = write_records(
             result,
             platform,
@@ -98,6 +98,4 @@ def run_import(
         outcome.messages.insert(
             0, f"--platform を指定しなかったので、取り込み先は{platform.name}（{platform.slug}）です。"
         )
-    if areas is not None:
-        outcome.parse_counts["prefectures"], outcome.parse_counts["municipalities"] = areas
     return outcome

@@ -21,8 +21,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from django.apps import apps
-from django.db import models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from tsunagari.directory.models import (
@@ -197,13 +196,38 @@ def write_records(
         crisis_lines = [c for c in result.crisis_lines if c.source_id not in checker.invalid_crisis_lines]
         writer = _Writer(platform, result.source, outcome, reason=_reason(result.source, actor))
         skipped_any = bool(invalid or checker.invalid_crisis_lines)
-        writer.write(
-            services,
-            crisis_lines,
-            withdraw_missing=withdraw_missing and not skipped_any,
-            # Crisis lines are withdrawn only when the parser read a file of them.
-            withdraw_lines=withdraw_missing and not skipped_any and bool(getattr(result, "crisis_lines_file", "")),
-        )
+        try:
+            # A savepoint: when the database refuses a row the checks let through, every row
+            # already written goes too, and the failure is still recorded below.
+            with transaction.atomic():
+                writer.write(
+                    services,
+                    crisis_lines,
+                    withdraw_missing=withdraw_missing and not skipped_any,
+                    # Crisis lines are withdrawn only when the parser read a file of them.
+                    withdraw_lines=withdraw_missing
+                    and not skipped_any
+                    and bool(getattr(result, "crisis_lines_file", "")),
+                )
+        # The bulk COPY on PostgreSQL raises the driver's own errors, which Django does not wrap.
+        except (DatabaseError, connection.Database.Error) as exc:  # type: ignore[attr-defined]
+            logger.exception("Import refused by the database")
+            # Nothing was written: counts of rows that were rolled back would mislead.
+            outcome.counts = {kind: KindCounts() for kind in KINDS}
+            outcome.changed_service_ids = set()
+            outcome.problems = [
+                *problems,
+                Problem(
+                    path or result.source.name,
+                    None,
+                    None,
+                    f"データベースが書き込みを受け付けなかったため、何も取り込みませんでした（{type(exc).__name__}: "
+                    f"{str(exc)[:200]}）。ファイルの値を確かめて、もう一度実行してください。",
+                ),
+            ]
+            if not dry_run:
+                outcome.run_id = _record_run(outcome, platform, actor, started)
+            return outcome
         if withdraw_missing and skipped_any:
             outcome.messages.append("スキップした行があるため、ファイルにない窓口の廃止扱いは行いませんでした。")
         outcome.ok = True
@@ -218,22 +242,16 @@ def write_records(
 
 
 def after_import(service_ids: Sequence[uuid.UUID]) -> None:
-    """Once the import is committed: invalidate cached API pages and refresh the search index.
+    """Once the import is committed: invalidate cached API pages and tell the apps that keep
+    derived data (the search index listens to `services_imported`).
 
-    Bulk writes send no signals, so the caches and the index would not otherwise notice.
+    Bulk writes send no model signals, so the caches and the index would not otherwise notice.
     """
-    from tsunagari.directory.signals import bump_directory_version
+    from tsunagari.directory.signals import bump_directory_version, services_imported
 
     bump_directory_version()
-    if not service_ids or not apps.is_installed("tsunagari.search"):
-        return
-    from tsunagari.search.index import reindex_services
-
-    try:
-        reindex_services(service_ids)
-    except Exception:
-        # The import itself is committed; an index that lags is fixed by `reindex`, not by failing.
-        logger.exception("Search reindex after import failed; run `python -m tsunagari reindex`.")
+    if service_ids:
+        services_imported.send(sender=after_import, service_ids=list(service_ids))
 
 
 def _reason(source: SourceInfo, actor: str) -> str:
@@ -466,11 +484,11 @@ class _Writer:
                 location_org.setdefault(location.source_id, service.organization.source_id)
                 location_records.append(location)
         locations = _merge(location_records)
-        location_ids = self._upsert(
-            Location,
-            "locations",
-            {sid: self._location_values(loc, org_ids[location_org[sid]]) for sid, loc in locations.items()},
-        )
+        location_values = {
+            sid: self._location_values(loc, org_ids[location_org[sid]]) for sid, loc in locations.items()
+        }
+        self._keep_positions(location_values)
+        location_ids = self._upsert(Location, "locations", location_values)
         service_ids = self._upsert(
             Service,
             "services",
@@ -592,9 +610,45 @@ class _Writer:
             "municipality_id": loc.municipality_code or None,
             "latitude": _norm(loc.latitude),
             "longitude": _norm(loc.longitude),
+            # The source's own coordinates are exact; without any, `_keep_positions` decides.
+            "precision": Location.Precision.EXACT if loc.latitude is not None else Location.Precision.NONE,
+            "place_label": "",
             "accessibility": loc.accessibility,
             "transportation": loc.transportation,
         }
+
+    def _keep_positions(self, desired: dict[str, dict[str, Any]]) -> None:
+        """Leave stored positions alone where the source has nothing better to say (issue 9 item 12).
+
+        A position a person saved (a member's pin in the workspace, a coordinator's in the admin:
+        a history row with a user and these very coordinates) is never overwritten by a file. A
+        record without coordinates keeps the point `place-locations` gave its address (town or
+        municipality); only a position the source itself gave earlier (exact, saved by no person)
+        goes when the source drops it, so that `place-locations` places the address again.
+        """
+        stored = {
+            row["source_id"]: row
+            for row in Location._default_manager.filter(
+                platform=self.platform, dataset_id=self.slug, latitude__isnull=False
+            ).values("id", "source_id", "latitude", "longitude", "precision")
+        }
+        exact = {row["id"]: row for row in stored.values() if row["precision"] == Location.Precision.EXACT}
+        by_person: set[uuid.UUID] = set()
+        ids = list(exact)
+        for start in range(0, len(ids), BATCH):
+            for pk, latitude, longitude in Location.history.filter(
+                id__in=ids[start : start + BATCH], history_user__isnull=False
+            ).values_list("id", "latitude", "longitude"):
+                if (exact[pk]["latitude"], exact[pk]["longitude"]) == (latitude, longitude):
+                    by_person.add(pk)
+        position = ("latitude", "longitude", "precision", "place_label")
+        for source_id, values in desired.items():
+            row = stored.get(source_id)
+            if row is None:
+                continue
+            if row["id"] in by_person or (values["latitude"] is None and row["precision"] != Location.Precision.EXACT):
+                for name in position:
+                    del values[name]
 
     def _service_values(self, s: ServiceRecord, organization_id: uuid.UUID) -> dict[str, Any]:
         return {

@@ -1,8 +1,17 @@
-// The portal's map: markers from the platform's GeoJSON, clustered; tiles from the configured server.
+// The portal's map. Exact positions are pins (clustered) with a directions link; positions known only
+// to the town or municipality are circles that stand for 「○○町付近 N件」/「○○市内 N件」, never a pin.
 (function () {
   "use strict";
   var element = document.getElementById("map");
   if (!element || !window.L) return;
+  if (element.dataset.icon) {
+    // Leaflet guesses its icons' folder from its CSS, which the hashed static names defeat.
+    L.Icon.Default.mergeOptions({
+      iconUrl: element.dataset.icon,
+      iconRetinaUrl: element.dataset.icon2x,
+      shadowUrl: element.dataset.shadow
+    });
+  }
   var map = L.map(element, { scrollWheelZoom: false }).setView([36.2, 138.25], 5);
   L.tileLayer(element.dataset.tiles, { attribution: element.dataset.attribution || "", maxZoom: 18 }).addTo(map);
   if (element.dataset.lat) {
@@ -11,19 +20,99 @@
     map.setView(point, 15);
     return;
   }
-  fetch(element.dataset.geojson).then(function (response) { return response.json(); }).then(function (data) {
-    var cluster = L.markerClusterGroup();
-    var layer = L.geoJSON(data, {
-      onEachFeature: function (feature, marker) {
-        var link = document.createElement("a");
-        link.href = feature.properties.url;
-        link.textContent = feature.properties.name;
-        marker.bindPopup(link);
-      }
+  function link(href, text) {
+    var a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    return a;
+  }
+  function exactPopup(feature, latlng) {
+    var box = document.createElement("div");
+    box.appendChild(link(feature.properties.url, feature.properties.name));
+    var directions = link("https://www.openstreetmap.org/directions?to=" + latlng.lat + "%2C" + latlng.lng,
+      element.dataset.directions || "Directions");
+    directions.rel = "noopener";
+    box.appendChild(document.createElement("br"));
+    box.appendChild(directions);
+    return box;
+  }
+  function areaPopup(feature) {
+    var box = document.createElement("div");
+    var title = document.createElement("strong");
+    title.textContent = feature.properties.label;
+    box.appendChild(title);
+    var list = document.createElement("ul");
+    feature.properties.windows.forEach(function (window_) {
+      var item = document.createElement("li");
+      item.appendChild(link(window_.url, window_.name));
+      list.appendChild(item);
     });
-    cluster.addLayer(layer);
-    map.addLayer(cluster);
-    element.dataset.markers = String(data.features.length);
-    if (data.features.length) map.fitBounds(cluster.getBounds(), { maxZoom: 14 });
-  });
+    box.appendChild(list);
+    return box;
+  }
+  var pins = L.markerClusterGroup();
+  var areas = L.featureGroup();
+  var regions = L.featureGroup();
+  var exact = 0;
+  var approximate = 0;
+  map.addLayer(areas);
+  map.addLayer(pins);
+  map.addLayer(regions);
+  // The national map starts with one circle per prefecture; choosing one loads only its places.
+  function openRegion(feature, circle) {
+    regions.removeLayer(circle);
+    load(feature.properties.data, true);
+  }
+  function load(url, fit) {
+    fetch(url).then(function (response) { return response.json(); }).then(function (data) {
+      var added = L.latLngBounds([]);
+      data.features.forEach(function (feature) {
+        var layer = draw(feature);
+        if (layer && layer.getLatLng) added.extend(layer.getLatLng());
+      });
+      element.dataset.markers = String(exact);
+      element.dataset.areas = String(approximate);
+      element.dataset.regions = String(regions.getLayers().length);
+      if (fit && added.isValid()) map.fitBounds(added, { maxZoom: 14 });
+    });
+  }
+  function draw(feature) {
+    var c = feature.geometry.coordinates;
+    var latlng = L.latLng(c[1], c[0]);
+    if (feature.properties.precision === "prefecture") {
+      var region = L.circleMarker(latlng, {
+        radius: Math.min(10 + 2 * Math.sqrt(feature.properties.count), 34),
+        className: "map-area map-prefecture",
+        color: "#2f6b3a",
+        weight: 2,
+        fillOpacity: 0.3
+      });
+      region.bindTooltip(feature.properties.label);
+      region.on("click", function () { openRegion(feature, region); });
+      regions.addLayer(region);
+      return region;
+    }
+    if (feature.properties.precision === "exact") {
+      var marker = L.marker(latlng, { title: feature.properties.name, alt: feature.properties.name })
+        .bindPopup(exactPopup(feature, latlng));
+      pins.addLayer(marker);
+      exact += 1;
+      return marker;
+    }
+    var town = feature.properties.precision === "town";
+    var circle = L.circleMarker(latlng, {
+      radius: Math.min(8 + 3 * Math.sqrt(feature.properties.count), 30),
+      className: town ? "map-area map-town" : "map-area map-municipality",
+      color: town ? "#1d5fa8" : "#6b4fa0",
+      weight: 2,
+      dashArray: town ? null : "4 3",
+      fillOpacity: 0.25
+    });
+    circle.bindTooltip(feature.properties.label);
+    circle.bindPopup(areaPopup(feature));
+    areas.addLayer(circle);
+    approximate += 1;
+    return circle;
+  }
+  load(element.dataset.geojson, true);
 })();

@@ -12,7 +12,7 @@ from tsunagari.accounts.models import User
 
 
 class Command(BaseCommand):
-    help = "デモアカウントの現在の2段階認証コード（TOTP）を表示します。本番では使えません。"
+    help = "デモアカウントの現在の多要素認証コード（TOTP）を表示します。本番では使えません。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email")
@@ -23,5 +23,5 @@ class Command(BaseCommand):
         user = User.objects.filter(email__iexact=options["email"]).first()
         code = current_code(user) if user else None
         if code is None:
-            raise CommandError("このメールアドレスの2段階認証は設定されていません。")
+            raise CommandError("このメールアドレスの多要素認証は設定されていません。")
         self.stdout.write(code)

@@ -7,8 +7,10 @@ from __future__ import annotations
 import getpass
 import time
 import unicodedata
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tsunagari.directory.importers.run import FORMATS, ImportFailed, run_import
@@ -21,9 +23,9 @@ ROW_COUNTS = (
     ("rows", "読み込んだ行"),
     ("services", "窓口・サービスにした行"),
     ("crisis_lines", "緊急・24時間の相談先"),
-    ("prefectures", "都道府県"),
-    ("municipalities", "市区町村"),
 )
+# Data sets that `get-datasets` puts into DATASETS_DIR and that can be imported by name.
+IMPORTABLE_DATASETS = ("kurashi-navi",)
 
 
 def _pad(text: str, width: int, *, right: bool = False) -> str:
@@ -48,24 +50,47 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="取り込むファイルかフォルダ")
+        parser.add_argument("path", nargs="?", help="取り込むファイルかフォルダ")
+        parser.add_argument(
+            "--dataset",
+            choices=IMPORTABLE_DATASETS,
+            help="get-datasets で用意したデータセットを名前で取り込みます（PATH の代わり）",
+        )
         parser.add_argument("--format", choices=list(FORMATS), help="形式（省略すると中身から判断します）")
         parser.add_argument("--platform", help="取り込み先プラットフォームのURL名（省略すると全国の公開データ）")
         parser.add_argument("--skip-invalid", action="store_true", help="問題のある行を飛ばして、残りを取り込みます")
         parser.add_argument("--source", help="データセットのID（省略すると形式ごとに決まったID）")
         parser.add_argument("--dry-run", action="store_true", help="確かめるだけで、何も書き込みません")
+        parser.add_argument(
+            "--publisher",
+            default="",
+            help="CPSV-J: ファイルの公開元（provider も city_id もない国の制度の所管として使います。省略すると取り込み先の名前）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
+        path = options["path"]
+        if options["dataset"]:
+            if path:
+                raise CommandError("PATH と --dataset は、どちらか一方だけを指定してください。")
+            path = Path(settings.DATASETS_DIR) / options["dataset"]
+            if not path.is_dir():
+                raise CommandError(
+                    f"データセット「{options['dataset']}」が {settings.DATASETS_DIR} にありません。"
+                    f"先に `python -m tsunagari get-datasets {options['dataset']}` を実行してください。"
+                )
+        elif not path:
+            raise CommandError("取り込むファイルかフォルダ（PATH）か、--dataset を指定してください。")
         try:
             outcome = run_import(
-                options["path"],
+                path,
                 fmt=options["format"],
                 platform_slug=options["platform"],
                 skip_invalid=options["skip_invalid"],
                 actor=_who(),
                 source_slug=options["source"],
                 dry_run=options["dry_run"],
+                publisher=options["publisher"],
             )
         except ImportFailed as exc:
             raise CommandError(str(exc)) from exc

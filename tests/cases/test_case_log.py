@@ -1,0 +1,177 @@
+"""The case log (issue 11 item 7): every case URL is logged; the chain shows an edit, a deletion, a cut.
+
+Also the database's own refusal of UPDATE and DELETE, and the disclosure export.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+
+from tests.cases.walk import case_patterns, case_urls, request
+from tsunagari.cases import caselog
+from tsunagari.cases.models import CaseLogEntry, ProvisionRecord
+from tsunagari.tenancy.scoping import scopes_disabled
+
+pytestmark = pytest.mark.django_db
+
+
+def entries(**filters: Any) -> list[CaseLogEntry]:
+    with scopes_disabled():
+        return list(CaseLogEntry.objects.filter(**filters).order_by("seq"))
+
+
+def test_every_case_view_goes_through_the_logging_wrapper() -> None:
+    unlogged = [p.name for p in case_patterns() if not getattr(p.callback, "case_logged", False)]
+    assert not unlogged, f"case URLs whose view is not a @case_view: {unlogged}"
+
+
+def test_walking_every_case_url_leaves_each_in_the_log(
+    client: Client, olga: Any, kamakura: Any, case_rows: dict[str, Any]
+) -> None:
+    client.force_login(olga)
+    walked = case_urls(case_rows)
+    assert len(walked) >= 18
+    for name, path in walked:
+        before = len(entries(url_name=name))
+        response = request(client, path, case_rows)
+        assert response.status_code in (200, 302), (name, response.status_code)
+        assert "no-store" in response["Cache-Control"], name
+        logged = entries(url_name=name)
+        assert len(logged) == before + 1, f"{name} ({path}) is not in the case log"
+        assert logged[-1].actor_id == olga.pk and logged[-1].path == path
+    # Pages about the person name her in the log (by id); the names never appear in it.
+    person_pages = set()
+    for entry in entries(platform=kamakura):
+        if entry.url_name in ("case-person", "case-person-disclosure", "case-meeting", "case-referral"):
+            person_pages.add(entry.url_name)
+            assert entry.persons == [case_rows["person"].pk], entry.url_name
+        assert "花子" not in json.dumps(entry.detail, ensure_ascii=False) + entry.path
+    assert person_pages == {"case-person", "case-person-disclosure", "case-meeting", "case-referral"}
+    assert caselog.verify(kamakura.pk).ok
+
+
+def test_refused_requests_are_logged_too(client: Client, case_rows: dict[str, Any]) -> None:
+    client.force_login(case_rows["dora"])
+    assert client.get(f"/kamakura/workspace/cases/persons/{case_rows['person'].pk}/").status_code == 404
+    refused = entries(url_name="case-person")[-1]
+    assert refused.status == 404 and refused.actor_id == case_rows["dora"].pk and refused.persons == []
+
+
+def test_shares_and_exports_are_logged(client: Client, olga: Any, case_rows: dict[str, Any]) -> None:
+    client.force_login(olga)
+    client.post(
+        f"/kamakura/workspace/cases/meetings/{case_rows['meeting'].pk}/participants/", {"user": case_rows["rita"].pk}
+    )
+    share = entries(action=caselog.SHARE)[-1]
+    assert share.persons == [case_rows["person"].pk]
+    assert share.detail["recipient"] == str(case_rows["centre"].pk) and share.detail["basis"] == "support_council"
+    client.get(f"/kamakura/workspace/cases/persons/{case_rows['person'].pk}/disclosure/")
+    assert entries(action=caselog.EXPORT)[-1].detail["disclosure"] is True
+
+
+def test_the_database_refuses_updates_and_deletes(case_rows: dict[str, Any]) -> None:
+    assert entries()
+    for statement in ("UPDATE cases_caselogentry SET action = 'x'", "DELETE FROM cases_caselogentry"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    with scopes_disabled(), pytest.raises(DatabaseError), transaction.atomic():
+        CaseLogEntry.objects.all().delete()
+    assert entries()
+
+
+def drop_triggers() -> None:
+    """What someone with full control of the database could do (rolled back with the test)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TRIGGER cases_caselogentry_append_only ON cases_caselogentry")
+        else:
+            cursor.execute("DROP TRIGGER cases_caselogentry_no_update")
+            cursor.execute("DROP TRIGGER cases_caselogentry_no_delete")
+
+
+def verify_command() -> tuple[bool, str]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("verify_case_log", stdout=out, stderr=err)
+    except CommandError:
+        return False, err.getvalue()
+    return True, out.getvalue()
+
+
+def test_verification_passes_on_an_untouched_chain(case_rows: dict[str, Any]) -> None:
+    ok, output = verify_command()
+    assert ok and "チェーンは無傷です" in output
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete_middle", "delete_last", "reorder"])
+def test_verification_finds_tampering(kamakura: Any, olga: Any, case_rows: dict[str, Any], tamper: str) -> None:
+    for number in range(6):
+        caselog.append(platform_id=kamakura.pk, action=caselog.VIEW, actor=olga, persons=[number], path=f"/p/{number}/")
+    rows = entries()
+    assert verify_command()[0]
+    drop_triggers()
+    middle = rows[len(rows) // 2]
+    with connection.cursor() as cursor:
+        if tamper == "edit":
+            cursor.execute("UPDATE cases_caselogentry SET actor_email = 'someone@else.jp' WHERE id = %s", [middle.pk])
+        elif tamper == "delete_middle":
+            cursor.execute("DELETE FROM cases_caselogentry WHERE id = %s", [middle.pk])
+        elif tamper == "delete_last":
+            cursor.execute("DELETE FROM cases_caselogentry WHERE id = %s", [rows[-1].pk])
+        else:
+            cursor.execute("UPDATE cases_caselogentry SET path = %s WHERE id = %s", [rows[0].path, middle.pk])
+    ok, output = verify_command()
+    assert not ok
+    expected = {
+        "edit": f"{middle.seq} 行目",
+        "delete_middle": "削除",
+        "delete_last": "末尾",
+        "reorder": f"{middle.seq} 行目",
+    }[tamper]
+    assert expected in output, output
+
+
+def test_verifying_ten_thousand_rows(kamakura: Any, olga: Any) -> None:
+    """The figure for the report (printed, not asserted): build and verify a chain of 10,000 rows."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        for number in range(10_000):
+            caselog.append(platform_id=kamakura.pk, action=caselog.VIEW, actor=olga, persons=[number % 50])
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    with scopes_disabled():
+        verdict = caselog.verify(kamakura.pk)
+    checked = time.perf_counter() - started
+    print(f"\ncase log: appended 10,000 rows in {built:.2f} s, verified in {checked:.2f} s")
+    assert verdict.ok and verdict.rows == 10_000
+
+
+def test_a_disclosure_request_is_answered_with_one_file(client: Client, olga: Any, case_rows: dict[str, Any]) -> None:
+    client.force_login(olga)
+    client.post(
+        f"/kamakura/workspace/cases/meetings/{case_rows['meeting'].pk}/participants/", {"user": case_rows["rita"].pk}
+    )
+    response = client.get(f"/kamakura/workspace/cases/persons/{case_rows['person'].pk}/disclosure/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "no-store" in response["Cache-Control"]
+    data = json.loads(response.content)
+    assert data["person"]["name"] == "鎌倉 花子" and data["person"]["birth_date"] == "1950-05-06"
+    assert data["consents"][0]["method"] == "書面"
+    assert data["referrals"][0]["need"] == "見守りと買い物の支援"
+    assert data["case_meetings"][0]["title"] == "鎌倉 花子さん 個別ケース会議"
+    assert data["follow_up_tasks"][0]["title"] == "自宅を訪問する"
+    with scopes_disabled():
+        provisions = ProvisionRecord.objects.filter(person=case_rows["person"]).count()
+    assert provisions >= 1 and len(data["provision_records"]) == provisions
+    record = data["provision_records"][0]
+    assert record["recipient"] == "鎌倉市地域包括支援センター" and "氏名" in record["items"]
+    assert entries(action=caselog.EXPORT)

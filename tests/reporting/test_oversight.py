@@ -1,0 +1,165 @@
+"""The prefecture and national views: observers see only the platforms they oversee, counts only, small ones withheld."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import make_user
+from tests.reporting.activity import year_of_activity
+from tests.reporting.rows import YEAR
+from tsunagari.accounts.models import Membership, Role
+from tsunagari.audit.models import AuditEvent
+from tsunagari.reporting.oversight import open_data_schema
+from tsunagari.tenancy.models import Municipality, Platform
+from tsunagari.tenancy.scoping import scope, scopes_disabled
+
+pytestmark = pytest.mark.django_db
+AFTER_THE_YEAR = datetime.datetime(YEAR + 1, 5, 1, 3, tzinfo=datetime.UTC)
+
+
+def observer(name: str, *platforms: Any) -> Any:
+    user = make_user(name)
+    for platform in platforms:
+        Membership.objects.create(user=user, platform=platform, role=Role.OBSERVER)
+    return user
+
+
+@pytest.fixture
+def both(kamakura: Any, tottori: Any) -> tuple[Any, Any]:
+    with scope(platform=[kamakura.pk, tottori.pk]):
+        year_of_activity(kamakura, YEAR)
+        year_of_activity(tottori, YEAR, with_public_events=False)
+    return kamakura, tottori
+
+
+@pytest.fixture
+def people(both: tuple[Any, Any], alice: Any, root: Any) -> dict[str, Any]:
+    kamakura, tottori = both
+    return {
+        "kanagawa": observer("kanagawa-observer", kamakura),
+        "tottori": observer("tottori-observer", tottori),
+        "national": observer("national-observer", kamakura, tottori),
+        "coordinator": alice,
+        "superuser": root,
+    }
+
+
+OVERSIGHT = {
+    "overview": "/reporting/",
+    "kanagawa": "/reporting/prefectures/14/",
+    "tottori": "/reporting/prefectures/31/",
+    "csv": "/reporting/open-data.csv",
+    "json": "/reporting/open-data.json",
+}
+# persona → the pages it may open (200); every other page is 404.
+ALLOWED = {
+    "kanagawa": {"overview", "kanagawa", "csv", "json"},
+    "tottori": {"overview", "tottori", "csv", "json"},
+    "national": set(OVERSIGHT),
+    "superuser": set(OVERSIGHT),
+    "coordinator": set(),  # a coordinator who observes nothing: nothing to see here
+}
+
+
+@pytest.mark.parametrize("persona", [*ALLOWED, "anonymous"])
+@pytest.mark.parametrize("page", list(OVERSIGHT))
+def test_oversight_permission_matrix(client: Client, people: dict[str, Any], persona: str, page: str) -> None:
+    if persona != "anonymous":
+        client.force_login(people[persona])
+    response = client.get(OVERSIGHT[page], {"year": YEAR})
+    if persona == "anonymous":
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    else:
+        assert response.status_code == (200 if page in ALLOWED[persona] else 404), f"{persona} {page}"
+
+
+def test_the_schema_is_public(client: Client) -> None:
+    assert client.get("/reporting/open-data.schema.json").status_code == 200
+
+
+def test_an_observer_sees_only_the_platforms_they_oversee(client: Client, people: dict[str, Any], both: Any) -> None:
+    kamakura, tottori = both
+    client.force_login(people["kanagawa"])
+    for url in ("/reporting/", "/reporting/prefectures/14/", "/reporting/open-data.json", "/reporting/open-data.csv"):
+        body = client.get(url, {"year": YEAR}).content.decode()
+        assert kamakura.name in body
+        assert tottori.name not in body and "鳥取" not in body, url
+
+
+def test_figures_leave_as_counts_with_small_ones_withheld(client: Client, people: dict[str, Any]) -> None:
+    client.force_login(people["national"])
+    records = json.loads(client.get("/reporting/open-data.json", {"year": YEAR}).content)["records"]
+    by_key = {(r["local_government_code"], r["figure"]): r for r in records}
+    assert by_key["142042", "meetings_held"]["value"] is None  # 6 meetings: withheld
+    assert by_key["142042", "meetings_held"]["withheld"] is True
+    assert by_key["142042", "training_completed"]["value"] == 15
+    assert by_key["31", "public_events_held"]["value"] == 0  # zero says nothing about anyone
+    body = client.get("/reporting/prefectures/14/", {"year": YEAR}).content.decode()
+    assert "&lt;10" in body
+
+
+def test_open_data_follows_its_schema_and_states_its_licence(client: Client, people: dict[str, Any]) -> None:
+    client.force_login(people["national"])
+    document = json.loads(client.get("/reporting/open-data.json", {"year": YEAR}).content)
+    jsonschema.validate(document, open_data_schema())
+    assert document["licence"] == "CC BY 4.0"
+    csv_text = client.get("/reporting/open-data.csv", {"year": YEAR}).content.decode("utf-8-sig")
+    assert csv_text.startswith("# CC BY 4.0")
+    assert "local_government_code" in csv_text.splitlines()[1]
+
+
+def test_open_data_downloads_are_audited(client: Client, people: dict[str, Any]) -> None:
+    client.force_login(people["national"])
+    client.get("/reporting/open-data.csv", {"year": YEAR})
+    client.get("/reporting/open-data.json", {"year": YEAR})
+    with scopes_disabled():
+        assert AuditEvent.objects.filter(action="reporting.open_data_downloaded", actor=people["national"]).count() == 2
+
+
+def test_gaps_are_flagged_after_september(client: Client, people: dict[str, Any]) -> None:
+    client.force_login(people["national"])
+    with time_machine.travel(AFTER_THE_YEAR):
+        body = client.get("/reporting/prefectures/31/", {"year": YEAR}).content.decode()
+    # No case workshop and no referral counted (joint support): one required item with nothing done.
+    assert body.count('class="gap"') == 1
+    with time_machine.travel(datetime.datetime(YEAR, 9, 1, 3, tzinfo=datetime.UTC)):
+        body = client.get("/reporting/prefectures/31/", {"year": YEAR}).content.decode()
+    assert 'class="gap"' not in body
+
+
+def platforms_with_activity(count: int) -> list[Any]:
+    taken = Platform.objects.filter(municipality__isnull=False).values("municipality_id")
+    codes = Municipality.objects.exclude(code__in=taken).order_by("code").values_list("code", flat=True)[:count]
+    platforms = [
+        Platform.objects.create(
+            slug=f"m{code}", name=f"{code}のプラットフォーム", kind="municipality", municipality_id=code
+        )
+        for code in codes
+    ]
+    with scopes_disabled():
+        for platform in platforms:
+            year_of_activity(platform, YEAR)
+    return platforms
+
+
+def test_the_national_view_costs_the_same_queries_for_few_or_many_platforms(client: Client, root: Any) -> None:
+    counts = []
+    for more in (3, 9):
+        platforms_with_activity(more)
+        client.force_login(root)
+        client.get("/reporting/", {"year": YEAR})  # the session and caches settle first
+        with CaptureQueriesContext(connection) as queries:
+            for url in ("/reporting/", "/reporting/prefectures/01/", "/reporting/open-data.json"):
+                assert client.get(url, {"year": YEAR}).status_code == 200
+        counts.append(len(queries))
+    assert Platform.objects.count() >= 12
+    assert counts[0] == counts[1]

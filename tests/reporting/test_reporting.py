@@ -1,0 +1,191 @@
+"""A platform's plan and report: figures counted from its records, small counts withheld outside it, three formats."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from tests.notices.rows import pdf
+from tests.reporting.activity import year_of_activity
+from tests.reporting.rows import YEAR
+from tsunagari.audit.models import AuditEvent
+from tsunagari.reporting import counters, formats, middleware, report
+from tsunagari.reporting.models import Evidence, Item, Kpi, Plan, UsageDailyCount
+from tsunagari.tenancy.scoping import platform_scope, scopes_disabled
+
+pytestmark = pytest.mark.django_db
+AFTER_THE_YEAR = datetime.date(YEAR + 1, 5, 1)
+
+
+@pytest.fixture
+def active_kamakura(kamakura: Any, reporting_rows: dict[str, Any]) -> Any:
+    with platform_scope(kamakura, with_national=False):
+        year_of_activity(kamakura, YEAR)
+        year_of_activity(kamakura, YEAR - 1)  # last year's must not count
+    return kamakura
+
+
+def figures(data: dict[str, Any]) -> dict[str, Any]:
+    return {f["key"]: f for item in data["items"] for f in item["figures"]}
+
+
+def build(platform: Any, *, suppress: bool = False, as_of: datetime.date = AFTER_THE_YEAR) -> dict[str, Any]:
+    with platform_scope(platform, with_national=False):
+        return report.build(platform, YEAR, suppress=suppress, as_of=as_of)
+
+
+def test_figures_are_counted_from_the_records_of_the_year(active_kamakura: Any) -> None:
+    counted = figures(build(active_kamakura))
+    assert counted["meetings_held"]["value"] == 6
+    assert counted["meeting_attendance"]["value"] == 12
+    assert counted["training_sessions_held"]["value"] == 2
+    assert counted["training_completed"]["value"] == 15
+    assert counted["public_events_held"]["value"] == 2
+    assert counted["public_event_attendance"]["value"] == 30
+    assert counted["members_joined"]["value"] == 12
+    assert counted["members_total"]["value"] == 24  # last year's members are members still
+    assert counted["knowhow_written"]["value"] == 1
+    assert counted["needs_asked"]["value"] == 180
+    assert counted["portal_visits"]["value"] == 1200
+    assert counted["portal_searches"]["value"] == 360
+    assert counted["chats_started"]["value"] == 60
+    # Each figure points at its records.
+    assert counted["training_completed"]["link"] == f"/kamakura/workspace/training/?year={YEAR}"
+    assert counted["members_total"]["link"] == "/kamakura/workspace/members/"
+    assert counted["members_total"]["breakdown"]
+
+
+def test_figures_of_apps_not_installed_say_so(active_kamakura: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As if the councils app did not offer its figure.
+    monkeypatch.setitem(counters._resolved, "tsunagari.councils.figures:concerns_by_platform", None)
+    counted = figures(build(active_kamakura))
+    assert counted["concerns"]["available"] is False
+    assert counted["concerns"]["value"] is None
+    assert formats.shown(None, {}, available=False) == "利用できません"
+
+
+def test_a_kpi_is_counted_by_its_counter(active_kamakura: Any) -> None:
+    kpi = build(active_kamakura)["kpis"][0]
+    assert (kpi["target"], kpi["actual"], kpi["percent"]) == (50, 15, 30)
+
+
+def test_small_counts_are_withheld_when_the_report_leaves_the_platform(active_kamakura: Any) -> None:
+    inside = figures(build(active_kamakura))
+    outside = figures(build(active_kamakura, suppress=True))
+    assert inside["meetings_held"]["value"] == 6
+    assert outside["meetings_held"]["value"] is None and outside["meetings_held"]["withheld"]
+    assert outside["training_completed"]["value"] == 15  # 10 and more are shown
+    # Counted by the cases app (none in this year): 0 is shown, not withheld.
+    assert outside["referrals"]["available"] and outside["referrals"]["value"] == 0
+
+
+def test_observers_read_the_report_with_small_counts_withheld(
+    client: Client, active_kamakura: Any, oscar: Any, alice: Any
+) -> None:
+    client.force_login(oscar)
+    body = client.get(f"/kamakura/workspace/reporting/{YEAR}/report/").content.decode()
+    assert "&lt;10" in body
+    client.force_login(alice)
+    body = client.get(f"/kamakura/workspace/reporting/{YEAR}/report/").content.decode()
+    assert "&lt;10" not in body
+
+
+def test_regenerating_gives_the_same_numbers_in_every_format(active_kamakura: Any) -> None:
+    first, second = build(active_kamakura), build(active_kamakura)
+    assert first == second
+    assert formats.pdf(first) == formats.pdf(second)
+
+    def cells(data: dict[str, Any]) -> list[list[Any]]:
+        book = load_workbook(io.BytesIO(formats.xlsx(data)))
+        return [[cell.value for cell in row] for sheet in book.worksheets for row in sheet.iter_rows()]
+
+    assert cells(first) == cells(second)
+    figures_sheet = load_workbook(io.BytesIO(formats.xlsx(first))).worksheets[1]
+    values = {row[1]: row[2] for row in figures_sheet.iter_rows(min_row=2, values_only=True)}
+    assert values[str(figures(first)["training_completed"]["label"])] == 15
+
+
+def test_the_pdf_embeds_a_japanese_font(active_kamakura: Any) -> None:
+    body = formats.pdf(build(active_kamakura))
+    assert body.startswith(b"%PDF")
+    assert b"IPAexGothic" in body
+
+
+def test_every_report_download_is_audited(client: Client, active_kamakura: Any, oscar: Any) -> None:
+    client.force_login(oscar)
+    base = f"/kamakura/workspace/reporting/{YEAR}/"
+    for path, fmt in (("report/", "html"), ("report.pdf", "pdf"), ("report.xlsx", "xlsx")):
+        response = client.get(base + path)
+        assert response.status_code == 200
+        with scopes_disabled():
+            event = AuditEvent.objects.filter(action="reporting.report_downloaded").latest("pk")
+        assert event.changes["format"] == fmt
+        assert event.actor == oscar
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_a_required_item_with_nothing_by_september_is_a_gap(kamakura: Any, reporting_rows: dict[str, Any]) -> None:
+    # Kamakura's plan has an activity under 設置・運営, not yet carried out, and no records at all.
+    assert build(kamakura, as_of=datetime.date(YEAR, 9, 30))["gaps"] == []  # not yet mid-year
+    assert build(kamakura, as_of=datetime.date(YEAR, 10, 1))["gaps"] == [Item.PLATFORM, Item.AWARENESS, Item.PILOT]
+    with platform_scope(kamakura, with_national=False):
+        year_of_activity(kamakura, YEAR)  # meetings in June, a forum in September; no case workshop
+    assert build(kamakura, as_of=datetime.date(YEAR, 10, 1))["gaps"] == [Item.PILOT]
+
+
+def test_evidence_is_checked_like_every_upload(
+    client: Client, kamakura: Any, alice: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(alice)
+    bad = pdf(
+        "チラシ.pdf", b"%PDF-1.4\n1 0 obj << /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\nendobj\n%%EOF"
+    )
+    response = client.post(f"/kamakura/workspace/reporting/{YEAR}/evidence/", {"kind": "flyer", "file": bad})
+    assert response.status_code == 400
+    with scopes_disabled():
+        assert not Evidence.objects.exists()
+
+
+def test_a_kpi_entered_by_hand_must_say_how_it_is_counted(client: Client, kamakura: Any, alice: Any) -> None:
+    client.force_login(alice)
+    data = {"item": "awareness", "name": "チラシ配布数", "target": "1000", "counter": ""}
+    response = client.post(f"/kamakura/workspace/reporting/{YEAR}/kpis/new/", data)
+    assert response.status_code == 400
+    with scopes_disabled():
+        assert not Kpi.objects.exists()
+        assert not Plan.objects.exists()  # all or nothing
+    response = client.post(f"/kamakura/workspace/reporting/{YEAR}/kpis/new/", {**data, "how_counted": "配布記録"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert Kpi.objects.get().plan.fiscal_year == YEAR
+
+
+def test_a_year_out_of_range_is_404(client: Client, kamakura: Any, alice: Any) -> None:
+    client.force_login(alice)
+    assert client.get("/kamakura/workspace/reporting/1999/").status_code == 404
+
+
+def test_portal_use_is_counted_per_day_and_nothing_else(client: Client, kamakura: Any) -> None:
+    middleware.flush()  # what other tests' requests left in this process, written now…
+    with scopes_disabled():
+        UsageDailyCount.objects.all().delete()  # …and not counted here
+    client.get("/kamakura/")
+    client.get("/kamakura/")
+    client.get("/kamakura/search/", {"q": "ひとり"})
+    client.get("/kamakura/no-such-page/")
+    client.get("/no-such-platform/")
+    with scopes_disabled():
+        assert not UsageDailyCount.objects.exists()  # held in the process until the next write
+    middleware.flush()
+    client.get("/kamakura/")
+    middleware.flush()
+    with scopes_disabled():
+        counts = {row.kind: row.count for row in UsageDailyCount.objects.filter(platform=kamakura)}
+    assert counts == {"visit": 3, "search": 1}
+    assert {f.name for f in UsageDailyCount._meta.get_fields()} == {"id", "platform", "date", "kind", "count"}

@@ -1,0 +1,112 @@
+"""A person's disclosure request (開示請求, 個人情報保護法 §33): everything the organisation holds, in one file.
+
+The answer covers what the answering organisation holds about the person: the record itself, its
+consents, the referrals and case meetings it sees, the follow-up tasks about the person, and the
+provision records (第三者提供記録, §33(5)) where it provided the person's data or received it.
+Writing the file is a disclosure of its own: it goes to the case log and the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tsunagari.audit.log import record
+
+from . import caselog
+from .access import visible_meetings, visible_referrals
+from .models import Basis, Consent, FollowUpTask, Person, ProvisionRecord, Status
+
+
+def _label(choices: Any, value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
+def answer(person: Person, *, orgs: frozenset[Any], actor: Any) -> dict[str, Any]:
+    """The disclosure as a dictionary with Japanese-readable labels; logged as an export."""
+    today = timezone.localdate()
+    referrals = visible_referrals(orgs, person.platform_id).filter(person=person).select_related("sender", "receiver")
+    meetings = visible_meetings(orgs, person.platform_id, today).filter(persons=person).select_related("organizer")
+    provision_rows = list(
+        ProvisionRecord.objects.filter(Q(provider__in=orgs) | Q(recipient__in=orgs), person=person)
+        .select_related("provider", "recipient")
+        .order_by("provided_at", "pk")
+    )
+    data: dict[str, Any] = {
+        "answered_at": timezone.localtime().isoformat(timespec="seconds"),
+        "person": {
+            "id": person.pk,
+            "name": person.name,
+            "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+            "note": person.note,
+            "registered_by": person.registered_by.name,
+            "registered_at": timezone.localtime(person.created_at).isoformat(timespec="seconds"),
+        },
+        "consents": [
+            {
+                "organization": consent.organization.name,
+                "basis": _label(Basis, consent.basis),
+                "method": consent.get_method_display(),
+                "given_on": consent.given_on.isoformat(),
+                "expires_on": consent.expires_on.isoformat() if consent.expires_on else None,
+                "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+            }
+            for consent in Consent.objects.filter(person=person, organization__in=orgs).select_related("organization")
+        ],
+        "referrals": [
+            {
+                "id": referral.pk,
+                "from": referral.sender.name,
+                "to": referral.receiver.name,
+                "state": _label(Status, referral.status),
+                "need": referral.need,
+                "reason_or_outcome": referral.reason,
+                "created_at": timezone.localtime(referral.created_at).isoformat(timespec="seconds"),
+            }
+            for referral in referrals.order_by("created_at")
+        ],
+        "case_meetings": [
+            {
+                "id": meeting.pk,
+                "title": meeting.title,
+                "held_at": timezone.localtime(meeting.held_at).isoformat(timespec="minutes"),
+                "organizer": meeting.organizer.name,
+                "basis": _label(Basis, meeting.basis),
+                "decisions": meeting.decisions,
+            }
+            for meeting in meetings.order_by("held_at")
+        ],
+        "follow_up_tasks": [
+            {"title": task.title, "due_on": task.due_on.isoformat(), "done": task.done_at is not None}
+            for task in FollowUpTask.objects.filter(person=person, meeting__in=meetings.values("pk"))
+        ],
+        "provision_records": [
+            {
+                "date": timezone.localtime(provision.provided_at).isoformat(timespec="seconds"),
+                "provider": provision.provider.name,
+                "recipient": provision.recipient.name,
+                "items": provision.item_labels(),
+                "basis": _label(Basis, provision.basis),
+            }
+            for provision in provision_rows
+        ],
+    }
+    with transaction.atomic():
+        record("cases.person.disclosed", actor=actor, platform=person.platform, obj=person)
+        caselog.append(
+            platform_id=person.platform_id,
+            action=caselog.EXPORT,
+            actor=actor,
+            organizations=orgs,
+            persons=[person.pk],
+            detail={"disclosure": True, "provision_records": len(provision_rows)},
+        )
+    return data
+
+
+def as_json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2).encode()

@@ -1,0 +1,41 @@
+"""Re-seal every encrypted case value with the current key and recompute the lookup hashes.
+
+Run after putting a new key first in TSUNAGARI_FIELD_KEYS (or a new TSUNAGARI_LOOKUP_KEY); the old
+keys may be removed once it reports nothing left under them. All-or-nothing per model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tsunagari.cases import crypto
+from tsunagari.cases.fields import EncryptedTextField
+from tsunagari.tenancy.scoping import scopes_disabled
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt case records with the current key (key rotation) and recompute lookup hashes."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        current = crypto.keyring().current_id
+        with scopes_disabled():
+            for model in apps.get_app_config("cases").get_models():
+                fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+                if not fields:
+                    continue
+                names = [f.attname for f in fields]
+                extra = ["lookup"] if any(f.attname == "lookup" for f in model._meta.concrete_fields) else []
+                count = 0
+                with transaction.atomic():
+                    for row in model._base_manager.select_for_update().iterator():
+                        if hasattr(row, "lookup"):
+                            row.lookup = crypto.lookup_hash(row.name, row.birth_date)  # type: ignore[attr-defined]
+                        model._base_manager.filter(pk=row.pk).update(
+                            **{name: getattr(row, name) for name in names + extra}
+                        )
+                        count += 1
+                self.stdout.write(f"{model._meta.label}: {count} rows sealed with key {current}")

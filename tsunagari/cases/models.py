@@ -1,0 +1,409 @@
+"""Case records of one platform. Personal data (names, birth dates, notes) is stored encrypted.
+
+A person is found again only by the keyed lookup hash of name + birth date (exact match); names
+are never searched in SQL.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from tsunagari.tenancy.models import Platform
+from tsunagari.tenancy.scoping import PlatformScopedManager
+
+from . import crypto
+from .fields import EncryptedDateField, EncryptedTextField
+
+
+class Person(models.Model):
+    """Someone supported jointly. Visible only to organisations with an active consent or referral."""
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="case_persons")
+    name = EncryptedTextField(_("name"))
+    birth_date = EncryptedDateField(_("date of birth"), blank=True, null=True)
+    note = EncryptedTextField(_("note"), blank=True, default="")
+    kana = EncryptedTextField(_("name in kana"), blank=True, default="", db_default="")
+    phone = EncryptedTextField(_("telephone"), blank=True, default="", db_default="")
+    address = EncryptedTextField(_("address"), blank=True, default="", db_default="")
+    # The date the organisation first took the case on (a ledger's 受付日); encrypted like the rest.
+    received_on = EncryptedDateField(_("received on"), blank=True, null=True)
+    lookup = models.CharField(max_length=64, db_index=True, editable=False)
+    registered_by = models.ForeignKey(
+        "directory.Organization", models.PROTECT, related_name="+", verbose_name=_("registered by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlatformScopedManager()
+
+    class Meta:
+        verbose_name = _("supported person")
+        verbose_name_plural = _("supported persons")
+
+    def __str__(self) -> str:
+        return f"person #{self.pk}"  # never the name: this string ends up in logs
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.lookup = crypto.lookup_hash(self.name, self.birth_date)
+        super().save(*args, **kwargs)
+
+
+AUDIT_LABELS: dict[str, str | Promise] = {
+    "cases.person.viewed": _("viewed a supported person's record"),
+    "cases.referral.viewed": _("viewed a referral"),
+    "cases.referral.moved": _("changed a referral's state"),
+    "cases.meeting.created": _("created a case meeting"),
+    "cases.meeting.changed": _("changed a case meeting"),
+    "cases.person.disclosed": _("answered a person's disclosure request"),
+    "cases.persons.imported": _("imported a case ledger"),
+    "cases.persons.exported": _("exported the case records"),
+}
+
+
+class Basis(models.TextChoices):
+    CONSENT = "consent", _("consent of the person")
+    SUPPORT_COUNCIL = "support_council", _("support council (社会福祉法 §106-6)")
+    REGIONAL_COUNCIL = "regional_council", _("regional council (地域協議会)")
+    EMERGENCY = "emergency", _("danger to life or body")
+
+
+class Consent(models.Model):
+    """A consent (or another legal basis) letting one organisation hold a person's record."""
+
+    class Method(models.TextChoices):
+        WRITTEN = "written", _("written")
+        VERBAL = "verbal", _("verbal")
+        GUARDIAN = "guardian", _("by a guardian")
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="consents")
+    organization = models.ForeignKey("directory.Organization", models.PROTECT, related_name="+")
+    basis = models.CharField(_("legal basis"), max_length=20, choices=Basis.choices, default=Basis.CONSENT)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices, blank=True)
+    given_on = models.DateField(_("given on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = PlatformScopedManager()
+
+    def __str__(self) -> str:
+        return f"consent #{self.pk}"
+
+
+class Status(models.TextChoices):
+    """A referral's state, after FHIR Task's."""
+
+    DRAFT = "draft", _("draft")
+    REQUESTED = "requested", _("requested")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+    IN_PROGRESS = "in_progress", _("in progress")
+    ON_HOLD = "on_hold", _("on hold")
+    COMPLETED = "completed", _("completed")
+    FAILED = "failed", _("failed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+SENDER, RECEIVER = "sender", "receiver"
+# (from, to) → the side that may make the move. Anything not listed is refused.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (Status.DRAFT, Status.REQUESTED): SENDER,
+    (Status.REQUESTED, Status.ACCEPTED): RECEIVER,
+    (Status.REQUESTED, Status.REJECTED): RECEIVER,
+    (Status.ACCEPTED, Status.IN_PROGRESS): RECEIVER,
+    (Status.IN_PROGRESS, Status.ON_HOLD): RECEIVER,
+    (Status.ON_HOLD, Status.IN_PROGRESS): RECEIVER,
+    (Status.IN_PROGRESS, Status.COMPLETED): RECEIVER,
+    (Status.IN_PROGRESS, Status.FAILED): RECEIVER,
+    (Status.ON_HOLD, Status.FAILED): RECEIVER,
+    **{(state, Status.CANCELLED): SENDER for state in (Status.DRAFT, Status.REQUESTED, Status.ACCEPTED)},
+}
+
+
+class Outcome(models.TextChoices):
+    """How a referral ended, for the sender and for the coordinators' figures."""
+
+    GOT_HELP = "got_help", _("got help")
+    COULD_NOT_CONTACT = "could_not_contact", _("could not be contacted")
+    NOT_ELIGIBLE = "not_eligible", _("not eligible")
+    NO_CAPACITY = "no_capacity", _("no capacity")
+    DECLINED = "declined", _("declined by the person")
+    NO_LONGER_NEEDED = "no_longer_needed", _("no longer needed")
+
+
+# States in which a referral is over (the loop is closed or broken); cancelled is the sender's own.
+CLOSED = frozenset({Status.COMPLETED, Status.FAILED, Status.REJECTED})
+# Moves that need a reason (rejected, failed) or an outcome (completed).
+NEEDS_REASON = frozenset({Status.REJECTED, Status.FAILED, Status.COMPLETED})
+# States in which each side holds the person's record through the referral.
+SENDER_HOLDS = frozenset({Status.DRAFT, Status.REQUESTED, Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD})
+RECEIVER_HOLDS = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD})
+
+
+class Referral(models.Model):
+    """つなぎ: one organisation asks another to support a person."""
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="referrals")
+    sender = models.ForeignKey("directory.Organization", models.PROTECT, related_name="+")
+    receiver = models.ForeignKey("directory.Organization", models.PROTECT, related_name="+")
+    status = models.CharField(_("state"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # What the receiver sees before accepting: the need, without who.
+    need = EncryptedTextField(_("what support is needed"))
+    reason = EncryptedTextField(_("reason or outcome"), blank=True, default="")
+    # The legal basis of the disclosure to the receiver, written into its provision record.
+    basis = models.CharField(
+        _("legal basis"), max_length=20, choices=Basis.choices, default=Basis.CONSENT, db_default=Basis.CONSENT
+    )
+    # When it was sent: the three business days for an answer count from here.
+    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+    # Not encrypted, on purpose: the coordinators' monthly figures count by them (figures.py), and
+    # neither says who the person is. A need code is one of the directory's needs taxonomy.
+    need_code = models.CharField(_("kind of need"), max_length=40, blank=True, default="", db_default="")
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=Outcome.choices, blank=True, default="", db_default=""
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # When the lifecycle passed its milestones (set by actions.move), for time-to-acceptance figures
+    # (requested_at is above).
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PlatformScopedManager()
+
+    def __str__(self) -> str:
+        return f"referral #{self.pk}"
+
+
+# What a disclosure can contain, as written in a provision record.
+ITEMS: dict[str, str | Promise] = {
+    "name": pgettext_lazy("provided item", "name"),
+    "birth_date": pgettext_lazy("provided item", "date of birth"),
+    "note": pgettext_lazy("provided item", "note"),
+    "need": pgettext_lazy("provided item", "what support is needed"),
+    "documents": pgettext_lazy("provided item", "meeting documents"),
+}
+PERSON_ITEMS = ["name", "birth_date", "note"]
+
+
+class CaseMeeting(models.Model):
+    """A case meeting (支援会議・個別ケース会議): persons on the agenda, participants, documents, decisions.
+
+    The organisations of its participants may see the persons on its agenda until `access_until`
+    (the case-meeting grant); the organiser's organisation alone changes it.
+    """
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    organizer = models.ForeignKey(
+        "directory.Organization", models.PROTECT, related_name="+", verbose_name=_("organising organisation")
+    )
+    # The title and texts may name the person, so they are encrypted like the person's fields.
+    title = EncryptedTextField(pgettext_lazy("meeting", "title"))
+    held_at = models.DateTimeField(_("date and time"))
+    basis = models.CharField(_("legal basis"), max_length=20, choices=Basis.choices, default=Basis.SUPPORT_COUNCIL)
+    agenda = EncryptedTextField(_("agenda"), blank=True, default="")
+    decisions = EncryptedTextField(_("decisions"), blank=True, default="")
+    minutes = EncryptedTextField(_("minutes"), blank=True, default="")
+    access_until = models.DateField(_("participants may see the persons until"))
+    persons = models.ManyToManyField(Person, related_name="meetings", blank=True, verbose_name=_("persons discussed"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlatformScopedManager()
+
+    class Meta:
+        ordering = ["-held_at", "-pk"]
+        verbose_name = _("case meeting")
+        verbose_name_plural = _("case meetings")
+
+    def __str__(self) -> str:
+        return f"case meeting #{self.pk}"  # never the title: it may name the person
+
+
+class MeetingParticipant(models.Model):
+    """A member taking part in a case meeting for their organisation; attendance once it was held."""
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    meeting = models.ForeignKey(CaseMeeting, models.CASCADE, related_name="participants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    organization = models.ForeignKey("directory.Organization", models.PROTECT, related_name="+")
+    # None until recorded.
+    attended = models.BooleanField(_("attended"), null=True, blank=True)
+
+    objects = PlatformScopedManager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="one_participation_per_meeting")]
+
+    def __str__(self) -> str:
+        return f"participant #{self.pk}"
+
+
+def meeting_document_path(instance: MeetingDocument, filename: str) -> str:
+    return f"cases/{instance.platform_id}/{instance.token.hex}.gcm"
+
+
+class MeetingDocument(models.Model):
+    """A document shared with a case meeting, stored encrypted (AES-GCM) under a random name."""
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    meeting = models.ForeignKey(CaseMeeting, models.CASCADE, related_name="documents")
+    name = EncryptedTextField(_("file name"))
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    # Names the stored file and is bound into its encryption, so a file swapped for another does not open.
+    token = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    blob = models.FileField(upload_to=meeting_document_path, max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlatformScopedManager()
+
+    def __str__(self) -> str:
+        return f"meeting document #{self.pk}"
+
+    @property
+    def context(self) -> str:
+        """The associated data its bytes are sealed with: this file and no other."""
+        return f"cases.meetingdocument:{self.token}"
+
+
+class FollowUpTask(models.Model):
+    """Something a case meeting decided someone will do, by a date."""
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    meeting = models.ForeignKey(CaseMeeting, models.CASCADE, related_name="tasks")
+    person = models.ForeignKey(
+        Person, models.CASCADE, null=True, blank=True, related_name="tasks", verbose_name=_("person")
+    )
+    title = EncryptedTextField(_("what to do"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("owner"))
+    owner_organization = models.ForeignKey("directory.Organization", models.PROTECT, related_name="+")
+    due_on = models.DateField(_("due on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlatformScopedManager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"task #{self.pk}"
+
+
+class ProvisionRecord(models.Model):
+    """個人情報保護法の第三者提供記録: one disclosure of a person's items to one organisation.
+
+    Written by the actions that disclose (a referral accepted, a person put on a case meeting's
+    agenda or a new organisation joining it); both the provider and the recipient see it.
+    """
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="provisions")
+    provider = models.ForeignKey("directory.Organization", models.PROTECT, related_name="+", verbose_name=_("provider"))
+    recipient = models.ForeignKey(
+        "directory.Organization", models.PROTECT, related_name="+", verbose_name=_("recipient")
+    )
+    items = models.JSONField(_("items"), default=list)
+    basis = models.CharField(_("legal basis"), max_length=20, choices=Basis.choices)
+    provided_at = models.DateTimeField(_("date"), default=timezone.now)
+    referral = models.ForeignKey(Referral, models.SET_NULL, null=True, blank=True, related_name="+")
+    meeting = models.ForeignKey(CaseMeeting, models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+
+    objects = PlatformScopedManager()
+
+    class Meta:
+        ordering = ["-provided_at", "-pk"]
+        verbose_name = _("provision record")
+        verbose_name_plural = _("provision records")
+
+    def __str__(self) -> str:
+        return f"provision record #{self.pk}"
+
+    def item_labels(self) -> list[str]:
+        return [str(ITEMS.get(item, item)) for item in self.items]
+
+
+class CaseLogEntry(models.Model):
+    """One view, change, export or share of person data: append-only and hash-chained per platform.
+
+    Each row stores the hash of the row before it on the same platform; `verify-case-log` recomputes
+    the chain and compares its end with CaseLogHead. The database refuses UPDATE and DELETE on this
+    table (triggers, migration 0005). No foreign keys: nothing deleted elsewhere may touch a row.
+    """
+
+    platform = models.ForeignKey(Platform, models.DO_NOTHING, db_constraint=False, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    actor_id = models.BigIntegerField(null=True)
+    actor_email = models.CharField(max_length=254, blank=True)
+    organizations = models.JSONField(default=list)  # the acting person's organisations (ids)
+    action = models.CharField(max_length=80)  # view, change, export, share, …
+    url_name = models.CharField(max_length=100, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    path = models.CharField(max_length=300, blank=True)  # never the query string
+    status = models.PositiveSmallIntegerField(null=True)
+    persons = models.JSONField(default=list)  # the ids of the persons whose data was touched
+    detail = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = PlatformScopedManager()
+
+    class Meta:
+        ordering = ["platform_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["platform", "seq"], name="case_log_one_row_per_seq")]
+
+    def __str__(self) -> str:
+        return f"case log #{self.seq} {self.action}"
+
+
+class CaseLogHead(models.Model):
+    """The end of one platform's case-log chain; locked while a row is appended, so rows never fork."""
+
+    platform = models.OneToOneField(Platform, models.DO_NOTHING, db_constraint=False, related_name="+")
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"case log head {self.platform_id}:{self.seq}"
+
+
+class Notification(models.Model):
+    """An in-app notice about a case (also e-mailed, without personal data). One per `key` and person."""
+
+    class Kind(models.TextChoices):
+        REFERRAL_NEW = "referral_new", _("A new referral has arrived.")
+        REFERRAL_ACCEPTED = "referral_accepted", _("Your referral was accepted.")
+        REFERRAL_REJECTED = "referral_rejected", _("Your referral was not accepted.")
+        REFERRAL_UNANSWERED = "referral_unanswered", _("A referral has had no answer for three business days.")
+        CONSENT_EXPIRING = "consent_expiring", _("A consent expires soon.")
+        TASK_DUE = "task_due", _("A follow-up task is due.")
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # What makes it one: a second run of the daily command finds the key and sends nothing.
+    key = models.CharField(max_length=100)
+    link = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PlatformScopedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_case_notification_per_key")]
+
+    def __str__(self) -> str:
+        return f"notification #{self.pk} {self.kind}"

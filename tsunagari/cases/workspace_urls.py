@@ -1,0 +1,37 @@
+"""Case pages under the "workspace" namespace (tsunagari.urls); every one is in the permission matrix."""
+
+from django.urls import path
+
+from . import meeting_views, views
+
+urlpatterns = [
+    path("cases/", views.person_list, name="cases"),
+    path("cases/persons/<int:person_id>/", views.person_detail, name="case-person"),
+    path("cases/persons/<int:person_id>/disclosure/", views.person_disclosure, name="case-person-disclosure"),
+    path("cases/referrals/<int:referral_id>/", views.referral_detail, name="case-referral"),
+    path("cases/referrals/<int:referral_id>/move/", views.referral_move, name="case-referral-move"),
+    path("cases/meetings/", meeting_views.meeting_list, name="case-meetings"),
+    path("cases/meetings/new/", meeting_views.meeting_new, name="case-meeting-new"),
+    path("cases/meetings/<int:meeting_id>/", meeting_views.meeting_detail, name="case-meeting"),
+    path("cases/meetings/<int:meeting_id>/persons/", meeting_views.meeting_person_add, name="case-meeting-person"),
+    path(
+        "cases/meetings/<int:meeting_id>/participants/",
+        meeting_views.meeting_participant_add,
+        name="case-meeting-participant",
+    ),
+    path("cases/meetings/<int:meeting_id>/record/", meeting_views.meeting_record, name="case-meeting-record"),
+    path(
+        "cases/meetings/<int:meeting_id>/attendance/", meeting_views.meeting_attendance, name="case-meeting-attendance"
+    ),
+    path(
+        "cases/meetings/<int:meeting_id>/documents/",
+        meeting_views.meeting_document_upload,
+        name="case-meeting-document-upload",
+    ),
+    path("cases/meetings/documents/<int:document_id>/", meeting_views.meeting_document, name="case-meeting-document"),
+    path("cases/meetings/<int:meeting_id>/tasks/", meeting_views.meeting_task_add, name="case-meeting-task"),
+    path("cases/tasks/<int:task_id>/done/", meeting_views.task_done, name="case-task-done"),
+    path("cases/notifications/", views.notification_list, name="case-notifications"),
+    path("cases/notifications/read/", views.notifications_read, name="case-notifications-read"),
+    path("figures/", views.figures_page, name="figures"),
+]

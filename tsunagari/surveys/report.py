@@ -1,0 +1,193 @@
+"""The survey report in three forms: bar charts as inline SVG (HTML), a PDF (fpdf2) and an Excel workbook.
+
+The PDF embeds IPAex Gothic, the Japanese font matplotlib-fontja ships (a locked dependency), so it
+reads the same on every computer. Charts are drawn with our own rectangles rather than matplotlib:
+a bar per option with its 95% interval is all a municipal report needs, and it stays crisp in print.
+Only results.results() is drawn, so the report carries its privacy rules (withheld cells, no free text).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib_fontja
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from tsunagari.lib.spreadsheet import safe_cell
+
+from .models import Survey
+from .results import Result, table_rows
+
+FONT = Path(matplotlib_fontja.__file__).parent / "fonts" / "ipaexg.ttf"
+WITHHELD = "—"
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def cell(result: Result, value: float) -> str:
+    return percent(value) if result.kind != "mean" else f"{value:.2f}"
+
+
+def lines(result: Result, domain: str | None, min_cell: int) -> list[dict[str, str]]:
+    """The table rows of one domain as shown: the share (or mean), its interval and n; withheld as —."""
+    out = []
+    for row in result.rows:
+        if row.domain != domain:
+            continue
+        e = row.estimate
+        n = str(e.n) if e.n >= min_cell else WITHHELD
+        if row.suppressed or math.isnan(e.estimate):
+            out.append({"label": row.label, "value": WITHHELD, "interval": WITHHELD, "n": n})
+        else:
+            interval = f"{cell(result, e.ci95[0])}–{cell(result, e.ci95[1])}"
+            out.append({"label": row.label, "value": cell(result, e.estimate), "interval": interval, "n": n})
+    return out
+
+
+def bar_chart(result: Result, domain: str | None) -> SafeString:
+    """An accessible inline SVG: one bar per option with its interval; withheld bars are left out and named."""
+    if result.kind == "mean":
+        return mark_safe("")
+    rows = [r for r in result.rows if r.domain == domain]
+    width, label_width, bar_height, gap = 640, 240, 18, 8
+    height = len(rows) * (bar_height + gap) + gap
+    scale = width - label_width - 70
+    parts = [
+        f'<svg class="survey-chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{escape(result.title)}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, row in enumerate(rows):
+        y = gap + i * (bar_height + gap)
+        label = row.label if len(row.label) <= 18 else row.label[:17] + "…"
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + bar_height - 4}" text-anchor="end" font-size="12">{escape(label)}</text>'
+        )
+        e = row.estimate
+        if row.suppressed or math.isnan(e.estimate):
+            parts.append(
+                f'<text x="{label_width + 4}" y="{y + bar_height - 4}" font-size="12" fill="#555">{WITHHELD}</text>'
+            )
+            continue
+        w = max(1.0, e.estimate * scale)
+        lo, hi = label_width + e.ci95[0] * scale, label_width + e.ci95[1] * scale
+        parts.append(f'<rect x="{label_width}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="#1f5fa8"/>')
+        parts.append(
+            f'<line x1="{lo:.1f}" x2="{hi:.1f}" y1="{y + bar_height / 2}" y2="{y + bar_height / 2}" stroke="#000" stroke-width="1.5"/>'
+        )
+        parts.append(
+            f'<text x="{label_width + w + 6:.1f}" y="{y + bar_height - 4}" font-size="12">{percent(e.estimate)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text inside is escaped above
+
+
+class _PDF(FPDF):
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("ipaexg", size=8)
+        self.cell(0, 8, f"{self.page_no()}", align="C")
+
+
+def pdf(survey: Survey, found: list[Result]) -> bytes:
+    document = _PDF(format="A4")
+    document.add_font("ipaexg", fname=str(FONT))
+    document.set_auto_page_break(True, margin=16)
+    document.add_page()
+    document.set_font("ipaexg", size=16)
+    document.multi_cell(0, 9, survey.title, new_x="LMARGIN", new_y="NEXT")
+    document.set_font("ipaexg", size=9)
+    document.multi_cell(
+        0,
+        5,
+        _(
+            "Shares of respondents who answered each question, with 95%% confidence intervals. Results resting "
+            "on fewer than %(min)s respondents are not shown (—). Made on %(date)s."
+        )
+        % {"min": survey.min_cell, "date": timezone.localdate().isoformat()},
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    for result in found:
+        for domain in result.domains():
+            rows = [r for r in result.rows if r.domain == domain]
+            needed = 14 + 6 * len(rows)
+            if document.get_y() + needed > document.h - 20:
+                document.add_page()
+            document.ln(3)
+            document.set_font("ipaexg", size=11)
+            title = result.title if domain is None else f"{result.title}（{domain}）"
+            document.multi_cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
+            document.set_font("ipaexg", size=8)
+            for row in rows:
+                e = row.estimate
+                y = document.get_y()
+                document.set_x(12)
+                document.cell(70, 5, row.label[:36])
+                if row.suppressed or math.isnan(e.estimate):
+                    document.cell(20, 5, WITHHELD)
+                    document.ln(5.5)
+                    continue
+                text = cell(result, e.estimate)
+                interval = f"[{cell(result, e.ci95[0])}–{cell(result, e.ci95[1])}]"
+                document.cell(18, 5, text, align="R")
+                document.cell(34, 5, interval, align="R")
+                if result.kind != "mean":
+                    document.set_fill_color(31, 95, 168)
+                    document.rect(136, y + 1, max(0.3, 60 * e.estimate), 3, style="F")
+                document.ln(5.5)
+            document.set_x(12)
+            document.cell(0, 5, _("respondents: %(n)s") % {"n": _n(rows, survey.min_cell)})
+            document.ln(5)
+    return bytes(document.output())
+
+
+def _n(rows: list[Any], min_cell: int) -> str:
+    n = max((r.estimate.n for r in rows), default=0)
+    return str(n) if n >= min_cell else WITHHELD
+
+
+HEADER = [
+    "question",
+    "question_label",
+    "category",
+    "category_label",
+    "domain",
+    "n",
+    "estimate",
+    "se",
+    "ci95_low",
+    "ci95_high",
+    "suppressed",
+]
+
+
+def xlsx(survey: Survey, found: list[Result]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "結果"
+    sheet.append([safe_cell(survey.title)])
+    sheet.append(
+        [_("Results resting on fewer than %(min)s respondents are withheld (empty).") % {"min": survey.min_cell}]
+    )
+    sheet.append(HEADER)
+    for cell_ in sheet[3]:
+        cell_.font = Font(bold=True)
+    for row in table_rows(found, survey.min_cell):
+        sheet.append([safe_cell(row[key]) for key in HEADER])
+    for column, width in zip("ABCDEFGHIJK", (18, 40, 10, 30, 16, 8, 10, 10, 10, 10, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,340 @@
+"""A survey's results as they may be shown: estimates with their intervals, small cells withheld.
+
+Everything published — the report page, its PDF and Excel, the open data, the programme report's
+headline figures — comes from `results()`, which applies the survey's privacy rules in one place:
+
+- free-text answers are never counted nor shown (they can name people);
+- an estimate resting on fewer than `survey.min_cell` respondents (default 10), or a share counting
+  between 1 and min_cell − 1 respondents, is withheld (estimation.suppress);
+- when exactly one share of a question's distribution in a domain is withheld, the next smallest is
+  withheld too, so that the hidden one cannot be recovered by subtracting the others from 100%.
+
+Estimates use estimation.py: each respondent weighs the same (population / respondents when the
+survey's population is known, which also gives the finite population correction); standard errors
+are Taylor-linearised and intervals logit for shares, as R's `survey` package computes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from django.utils.translation import gettext as _
+
+from tsunagari.lib.counting import count_by_platform
+
+from . import estimation
+from .instruments import UCLA_BANDS, UCLA_ITEMS, hikikomori_class, ucla_band, ucla_score
+from .models import Question, Response, Survey
+from .questionnaire import Questionnaire
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a result table: an option (or the mean) within a domain."""
+
+    category: str | None  # the option's code, None for a mean
+    label: str  # the option's label, or "mean"
+    domain: str | None  # the domain's label, None for everyone
+    estimate: estimation.Estimate
+
+    @property
+    def suppressed(self) -> bool:
+        return self.estimate.suppressed
+
+
+@dataclass
+class Result:
+    """The estimates for one question (or a derived measure such as the UCLA score)."""
+
+    name: str
+    title: str
+    kind: str  # "share" (each row a share of those answering), "multiple" (each row its own share), "mean"
+    rows: list[Row] = field(default_factory=list)
+    n: int = 0
+
+    def domains(self) -> list[str | None]:
+        seen: list[str | None] = []
+        for row in self.rows:
+            if row.domain not in seen:
+                seen.append(row.domain)
+        return seen
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One figure for the programme report (issue 13): a share or mean with its 95% interval."""
+
+    survey_id: int
+    key: str
+    label: str
+    estimate: float | None  # a share 0–1 or a mean; None when withheld
+    ci95: tuple[float, float] | None
+    n: int
+    suppressed: bool
+
+
+def submitted(survey: Survey) -> list[Response]:
+    return list(Response.objects.filter(survey=survey, submitted_at__isnull=False).order_by("pk"))
+
+
+def design_for(survey: Survey, n: int) -> estimation.Design:
+    if survey.population and survey.population >= n:
+        weights = estimation.srs_weights(n, float(survey.population))
+        return estimation.Design(weights=weights, stratum_population=np.full(n, float(survey.population)))
+    return estimation.Design(weights=np.ones(n))
+
+
+def _protect(rows: list[Row], min_cell: int) -> list[Row]:
+    """Withhold small cells, then a second cell where one alone is withheld in a domain's distribution."""
+    estimates = estimation.suppress([r.estimate for r in rows], min_n=min_cell, min_cases=min_cell)
+    rows = [replace(row, estimate=e) for row, e in zip(rows, estimates, strict=True)]
+    for domain in {r.domain for r in rows}:
+        members = [i for i, r in enumerate(rows) if r.domain == domain and r.category is not None]
+        hidden = [i for i in members if rows[i].suppressed and (rows[i].estimate.cases or 0) > 0]
+        if len(hidden) == 1:
+            shown = [i for i in members if not rows[i].suppressed and (rows[i].estimate.cases or 0) > 0]
+            if shown:
+                smallest = min(shown, key=lambda i: rows[i].estimate.cases or 0)
+                nan = float("nan")
+                rows[smallest] = replace(
+                    rows[smallest],
+                    estimate=replace(rows[smallest].estimate, estimate=nan, se=nan, ci95=(nan, nan), suppressed=True),
+                )
+    return rows
+
+
+def results(survey: Survey, *, by: str | None = None) -> list[Result]:
+    """The survey's estimates, question by question, for everyone or by the answers to question `by`."""
+    form = Questionnaire.load(survey)
+    responses = submitted(survey)
+    out: list[Result] = []
+    if len(responses) < max(2, survey.min_cell):
+        return out  # every figure would be withheld (and one answer has no variance)
+    answers = [r.answers for r in responses]
+    design = design_for(survey, len(responses))
+    by_question = next((q for q in form.answerable if q.name == by and q.kind == Question.Kind.SINGLE), None)
+    domain_labels: list[Any] | None = None
+    if by_question is not None:
+        labels = {c.value: c.label for c in form.options(by_question)}
+        domain_labels = [labels.get(a.get(by_question.name)) for a in answers]
+    min_cell = survey.min_cell
+    for question in form.answerable:
+        if question.is_free_text or question.name == by:
+            continue
+        values = [a.get(question.name) for a in answers]
+        options = form.options(question)
+        labels = {c.value: c.label for c in options}
+        if question.kind == Question.Kind.SINGLE:
+            estimates = estimation.distribution(design, values, question.name, by=domain_labels)
+            order = {c.value: i for i, c in enumerate(options)}
+            estimates.sort(key=lambda e: (str(e.domain), order.get(e.category or "", 999)))
+            rows = [Row(e.category, labels.get(e.category or "", e.category or ""), e.domain, e) for e in estimates]
+            kind = "share"
+        elif question.kind == Question.Kind.MULTIPLE:
+            rows = []
+            for option in options:
+                flags = [None if v is None else ("1" if option.value in v else "0") for v in values]
+                for e in estimation.share(design, flags, ["1"], question.name, by=domain_labels):
+                    rows.append(Row(option.value, option.label, e.domain, replace(e, category=option.value)))
+            rows.sort(key=lambda r: str(r.domain))
+            kind = "multiple"
+        else:
+            rows = [
+                Row(None, _("mean"), e.domain, e)
+                for e in estimation.mean(design, values, question.name, by=domain_labels)
+            ]
+            kind = "mean"
+        protected = _protect(rows, min_cell) if kind == "share" else _protect_each(rows, min_cell)
+        out.append(Result(question.name, question.label, kind, protected, sum(v is not None for v in values)))
+    out.extend(_derived(survey, design, answers, domain_labels))
+    return out
+
+
+def _protect_each(rows: list[Row], min_cell: int) -> list[Row]:
+    """Shares of a multiple choice (each its own yes/no) and means: withhold small ones, one by one."""
+    estimates = estimation.suppress([r.estimate for r in rows], min_n=min_cell, min_cases=min_cell)
+    protected = [replace(row, estimate=e) for row, e in zip(rows, estimates, strict=True)]
+    # A yes/no share is a distribution of two: a small "no" (n − cases) gives the "yes" away as well.
+    for i, row in enumerate(protected):
+        e = row.estimate
+        if row.category is not None and not e.suppressed and e.cases is not None and 0 < e.n - e.cases < min_cell:
+            nan = float("nan")
+            protected[i] = replace(row, estimate=replace(e, estimate=nan, se=nan, ci95=(nan, nan), suppressed=True))
+    return protected
+
+
+def _derived(
+    survey: Survey, design: estimation.Design, answers: Sequence[dict[str, Any]], domains: list[Any] | None
+) -> list[Result]:
+    out = []
+    min_cell = survey.min_cell
+    if all(any(name in a for a in answers) for name in UCLA_ITEMS):
+        scores = [ucla_score(a) for a in answers]
+        bands = [None if s is None else ucla_band(s) for s in scores]
+        rows = [
+            Row(e.category, e.category or "", e.domain, e)
+            for e in estimation.distribution(design, bands, "ucla3_band", by=domains)
+        ]
+        order = {label: i for i, (_lo, _hi, label) in enumerate(UCLA_BANDS)}
+        rows.sort(key=lambda r: (str(r.domain), order.get(r.category or "", 9)))
+        out.append(
+            Result(
+                "ucla3_band",
+                _("UCLA loneliness score (3–12), by band"),
+                "share",
+                _protect(rows, min_cell),
+                sum(s is not None for s in scores),
+            )
+        )
+        mean_rows = [
+            Row(None, _("mean"), e.domain, e) for e in estimation.mean(design, scores, "ucla3_score", by=domains)
+        ]
+        out.append(
+            Result(
+                "ucla3_score",
+                _("UCLA loneliness score (3–12), mean"),
+                "mean",
+                _protect_each(mean_rows, min_cell),
+                sum(s is not None for s in scores),
+            )
+        )
+    if any("outing" in a for a in answers):
+        classes = [hikikomori_class(a) for a in answers]
+        broad = [None if c is None else ("1" if c in {"narrow", "broad_only"} else "0") for c in classes]
+        narrow = [None if c is None else ("1" if c == "narrow" else "0") for c in classes]
+        rows = []
+        for key, label, flags in (
+            ("broad", _("hikikomori, broad definition (広義)"), broad),
+            ("narrow", _("hikikomori, narrow definition (狭義)"), narrow),
+        ):
+            for e in estimation.share(design, flags, ["1"], "hikikomori", by=domains):
+                rows.append(Row(key, label, e.domain, replace(e, category=key)))
+        out.append(
+            Result(
+                "hikikomori",
+                _("Hikikomori (Cabinet Office definition)"),
+                "multiple",
+                _protect_each(rows, min_cell),
+                sum(c is not None for c in classes),
+            )
+        )
+    return out
+
+
+# What the programme report shows for each standard instrument: (question or measure, codes, label).
+HEADLINES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("loneliness_direct", ("3", "4", "5"), "孤独感がある（しばしばある・常にある／時々ある／たまにある）"),
+    ("ucla3_band", ("10～12点（常にある）",), "UCLA孤独感尺度 10～12点"),
+    ("hikikomori", ("broad",), "広義のひきこもり"),
+    ("carer", ("1",), "世話をしている家族がいる"),
+    ("someone_to_consult", ("2",), "不安や悩みを相談できる人がいない"),
+)
+
+
+def headline(survey: Survey) -> list[Headline]:
+    """The survey's headline figures for the programme report, privacy rules applied (call in the platform's scope)."""
+    responses = submitted(survey)
+    out: list[Headline] = []
+    if len(responses) < max(2, survey.min_cell):
+        return out
+    answers = [r.answers for r in responses]
+    design = design_for(survey, len(responses))
+    for key, codes, label in HEADLINES:
+        if key == "ucla3_band":
+            if not all(any(n in a for a in answers) for n in UCLA_ITEMS):
+                continue
+            scores = [ucla_score(a) for a in answers]
+            values: list[Any] = [None if s is None else ucla_band(s) for s in scores]
+        elif key == "hikikomori":
+            if not any("outing" in a for a in answers):
+                continue
+            values = [
+                None if c is None else ("broad" if c in {"narrow", "broad_only"} else "none")
+                for c in (hikikomori_class(a) for a in answers)
+            ]
+        else:
+            if not any(key in a for a in answers):
+                continue
+            values = [a.get(key) for a in answers]
+        (estimate,) = estimation.share(design, values, codes, key)
+        (estimate,) = estimation.suppress([estimate], min_n=survey.min_cell, min_cases=survey.min_cell)
+        if not estimate.suppressed and estimate.cases is not None and 0 < estimate.n - estimate.cases < survey.min_cell:
+            estimate = replace(estimate, suppressed=True)
+        out.append(
+            Headline(
+                survey_id=survey.pk,
+                key=key,
+                label=label,
+                estimate=None if estimate.suppressed else estimate.estimate,
+                ci95=None if estimate.suppressed else estimate.ci95,
+                n=estimate.n,
+                suppressed=estimate.suppressed,
+            )
+        )
+    out.insert(
+        0,
+        Headline(survey.pk, "responses", _("respondents"), float(len(responses)), None, len(responses), False),
+    )
+    return out
+
+
+def table_rows(found: list[Result], min_cell: int) -> list[dict[str, Any]]:
+    """The results as flat rows (open data, Excel): withheld numbers are None, never NaN or the number.
+
+    The number of respondents of a domain smaller than `min_cell` is withheld too.
+    """
+    rows = []
+    for result in found:
+        for row in result.rows:
+            e = row.estimate
+            rows.append(
+                {
+                    "question": result.name,
+                    "question_label": result.title,
+                    "category": row.category,
+                    "category_label": row.label,
+                    "domain": row.domain,
+                    "n": e.n if e.n >= min_cell else None,
+                    "estimate": None if e.suppressed else _round(e.estimate),
+                    "se": None if e.suppressed else _round(e.se),
+                    "ci95_low": None if e.suppressed else _round(e.ci95[0]),
+                    "ci95_high": None if e.suppressed else _round(e.ci95[1]),
+                    "suppressed": e.suppressed,
+                }
+            )
+    return rows
+
+
+def _round(value: float) -> float | None:
+    return None if value != value else round(float(value), 6)  # NaN (nobody answered) → None
+
+
+def surveys_by_platform(platforms: Any, period: Any) -> dict[int, int]:
+    """Surveys run (opened to answers) that were created in the period, per platform (programme report)."""
+    return count_by_platform(
+        Survey.objects.filter(
+            platform_id__in=platforms, created_at__gte=period.start_at, created_at__lt=period.end_at
+        ).exclude(status=Survey.Status.DRAFT)
+    )
+
+
+def platform_headlines(platform: Any, start_at: Any, end_at: Any) -> list[tuple[str, str]]:
+    """The headline figures of the platform's surveys created in the period, as (label, value) text."""
+    out: list[tuple[str, str]] = []
+    surveys = Survey.objects.filter(platform=platform, created_at__gte=start_at, created_at__lt=end_at).exclude(
+        status=Survey.Status.DRAFT
+    )
+    for survey in surveys.order_by("created_at"):
+        for figure in headline(survey):
+            if figure.suppressed or figure.estimate is None:
+                value = _("withheld (fewer than %(n)s answers)") % {"n": survey.min_cell}
+            elif figure.ci95 is not None:
+                low, high = figure.ci95
+                value = f"{100 * figure.estimate:.1f}% (95%CI {100 * low:.1f}–{100 * high:.1f}%, n={figure.n})"
+            else:
+                value = f"{100 * figure.estimate:.1f}% (n={figure.n})"
+            out.append((f"{survey.title}: {figure.label}", value))
+    return out
