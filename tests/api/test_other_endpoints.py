@@ -255,3 +255,13 @@ def test_service_at_location_pages_take_a_handful_of_queries(
     # … and the four relations of each full service.
     with django_assert_max_num_queries(8):
         assert client.get("/api/service_at_locations?full=true").json()["size"] == 20
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/services", "/api/organizations", "/api/taxonomies", "/api/taxonomy_terms", "/api/service_at_locations"],
+)
+def test_words_with_control_characters_are_searched_as_spaces(path: str, client: Client, kamakura: Any) -> None:
+    # A NUL byte reached PostgreSQL ("text fields cannot contain NUL") and the answer was a 500.
+    response = client.get(path, {"search": "福祉\x00相談\x1b"})
+    assert response.status_code == 200, response.content[:300]

@@ -51,8 +51,16 @@ class PageRequest:
 
 
 def text(query: QueryDict, name: str) -> str:
-    """A free-text parameter, normalised (full-width letters and digits become ASCII)."""
-    return unicodedata.normalize("NFKC", query.get(name, "")).strip()
+    """A free-text parameter, normalised (full-width letters and digits become ASCII).
+
+    Control characters (NUL, tabs, escapes) are read as spaces: they mean nothing in words looked
+    for, and PostgreSQL refuses a NUL in any text it is given.
+    """
+    value = unicodedata.normalize("NFKC", query.get(name, ""))
+    return _CONTROL.sub(" ", value).strip()
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def exact(query: QueryDict, name: str) -> str:

@@ -254,7 +254,7 @@ def invitations(request: HttpRequest, workspace: Workspace, survey_id: int) -> H
 def _letters_queryset(request: HttpRequest, survey: Survey) -> Any:
     found = survey.invitations.all()
     if "batch" in request.GET:
-        found = found.filter(batch=request.GET["batch"])
+        found = found.filter(batch=request.GET["batch"].replace("\x00", ""))  # PostgreSQL refuses a NUL
     return found.order_by("pk")
 
 
