@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 
+from tsunagari.reporting import middleware as usage_counts
 from tsunagari.tenancy.scoping import scopes_disabled
 
 DATASETS = Path(settings.DATASETS_DIR)
@@ -57,6 +58,14 @@ def _fast_and_quiet(settings: Any) -> None:
     settings.CACHES = {**settings.CACHES, "default": TEST_CACHE}
     caches["default"].clear()
     caches["pages"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _usage_counts_dropped() -> Iterator[None]:
+    """Portal use counted during a test belongs to that test's database: drop it after the test, or
+    the flush at exit writes into a test database already destroyed (tests/reporting flush on purpose)."""
+    yield
+    usage_counts._pending.clear()
 
 
 TEST_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
