@@ -14,10 +14,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import make_user
-from tests.reporting.activity import year_of_activity
+from tests.reporting.activity import at, year_of_activity
 from tests.reporting.rows import YEAR
 from tsunagari.accounts.models import Membership, Role
 from tsunagari.audit.models import AuditEvent
+from tsunagari.programs.models import Event
 from tsunagari.reporting.oversight import open_data_schema
 from tsunagari.tenancy.models import Municipality, Platform
 from tsunagari.tenancy.scoping import scope, scopes_disabled
@@ -163,3 +164,82 @@ def test_the_national_view_costs_the_same_queries_for_few_or_many_platforms(clie
         counts.append(len(queries))
     assert Platform.objects.count() >= 12
     assert counts[0] == counts[1]
+
+
+# --- secondary suppression: no withheld count comes back by subtraction ------------------------------
+
+
+def recoverable(pic: Any) -> list[str]:
+    """Each published sum beside which exactly one count is withheld (the sum minus the others gives it)."""
+    found = []
+    for key in pic.keys:
+        hidden_prefectures = 0
+        for prefecture in pic.prefectures:
+            members = [r for r in pic.platforms if r.prefecture_code == prefecture["code"]]
+            hidden = sum(r.figures[key] is None for r in members)
+            if prefecture["figures"][key] is not None and hidden == 1:
+                found.append(f"{key} in {prefecture['name']}")
+            # A withheld prefecture figure whose platforms are all shown can be added up from them.
+            hidden_prefectures += prefecture["figures"][key] is None and hidden > 0
+        if pic.totals[key] is not None and hidden_prefectures == 1:
+            found.append(f"{key} nationally")
+    return found
+
+
+def test_no_withheld_count_can_be_recovered_from_a_published_sum(areas: None, tottori: Any) -> None:
+    from tsunagari.reporting.models import Item, Kpi, Plan
+    from tsunagari.reporting.oversight import picture
+
+    kanagawa = [
+        Platform.objects.create(slug=slug, name=slug, kind="municipality", municipality_id=code)
+        for slug, code in (("kamakura", "142042"), ("fujisawa", "142051"), ("chigasaki", "142077"))
+    ]
+    everyone = [*kanagawa, tottori]
+    with scope(platform=[p.pk for p in everyone]):
+        # 6, 12 and 18 meetings in 神奈川県 (36, shown), 12 in 鳥取県: 36 − 12 − 18 would give 鎌倉市's 6.
+        for platform, n in zip(everyone, (6, 12, 18, 12), strict=True):
+            Event.objects.bulk_create(
+                Event(
+                    platform=platform,
+                    kind=Event.Kind.MEETING,
+                    title=f"会議 {i}",
+                    starts_at=at(datetime.date(YEAR, 5, 1) + datetime.timedelta(days=i)),
+                    ends_at=at(datetime.date(YEAR, 5, 1) + datetime.timedelta(days=i), 16),
+                )
+                for i in range(n)
+            )
+        plan = Plan.objects.create(platform=kanagawa[0], fiscal_year=YEAR)
+        Kpi.objects.create(
+            platform=kanagawa[0], plan=plan, item=Item.PLATFORM, name="会議", target=10, counter="meetings_held"
+        )
+    with scopes_disabled():
+        pic = picture(Platform.objects.filter(pk__in=[p.pk for p in everyone]), YEAR, today=AFTER_THE_YEAR.date())
+    rows = {r.slug: r for r in pic.platforms}
+    assert rows["kamakura"].figures["meetings_held"] is None  # 6: withheld
+    assert rows["fujisawa"].figures["meetings_held"] is None  # 12: withheld beside it
+    assert rows["chigasaki"].figures["meetings_held"] == 18
+    assert recoverable(pic) == []
+    # A percentage of a withheld count gives it back from the target (6 of 10 → 60%).
+    (kpi,) = rows["kamakura"].kpis
+    assert kpi["shown"] is None and kpi["percent"] is None
+    (side_by_side,) = [k for k in pic.kpis if k["counter"] == "meetings_held"]
+    assert side_by_side["percent"] is None
+
+
+@pytest.mark.parametrize(
+    ("values", "total", "after"),
+    [
+        ([None, 12, 30, 0], 47, [None, None, 30, 0]),  # the smallest count above zero goes with it
+        ([None, 0, 0], 5, [None, None, 0]),  # only zeros beside it: one of them
+        ([None, None, 30], 40, [None, None, 30]),  # two withheld: their sum only
+        ([None, 12], None, [None, 12]),  # the sum is withheld itself: nothing to subtract from
+        ([12, 30], 42, [12, 30]),
+    ],
+)
+def test_a_count_withheld_alone_beside_a_sum_takes_another_with_it(
+    values: list[int | None], total: int | None, after: list[int | None]
+) -> None:
+    from tsunagari.reporting.report import withhold_beside
+
+    withhold_beside(values, total)
+    assert values == after

@@ -25,7 +25,7 @@ from tsunagari.tenancy.scoping import scopes_disabled
 
 from .counters import COUNTERS, REGISTRY, first_half, fiscal_year
 from .models import REQUIRED_ITEMS, Activity, BudgetLine, Item, Kpi
-from .report import percent, withhold
+from .report import percent, withhold, withhold_beside
 
 TREND_YEARS = 3
 
@@ -127,6 +127,10 @@ def picture(platforms: QuerySet[Platform], year: int, *, today: datetime.date) -
                 rows[pk].active_items.add(counter.item)
     for row in rows.values():
         row.figures = {key: withhold(raw[key].get(row.pk, 0), suppress=True) for key in raw}
+    prefectures = _by_prefecture(list(rows.values()), raw)
+    totals = {key: withhold(sum(counts.values()), suppress=True) for key, counts in raw.items()}
+    _withhold_beside_sums(list(rows.values()), prefectures, totals)
+    for row in rows.values():
         row.values = list(row.figures.values())
     with scopes_disabled():  # the observer's platforms, chosen above; counts only
         for pk, item in (
@@ -142,6 +146,9 @@ def picture(platforms: QuerySet[Platform], year: int, *, today: datetime.date) -
             platform_id__in=ids, plan__fiscal_year=year
         ).values_list("platform_id", "item", "name", "target", "counter", "manual_value"):
             actual = raw.get(counter_key, {}).get(pk, 0) if counter_key in REGISTRY else manual
+            # As the platform's figures show it (withheld beside a sum too); a percentage of a
+            # withheld count would give the count back from the target.
+            shown = rows[pk].figures[counter_key] if counter_key in raw else withhold(actual, suppress=True)
             rows[pk].kpis.append(
                 {
                     "item": item,
@@ -149,8 +156,8 @@ def picture(platforms: QuerySet[Platform], year: int, *, today: datetime.date) -
                     "target": target,
                     "counter": counter_key if counter_key in raw else "",
                     "actual": actual,
-                    "shown": withhold(actual, suppress=True),
-                    "percent": percent(actual, target),
+                    "shown": shown,
+                    "percent": percent(shown, target),
                 }
             )
         for pk, budget, spent in (
@@ -176,11 +183,9 @@ def picture(platforms: QuerySet[Platform], year: int, *, today: datetime.date) -
         as_of=today,
         mid_year_passed=mid_year_passed,
         platforms=platform_rows,
-        prefectures=_by_prefecture(platform_rows, raw),
-        totals={key: withhold(sum(counts.values()), suppress=True) for key, counts in raw.items()},
-        total_rows=[
-            (REGISTRY[key].label, withhold(sum(counts.values()), suppress=True)) for key, counts in raw.items()
-        ],
+        prefectures=prefectures,
+        totals=totals,
+        total_rows=[(REGISTRY[key].label, total) for key, total in totals.items()],
         kpis=_kpis_side_by_side(platform_rows),
         trends=[{"years": years, "rows": trends}],
         knowhow=knowhow,
@@ -230,6 +235,39 @@ def _by_prefecture(rows: list[PlatformRow], raw: dict[str, dict[int, int]]) -> l
     return out
 
 
+def _withhold_beside_sums(
+    rows: list[PlatformRow], prefectures: list[dict[str, Any]], totals: dict[str, int | None]
+) -> None:
+    """Secondary suppression, so that no withheld count comes back by subtraction from a published sum.
+
+    A prefecture's figure is the sum of its platforms' (the prefecture page shows both): where one
+    platform's count alone is withheld, the smallest shown one beside it is withheld too. The total
+    is the sum of the prefectures': where one prefecture's figure alone is withheld, the smallest
+    shown prefecture figure is withheld too, and one of its platforms' counts (its figure could be
+    added up from them otherwise).
+    """
+    groups: dict[str, list[PlatformRow]] = defaultdict(list)
+    for row in rows:
+        groups[row.prefecture_code].append(row)
+    by_code = {p["code"]: p for p in prefectures}
+    for key, total in totals.items():
+        for code, members in groups.items():
+            _beside(members, key, by_code[code]["figures"][key])
+        for index in withhold_beside([p["figures"][key] for p in prefectures], total):
+            prefecture = prefectures[index]
+            prefecture["figures"][key] = None
+            members = groups[prefecture["code"]]
+            if all(r.figures[key] is not None for r in members):
+                smallest = min(members, key=lambda r: (r.figures[key] == 0, r.figures[key] or 0))
+                smallest.figures[key] = None
+
+
+def _beside(members: list[PlatformRow], key: str, total: int | None) -> None:
+    values = [r.figures[key] for r in members]
+    for index in withhold_beside(values, total):
+        members[index].figures[key] = None
+
+
 def _kpis_side_by_side(rows: list[PlatformRow]) -> list[dict[str, Any]]:
     """KPIs counted by the same counter, compared across platforms: how many set one, targets and results."""
     by_counter: dict[str, dict[str, Any]] = {}
@@ -252,9 +290,12 @@ def _kpis_side_by_side(rows: list[PlatformRow]) -> list[dict[str, Any]]:
             entry["target"] += kpi["target"]
             entry["actual"] += kpi["actual"] or 0
             entry["reached"] += (kpi["actual"] or 0) >= kpi["target"]
+            entry["withheld"] = entry.get("withheld", 0) + (kpi["shown"] is None)
     for entry in by_counter.values():
+        # One platform's withheld count would be the sum minus the others shown beside it.
+        alone = entry.pop("withheld") == 1
+        entry["actual"] = None if alone else withhold(entry["actual"], suppress=True)
         entry["percent"] = percent(entry["actual"], entry["target"])
-        entry["actual"] = withhold(entry["actual"], suppress=True)
     return sorted(by_counter.values(), key=lambda e: list(REGISTRY).index(e["counter"]))
 
 

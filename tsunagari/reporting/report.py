@@ -35,6 +35,23 @@ def withhold(value: int | None, *, suppress: bool) -> int | None:
     return value
 
 
+def withhold_beside(values: list[int | None], total: int | None) -> list[int]:
+    """Counts published beside their sum, after `withhold`: where exactly one is withheld, the sum minus
+    the others would give it back, so another shown count is withheld too (secondary suppression).
+    Nothing to do when their `total` is withheld itself. Returns the indices withheld for that reason
+    in `values`, which is changed in place."""
+    if total is None:
+        return []
+    hidden = [i for i, v in enumerate(values) if v is None]
+    shown = [i for i, v in enumerate(values) if v is not None]
+    if len(hidden) != 1 or not shown:
+        return []
+    # The smallest count above zero (a zero says nothing about anyone); a zero when nothing else is shown.
+    smallest = min(shown, key=lambda i: (values[i] == 0, values[i] or 0))
+    values[smallest] = None
+    return [smallest]
+
+
 def percent(actual: int | None, target: int | None) -> int | None:
     if actual is None or not target:
         return None
@@ -64,6 +81,10 @@ def build(platform: Platform, year: int, *, suppress: bool, as_of: datetime.date
     figures: dict[str, dict[str, Any]] = {}
     for counter in COUNTERS:
         value = counter.count([platform.pk], period).get(platform.pk, 0) if counter.available else None
+        breakdown = counter.breakdown(platform, period)
+        parts = [withhold(n, suppress=suppress) for _, n in breakdown]
+        if suppress:
+            withhold_beside(parts, withhold(value, suppress=True))
         figures[counter.key] = {
             "key": counter.key,
             "label": str(counter.label),
@@ -73,10 +94,7 @@ def build(platform: Platform, year: int, *, suppress: bool, as_of: datetime.date
             "withheld": counter.available and withhold(value, suppress=suppress) is None,
             "source": str(counter.source),
             "link": counter.link(platform, year),
-            "breakdown": [
-                {"label": label, "value": withhold(n, suppress=suppress)}
-                for label, n in counter.breakdown(platform, period)
-            ],
+            "breakdown": [{"label": label, "value": n} for (label, _), n in zip(breakdown, parts, strict=True)],
         }
     half = first_half(year)
     mid_year_passed = today >= half.end
