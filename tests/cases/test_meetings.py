@@ -175,6 +175,31 @@ def test_documents_are_encrypted_at_rest_and_come_back_as_downloads(
     assert "no-store" in response["Cache-Control"]
 
 
+def test_key_rotation_reseals_meeting_documents(
+    case_rows: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tsunagari.cases import crypto
+    from tsunagari.cases.models import MeetingDocument
+
+    old_key = settings.CASES_FIELD_KEYS
+    settings.CASES_FIELD_KEYS = f"k2:{crypto.new_key()},{old_key}"
+    before = Path(settings.MEDIA_ROOT) / case_rows["document"].blob.name
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("reencrypt_cases", stdout=out)
+    assert "cases.MeetingDocument files: 1 sealed with key k2" in out.getvalue()
+    with scopes_disabled():
+        document = MeetingDocument.objects.get(pk=case_rows["document"].pk)
+    assert (Path(settings.MEDIA_ROOT) / document.blob.name).read_bytes().startswith(b"gcm1:k2:")
+    assert not before.exists()  # the copy under the old key is gone
+    settings.CASES_FIELD_KEYS = settings.CASES_FIELD_KEYS.split(",")[0]  # the old key can go now
+    assert actions.read_document(document).startswith(b"%PDF")
+
+
 def test_a_document_swapped_for_another_does_not_open(case_rows: dict[str, Any], olga: Any) -> None:
     with scopes_disabled():
         other = actions.add_document(case_rows["meeting"], pdf("別の資料.pdf"), actor=olga)

@@ -1,19 +1,24 @@
-"""Re-seal every encrypted case value with the current key and recompute the lookup hashes.
+"""Re-seal every encrypted case value and meeting document with the current key; recompute the lookup hashes.
 
 Run after putting a new key first in TSUNAGARI_FIELD_KEYS (or a new TSUNAGARI_LOOKUP_KEY); the old
-keys may be removed once it reports nothing left under them. All-or-nothing per model.
+keys may be removed once it reports nothing left under them. All-or-nothing per model. A document
+is written to a new file under the current key, the row pointed at it, and the old file removed
+once that is committed (a failure leaves the old file and the old row as they were).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from tsunagari.cases import crypto
 from tsunagari.cases.fields import EncryptedTextField
+from tsunagari.cases.models import MeetingDocument
 from tsunagari.tenancy.scoping import scopes_disabled
 
 
@@ -39,3 +44,22 @@ class Command(BaseCommand):
                         )
                         count += 1
                 self.stdout.write(f"{model._meta.label}: {count} rows sealed with key {current}")
+            self.stdout.write(
+                f"cases.MeetingDocument files: {self.reseal_documents(current)} sealed with key {current}"
+            )
+
+    @staticmethod
+    def reseal_documents(current: str) -> int:
+        count = 0
+        for document in MeetingDocument.objects.order_by("pk").iterator():
+            with document.blob.open("rb") as handle:
+                sealed = handle.read()
+            if sealed.split(b":", 2)[1].decode() == current:
+                continue
+            data = crypto.decrypt_bytes(sealed, context=document.context)
+            old = str(document.blob.name)
+            with transaction.atomic():
+                document.blob.save("document.gcm", ContentFile(crypto.encrypt_bytes(data, context=document.context)))
+                transaction.on_commit(partial(document.blob.storage.delete, old))
+            count += 1
+        return count
