@@ -133,13 +133,20 @@ def measure_report(platform: Any, runs: int) -> list[tuple[str, float, float, in
     from tsunagari.reporting import formats, report
     from tsunagari.tenancy.scoping import platform_scope
 
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(f"/{platform.slug}/workspace/reporting/")
+    request.user = AnonymousUser()
     rows = []
     with platform_scope(platform, with_national=False):
         data = report.build(platform, YEAR, suppress=False)
         steps = {
             "data (counting, 20 figures)": lambda: report.build(platform, YEAR, suppress=False),
             "HTML": lambda: render_to_string(
-                "reporting/report.html", {"data": data, "year": YEAR, "chart": [], "platform": platform, "menu": []}
+                "reporting/report.html",
+                {"data": data, "year": YEAR, "chart": [], "platform": platform, "menu": []},
+                request=request,
             ),
             "PDF (fpdf2, IPAex Gothic subset)": lambda: formats.pdf(data),
             "Excel (openpyxl, 2 charts)": lambda: formats.xlsx(data),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
@@ -15,11 +17,16 @@ from tsunagari.tenancy.scoping import scopes_disabled
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_fictional_cases_that_its_accounts_see(client: Client, areas: None) -> None:
+def test_the_demo_has_fictional_cases_that_its_accounts_see(
+    client: Client, areas: None, django_capture_on_commit_callbacks: Any
+) -> None:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=StringIO())  # again: nothing doubles
     printed = out.getvalue()
+    # No mail from the seeding (its referrals' notices were printed on the console above the accounts).
+    assert mail.outbox == []
     with scopes_disabled():
         persons = list(Person.objects.filter(platform__slug="kamakura"))
         assert len(persons) == 5 and all(p.name.startswith("見本 ") for p in persons)

@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from tsunagari.accounts.mfa import demo_secret, set_up_totp
 from tsunagari.accounts.models import Membership, Role, User, may_open_case_records, requires_mfa
@@ -80,6 +81,7 @@ DEMO_ACCOUNTS: list[tuple[str, str, list[tuple[str, Role]], str]] = [
     ),
 ]
 DEMO_EMAIL_DOMAIN = "demo.tsunagari.invalid"
+NO_MAIL = "django.core.mail.backends.dummy.EmailBackend"
 ROLE_NAMES = {
     Role.COORDINATOR: "事務局（コーディネーター）",
     Role.ORG_ADMIN: "会員団体の管理者",
@@ -150,7 +152,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if getattr(settings, "PRODUCTION", False):
             raise CommandError("本番環境（PRODUCTION=true）ではデモデータを作れません。")
-        with transaction.atomic(), scopes_disabled():
+        # The demo's fictional accounts get no mail: the notices its referrals and events would send
+        # buried the printed accounts under a hundred e-mails on the console.
+        with transaction.atomic(), scopes_disabled(), override_settings(EMAIL_BACKEND=NO_MAIL):
             platforms = self.create_platforms()
             self.create_services(platforms)
             accounts = self.create_accounts(platforms)
