@@ -34,7 +34,7 @@ def _date(label: Any, **kwargs: Any) -> forms.DateField:
 class PersonForm(forms.Form):
     """A new person, with the consent under which the organisation holds their record."""
 
-    name = forms.CharField(label=_("Name"), max_length=100, error_messages={"required": _("Write the name.")})
+    name = forms.CharField(label=_("Full name"), max_length=100, error_messages={"required": _("Write the name.")})
     kana = forms.CharField(label=_("Name in kana"), max_length=100, required=False)
     birth_date = _date(
         _("Date of birth"),
@@ -43,7 +43,7 @@ class PersonForm(forms.Form):
         error_messages={"invalid": _("Write the date of birth as a date, for example 1950-05-06.")},
     )
     phone = forms.CharField(label=_("Telephone"), max_length=30, required=False)
-    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    address = forms.CharField(label=_("Home address"), max_length=300, required=False)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     method = forms.ChoiceField(
         label=_("How the person agreed to your organisation keeping this record"),

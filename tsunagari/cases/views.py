@@ -145,7 +145,7 @@ def person_new(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any])
         form,
         title=_("Register a person"),
         back=("workspace:cases", []),
-        buttons=[("save", _("Register"))],
+        buttons=[("save", _("Register the person"))],
         existing=existing,
     )
     if existing is not None:
