@@ -22,7 +22,7 @@ from tests.conftest import make_user, with_totp
 from tests.notices.rows import pdf
 from tsunagari.accounts.models import Membership, Role
 from tsunagari.cases import actions, crypto
-from tsunagari.cases.models import Basis, Status
+from tsunagari.cases.models import Basis, Consent, Status
 from tsunagari.councils import actions as council_actions
 from tsunagari.councils.models import Basis as CouncilBasis
 from tsunagari.councils.models import Council
@@ -51,6 +51,7 @@ def case_rows(settings: Any, tmp_path: Path, kamakura: Any, kamakura_council: An
             birth_date=date(1950, 5, 6),
             note="玄関を開けなくなった",
         )
+        consent = Consent.objects.get(person=person)
         referral = actions.refer(person=person, sender=kamakura_council, receiver=centre, need="見守りと買い物の支援")
         referral.status = Status.REQUESTED
         referral.requested_at = timezone.now()
@@ -85,6 +86,7 @@ def case_rows(settings: Any, tmp_path: Path, kamakura: Any, kamakura_council: An
         )
     return {
         "person": person,
+        "consent": consent,
         "referral": referral,
         "centre": centre,
         "other": other,
@@ -95,3 +97,17 @@ def case_rows(settings: Any, tmp_path: Path, kamakura: Any, kamakura_council: An
         "document": document,
         "task": task,
     }
+
+
+def consent_to_share(person: Any, *, sender: Any, receiver: Any) -> Any:
+    """The person's written consent to `sender` referring them to `receiver` (what a referral shares)."""
+    with scopes_disabled():
+        return actions.record_consent(
+            person,
+            organization_id=sender.pk,
+            actor=None,
+            method="written",
+            given_on=date.today(),
+            recipients=[receiver.pk],
+            items=actions.REFERRAL_ITEMS,
+        )

@@ -283,7 +283,7 @@ def test_every_case_url_with_an_id_is_404_to_outsiders(
 
         with scopes_disabled():
             their_org = Organization.objects.create(platform=tottori, name="鳥取市社協")
-        user, slug = with_totp(make_user("toru")), "tottori"
+        user, slug = with_totp(make_user("toru")), tottori.slug
         Membership.objects.create(user=user, platform=tottori, role=Role.ORG_ADMIN, organization=their_org)
     client.force_login(user)
     probed = 0

@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from tests.cases.rows import consent_to_share
 from tsunagari.cases import actions
 from tsunagari.cases.lookup import find_person
 from tsunagari.cases.models import Person, Status
@@ -107,6 +108,7 @@ def test_a_realistic_session_leaves_no_personal_field_in_clear(
             need=SECRETS["need"],
             need_code="elderly",
         )
+    consent_to_share(person, sender=kamakura_council, receiver=case_rows["centre"])
     base = f"/kamakura/workspace/cases/referrals/{referral.pk}/"
     client.force_login(olga)
     assert client.post(base + "move/", {"to": Status.REQUESTED}).status_code == 302

@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
+from tests.cases.rows import consent_to_share
 from tsunagari.cases.models import Consent, FollowUpTask, Notification, Referral
 from tsunagari.lib.businessdays import add_business_days, is_business_day
 from tsunagari.tenancy.scoping import scopes_disabled
@@ -74,6 +75,7 @@ def test_referral_events_notify_the_other_side(
             receiver=case_rows["centre"],
             need="見守りと買い物の支援",
         )
+    consent_to_share(case_rows["person"], sender=case_rows["person"].registered_by, receiver=case_rows["centre"])
     mailed(client.post, f"/kamakura/workspace/cases/referrals/{referral.pk}/move/", {"to": "requested"})
     assert kinds(rita) == ["referral_new"]
     client.force_login(rita)

@@ -20,6 +20,7 @@ ROW_FOR_ID = {
     "meeting_id": "meeting",
     "document_id": "document",
     "task_id": "task",
+    "consent_id": "consent",
 }
 
 

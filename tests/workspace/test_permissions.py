@@ -436,6 +436,9 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
         )
         for name in (
             "case-person-disclosure",
+            "case-person-new",
+            "case-consent-new",
+            "case-referral-new",
             "case-meetings",
             "case-meeting-new",
             "case-meeting",
@@ -457,6 +460,7 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
             "case-meeting-task",
             "case-task-done",
             "case-notifications-read",
+            "case-consent-withdraw",
         )
     },
 }
@@ -634,6 +638,10 @@ def case_meeting_urls(base: str, rows: dict[str, Any]) -> dict[str, tuple[str, d
     meeting = f"{base}cases/meetings/{rows['meeting'].pk}/"
     return {
         "case-person-disclosure": (base + f"cases/persons/{rows['person'].pk}/disclosure/", {}),
+        "case-person-new": (base + "cases/persons/new/", {}),
+        "case-consent-new": (base + f"cases/persons/{rows['person'].pk}/consents/new/", {}),
+        "case-referral-new": (base + f"cases/persons/{rows['person'].pk}/referrals/new/", {}),
+        "case-consent-withdraw": (base + f"cases/consents/{rows['consent'].pk}/withdraw/", {}),
         "case-meetings": (base + "cases/meetings/", {}),
         "case-meeting-new": (base + "cases/meetings/new/", {}),
         "case-meeting": (meeting, {}),

@@ -41,6 +41,25 @@ def has_valid_pledge(user: Any, platform: Any) -> bool:
     return bool(_pledge_checks) and all(check(user, platform) for check in _pledge_checks)
 
 
+# The councils (支援会議, 地域協議会) under which `user` may share from one organisation with another
+# without the person's consent: registered by tsunagari.councils, like the pledge check. Without it,
+# no council basis is offered (fails closed).
+_council_basis_checks: list[Callable[[Any, Any, Any, Any], frozenset[str]]] = []
+
+
+def register_council_bases(check: Callable[[Any, Any, Any, Any], frozenset[str]]) -> None:
+    if check not in _council_basis_checks:
+        _council_basis_checks.append(check)
+
+
+def council_bases(user: Any, platform: Any, sender_id: Any, receiver_id: Any) -> frozenset[str]:
+    """The council bases (models.Basis values) `user` may refer from `sender_id` to `receiver_id` under."""
+    found: set[str] = set()
+    for check in _council_basis_checks:
+        found |= check(user, platform, sender_id, receiver_id)
+    return frozenset(found)
+
+
 def case_organisations(user: Any, workspace: Workspace) -> frozenset[Any]:
     """The organisations through which `user` works on cases on this platform (now, not formerly)."""
     return frozenset(

@@ -17,8 +17,10 @@ from tsunagari.audit.log import record
 from tsunagari.notices import files
 
 from . import caselog, crypto, notify
+from .access import council_bases
 from .models import (
     CLOSED,
+    ITEMS,
     NEEDS_REASON,
     PERSON_ITEMS,
     RECEIVER,
@@ -42,22 +44,235 @@ class TransitionError(Exception):
     """A move the referral's lifecycle or the organisation's side does not allow; the message says why."""
 
 
-def register_person(*, platform: Any, organization: Any, name: str, birth_date: date | None, **fields: Any) -> Person:
+class ReferralError(Exception):
+    """A referral its legal basis does not allow; the message says what to do."""
+
+
+# What a referral discloses to its receiver once accepted (the provision record's items).
+REFERRAL_ITEMS = [*PERSON_ITEMS, "need"]
+# Referrals that ended without help: the sender may refer the person again, keeping the chain.
+REFER_AGAIN_FROM = frozenset({Status.REJECTED, Status.FAILED, Status.CANCELLED})
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def register_person(
+    *,
+    platform: Any,
+    organization: Any,
+    name: str,
+    birth_date: date | None,
+    actor: Any = None,
+    method: str = Consent.Method.WRITTEN,
+    given_on: date | None = None,
+    **fields: Any,
+) -> Person:
     """A new person record, held by `organization` through the consent recorded with it."""
     with transaction.atomic():
         person = Person.objects.create(
             platform=platform, registered_by=organization, name=name, birth_date=birth_date, **fields
         )
         Consent.objects.create(
-            platform=platform, person=person, organization=organization, method="written", given_on=date.today()
+            platform=platform,
+            person=person,
+            organization=organization,
+            method=method,
+            given_on=given_on or date.today(),
+            recorded_by=_user(actor),
+        )
+        record("cases.person.registered", actor=_user(actor), platform=platform, obj=person)
+        caselog.append(
+            platform_id=platform.pk,
+            action=caselog.CHANGE,
+            actor=actor,
+            organizations=[organization.pk],
+            persons=[person.pk],
+            detail={"person": person.pk, "registered": True},
         )
     return person
 
 
-def refer(*, person: Person, sender: Any, receiver: Any, need: str, need_code: str = "") -> Referral:
-    return Referral.objects.create(
-        platform=person.platform, person=person, sender=sender, receiver=receiver, need=need, need_code=need_code
+def record_consent(
+    person: Person,
+    *,
+    organization_id: Any,
+    actor: Any,
+    method: str,
+    given_on: date,
+    expires_on: date | None = None,
+    recipients: Iterable[Any] = (),
+    items: Iterable[str] = (),
+    given_by: str = "",
+) -> Consent:
+    """The person's consent to `organization_id` holding their record and passing `items` on to `recipients`."""
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            platform_id=person.platform_id,
+            person=person,
+            organization_id=organization_id,
+            method=method,
+            given_on=given_on,
+            expires_on=expires_on,
+            items=[item for item in ITEMS if item in set(items)],
+            given_by=given_by.strip(),
+            recorded_by=_user(actor),
+        )
+        consent.recipients.set(list(recipients))
+        record(
+            "cases.consent.recorded",
+            actor=_user(actor),
+            platform=person.platform,
+            obj=consent,
+            changes={"recipients": sorted(str(pk) for pk in consent.recipients.values_list("pk", flat=True))},
+        )
+        caselog.append(
+            platform_id=person.platform_id,
+            action=caselog.CHANGE,
+            actor=actor,
+            organizations=[organization_id],
+            persons=[person.pk],
+            detail={"consent": consent.pk, "recorded": True},
+        )
+    return consent
+
+
+def withdraw_consent(consent: Consent, *, actor: Any) -> list[Referral]:
+    """The person withdrew `consent` from now on. Returns the referrals cancelled with it.
+
+    A referral on the basis of consent that has not been accepted yet (nothing provided) and that
+    no other consent covers is cancelled; what was already provided stays in the records.
+    """
+    cancelled: list[Referral] = []
+    with transaction.atomic():
+        if consent.withdrawn_at is not None:
+            return cancelled
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+        record("cases.consent.withdrawn", actor=_user(actor), platform=consent.platform, obj=consent)
+        caselog.append(
+            platform_id=consent.platform_id,
+            action=caselog.CHANGE,
+            actor=actor,
+            organizations=[consent.organization_id],
+            persons=[consent.person_id],
+            detail={"consent": consent.pk, "withdrawn": True},
+        )
+        pending = Referral.objects.filter(
+            person_id=consent.person_id,
+            sender_id=consent.organization_id,
+            basis=Basis.CONSENT,
+            status__in=[Status.DRAFT, Status.REQUESTED],
+        ).order_by("pk")
+        today = timezone.localdate()
+        for referral in pending:
+            if covering_consent(
+                consent.person, sender_id=referral.sender_id, receiver_id=referral.receiver_id, today=today
+            ):
+                continue
+            reason = _("The person withdrew their consent.")
+            orgs = frozenset({referral.sender_id})
+            cancelled.append(move(referral, Status.CANCELLED, orgs=orgs, actor=actor, reason=reason))
+    return cancelled
+
+
+def covering_consent(person: Person, *, sender_id: Any, receiver_id: Any, today: date) -> Consent | None:
+    """An active consent letting the sender pass what a referral discloses on to the receiver."""
+    consents = (
+        Consent.objects.filter(person=person, organization_id=sender_id, basis=Basis.CONSENT, withdrawn_at__isnull=True)
+        .filter(recipients=receiver_id)
+        .exclude(expires_on__lt=today)
+        .order_by("-given_on", "-pk")
     )
+    return next((c for c in consents if set(REFERRAL_ITEMS) <= set(c.items)), None)
+
+
+def referral_bases(person: Person, *, sender_id: Any, receiver_id: Any, user: Any) -> list[str]:
+    """The legal bases on which `user` may refer `person` from `sender_id` to `receiver_id` now."""
+    bases: list[str] = []
+    if covering_consent(person, sender_id=sender_id, receiver_id=receiver_id, today=timezone.localdate()):
+        bases.append(Basis.CONSENT)
+    bases += sorted(council_bases(user, person.platform, sender_id, receiver_id))
+    # Life or body in danger and the person's consent hard to get (APPI art. 27(1)(ii)): always
+    # available, and the form asks the member to confirm both.
+    bases.append(Basis.EMERGENCY)
+    return bases
+
+
+def basis_problem(basis: str) -> str:
+    """What to do when `basis` does not hold, in words for the member."""
+    if basis == Basis.CONSENT:
+        return _(
+            "No active consent of the person covers this organisation and what a referral shares. "
+            "Record the consent first (who it may be shared with: this organisation; what: name, date of "
+            "birth, note and what support is needed), or choose another legal basis."
+        )
+    if basis in (Basis.SUPPORT_COUNCIL, Basis.REGIONAL_COUNCIL):
+        return _(
+            "Your organisation and the receiving organisation do not both sit on such a council, or you have "
+            "not signed its confidentiality pledge. Record the person's consent, or choose another legal basis."
+        )
+    return _("Choose a legal basis for sharing.")
+
+
+def refer(*, person: Person, sender: Any, receiver: Any, need: str, need_code: str = "", **fields: Any) -> Referral:
+    return Referral.objects.create(
+        platform=person.platform,
+        person=person,
+        sender=sender,
+        receiver=receiver,
+        need=need,
+        need_code=need_code,
+        **fields,
+    )
+
+
+def start_referral(
+    person: Person,
+    *,
+    sender: Any,
+    receiver: Any,
+    need: str,
+    basis: str,
+    actor: Any,
+    send: bool,
+    need_code: str = "",
+    previous: Referral | None = None,
+) -> Referral:
+    """A new referral from the workspace, as a draft or sent at once; refused without a legal basis."""
+    if receiver.pk == sender.pk:
+        raise ReferralError(_("Choose an organisation other than your own."))
+    if basis not in referral_bases(person, sender_id=sender.pk, receiver_id=receiver.pk, user=actor):
+        raise ReferralError(basis_problem(basis))
+    with transaction.atomic():
+        referral = refer(
+            person=person,
+            sender=sender,
+            receiver=receiver,
+            need=need.strip(),
+            need_code=need_code,
+            basis=basis,
+            previous=previous,
+        )
+        record(
+            "cases.referral.created",
+            actor=_user(actor),
+            platform=person.platform,
+            obj=referral,
+            changes={"basis": basis, "receiver": str(receiver.pk), "previous": previous.pk if previous else None},
+        )
+        caselog.append(
+            platform_id=person.platform_id,
+            action=caselog.CHANGE,
+            actor=actor,
+            organizations=[sender.pk],
+            persons=[person.pk],
+            detail={"referral": referral.pk, "created": True, "basis": basis},
+        )
+        if send:
+            referral = move(referral, Status.REQUESTED, orgs=frozenset({sender.pk}), actor=actor)
+    return referral
 
 
 def move(
@@ -124,7 +339,7 @@ def move(
                 platform_id=current.platform_id,
                 provider_id=current.sender_id,
                 recipient_id=current.receiver_id,
-                items=[*PERSON_ITEMS, "need"],
+                items=REFERRAL_ITEMS,
                 basis=current.basis,
                 actor=actor,
                 referral=current,

@@ -1,4 +1,7 @@
-"""Forms of the case-meeting pages."""
+"""Forms of the case pages: a new person, a consent, a referral, and the case-meeting pages.
+
+Errors say in Japanese what to fix.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,163 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagari.directory.models import Organization
+from tsunagari.directory.taxonomy import term_label, term_rows
+from tsunagari.membership.models import MemberOrganisation
 from tsunagari.notices import files
 
-from .models import Basis
+from .models import ITEMS, Basis, Consent
+
+
+def member_organisations(*, besides: Any) -> QuerySet[Organization]:
+    """The platform's approved member organisations but `besides` (call inside the platform's scope)."""
+    ids = MemberOrganisation.objects.approved().filter(organization__isnull=False).values("organization_id")
+    return Organization.objects.filter(pk__in=ids).exclude(pk=besides).order_by("name")
+
+
+def _date(label: Any, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
+
+
+class PersonForm(forms.Form):
+    """A new person, with the consent under which the organisation holds their record."""
+
+    name = forms.CharField(label=_("Full name"), max_length=100, error_messages={"required": _("Write the name.")})
+    kana = forms.CharField(label=_("Name in kana"), max_length=100, required=False)
+    birth_date = _date(
+        _("Date of birth"),
+        required=False,
+        help_text=_("With the date of birth, a person already registered is found instead of being entered twice."),
+        error_messages={"invalid": _("Write the date of birth as a date, for example 1950-05-06.")},
+    )
+    phone = forms.CharField(label=_("Telephone"), max_length=30, required=False)
+    address = forms.CharField(label=_("Home address"), max_length=300, required=False)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    method = forms.ChoiceField(
+        label=_("How the person agreed to your organisation keeping this record"),
+        choices=Consent.Method.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Health, disability and similar details are sensitive personal information (要配慮個人情報): "
+            "keep them only with the person's consent."
+        ),
+        error_messages={"required": _("Choose how the person agreed.")},
+    )
+    given_on = _date(_("Agreed on"), initial=timezone.localdate, error_messages={"required": _("Write the date.")})
+
+    def clean_birth_date(self) -> Any:
+        born = self.cleaned_data.get("birth_date")
+        if born and born > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        return born
+
+
+class ConsentForm(forms.Form):
+    """A consent the person gave: to whom, what, how, when, until when."""
+
+    recipients: forms.ModelMultipleChoiceField[Organization] = forms.ModelMultipleChoiceField(
+        label=_("Organisations it may be shared with"),
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Leave all unticked if the person agreed only to your organisation keeping the record."),
+    )
+    items = forms.MultipleChoiceField(
+        label=_("What may be shared"),
+        choices=list(ITEMS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("A referral shares the name, date of birth, note and what support is needed."),
+    )
+    method = forms.ChoiceField(
+        label=_("How the person agreed"),
+        choices=Consent.Method.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the person agreed.")},
+    )
+    given_by = forms.CharField(
+        label=_("Guardian's name and relation"),
+        max_length=100,
+        required=False,
+        help_text=_("Only when a guardian agreed for the person."),
+    )
+    given_on = _date(_("Agreed on"), initial=timezone.localdate, error_messages={"required": _("Write the date.")})
+    expires_on = _date(_("Valid until"), required=False, help_text=_("Leave empty if no end was agreed."))
+
+    def __init__(self, *args: Any, organisation_id: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].queryset = member_organisations(besides=organisation_id)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("method") == Consent.Method.GUARDIAN and not data.get("given_by", "").strip():
+            self.add_error("given_by", _("Write who agreed for the person (name and relation)."))
+        if data.get("recipients") and not data.get("items"):
+            self.add_error("items", _("Tick what may be shared with the organisations you chose."))
+        if data.get("items") and not data.get("recipients"):
+            self.add_error("recipients", _("Tick the organisations it may be shared with."))
+        given, until = data.get("given_on"), data.get("expires_on")
+        if given and given > timezone.localdate():
+            self.add_error("given_on", _("The date the person agreed cannot be in the future."))
+        if given and until and until < given:
+            self.add_error("expires_on", _("Choose a date on or after the date the person agreed."))
+        return data
+
+
+REFERRAL_BASES = [
+    (Basis.CONSENT, _("The person's consent (recorded, covering this organisation)")),
+    (Basis.SUPPORT_COUNCIL, _("Support council (社会福祉法 §106-6): both organisations sit on it")),
+    (Basis.REGIONAL_COUNCIL, _("Regional council (孤独・孤立対策推進法): both organisations sit on it")),
+    (Basis.EMERGENCY, _("Danger to life or body, and the person's consent is hard to get")),
+]
+
+
+class ReferralForm(forms.Form):
+    receiver: forms.ModelChoiceField[Organization] = forms.ModelChoiceField(
+        label=_("Receiving organisation"),
+        queryset=Organization.objects.none(),
+        empty_label=_("(choose)"),
+        error_messages={"required": _("Choose the organisation to refer the person to.")},
+    )
+    need = forms.CharField(
+        label=_("What support is needed"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=_("The receiving organisation reads this before it accepts, without the person's name."),
+        error_messages={"required": _("Write what support is needed.")},
+    )
+    need_code = forms.ChoiceField(label=_("Kind of need"), required=False)
+    basis = forms.ChoiceField(
+        label=_("Legal basis for sharing"),
+        choices=REFERRAL_BASES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the legal basis for sharing.")},
+    )
+    emergency = forms.BooleanField(
+        label=_(
+            "I confirm that the person's life or body is in danger and that their consent is hard to get "
+            "(個人情報保護法 第27条第1項第2号)."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, sender_id: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["receiver"].queryset = member_organisations(besides=sender_id)  # type: ignore[attr-defined]
+        need_code = self.fields["need_code"]
+        assert isinstance(need_code, forms.ChoiceField)
+        need_code.choices = [("", "—"), *((row["code"], term_label(row)) for row in term_rows("needs.tsv"))]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("basis") == Basis.EMERGENCY and not data.get("emergency"):
+            self.add_error("emergency", _("Tick this to share because of danger to life or body."))
+        return data
+
 
 MEETING_BASES = [(value, label) for value, label in Basis.choices if value != Basis.EMERGENCY]
 

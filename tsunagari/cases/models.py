@@ -7,6 +7,7 @@ are never searched in SQL.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -64,6 +65,10 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "cases.person.disclosed": _("answered a person's disclosure request"),
     "cases.persons.imported": _("imported a case ledger"),
     "cases.persons.exported": _("exported the case records"),
+    "cases.person.registered": _("registered a supported person"),
+    "cases.consent.recorded": _("recorded a consent"),
+    "cases.consent.withdrawn": _("recorded the withdrawal of a consent"),
+    "cases.referral.created": _("created a referral"),
 }
 
 
@@ -75,7 +80,11 @@ class Basis(models.TextChoices):
 
 
 class Consent(models.Model):
-    """A consent (or another legal basis) letting one organisation hold a person's record."""
+    """A consent (or another legal basis) letting one organisation hold a person's record.
+
+    Its scope says to which organisations (`recipients`) the holder may pass which `items` on; a
+    referral on the basis of consent needs an active one covering its receiver and what it shares.
+    """
 
     class Method(models.TextChoices):
         WRITTEN = "written", _("written")
@@ -90,11 +99,24 @@ class Consent(models.Model):
     given_on = models.DateField(_("given on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    recipients = models.ManyToManyField(
+        "directory.Organization", blank=True, related_name="+", verbose_name=_("may be shared with")
+    )
+    items = models.JSONField(_("items that may be shared"), default=list, blank=True)
+    # Who gave it when not the person (a guardian's name and relation): personal data, encrypted.
+    given_by = EncryptedTextField(_("given by"), blank=True, default="", db_default="")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
 
     objects = PlatformScopedManager()
 
     def __str__(self) -> str:
         return f"consent #{self.pk}"
+
+    def is_active(self, today: date) -> bool:
+        return self.withdrawn_at is None and (self.expires_on is None or self.expires_on >= today)
+
+    def item_labels(self) -> list[str]:
+        return [str(ITEMS.get(item, item)) for item in self.items]
 
 
 class Status(models.TextChoices):
@@ -176,6 +198,10 @@ class Referral(models.Model):
     # (requested_at is above).
     accepted_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # A referral made again after this one was rejected, failed or cancelled: the chain stays readable.
+    previous = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("referred again from")
+    )
 
     objects = PlatformScopedManager()
 

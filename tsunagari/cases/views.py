@@ -11,19 +11,33 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagari.accounts.models import Role, User
 from tsunagari.audit.log import record
+from tsunagari.directory.models import Organization
 from tsunagari.directory.taxonomy import term_label, term_rows
 from tsunagari.workspace.access import Workspace, workspace_view
 from tsunagari.workspace.nav import menu
 
 from . import actions, caselog, disclosure, figures, notify
-from .access import case_view, visible_meetings, visible_persons, visible_referrals
-from .models import CLOSED, RECEIVER_HOLDS, TRANSITIONS, Notification, Outcome, ProvisionRecord, Status
+from .access import case_view, held_persons, visible_meetings, visible_persons, visible_referrals
+from .forms import ConsentForm, PersonForm, ReferralForm
+from .lookup import find_person
+from .models import (
+    CLOSED,
+    ITEMS,
+    RECEIVER_HOLDS,
+    TRANSITIONS,
+    Consent,
+    Notification,
+    Outcome,
+    ProvisionRecord,
+    Status,
+)
 
 
 def _render(request: HttpRequest, workspace: Workspace, template: str, **context: Any) -> HttpResponse:
@@ -68,6 +82,13 @@ def person_detail(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
         .select_related("provider", "recipient")
         .order_by("-provided_at", "-pk")
     )
+    # Only this organisation's own consents: who else holds the person is not for it to know.
+    consents = (
+        Consent.objects.filter(person=person, organization__in=orgs)
+        .select_related("organization")
+        .prefetch_related("recipients")
+        .order_by("-given_on", "-pk")
+    )
     return _render(
         request,
         workspace,
@@ -76,6 +97,154 @@ def person_detail(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
         referrals=referrals,
         meetings=meetings,
         provisions=provisions,
+        consents=consents,
+        today=today,
+        # Contact details were not provided to anyone through a referral (its items): the registering
+        # organisation alone sees them.
+        shows_contact=person.registered_by_id in orgs,
+        can_refer=held_persons(orgs, workspace.platform.pk, today).filter(pk=person.pk).exists(),
+    )
+
+
+def _form_page(
+    request: HttpRequest, workspace: Workspace, form: Any, *, back: tuple[str, list[Any]], **context: Any
+) -> HttpResponse:
+    back_url = reverse(back[0], args=[workspace.platform.slug, *back[1]])
+    response = _render(request, workspace, "cases/form.html", form=form, back_url=back_url, **context)
+    if form.is_bound and form.errors:
+        response.status_code = 400
+    return response
+
+
+@case_view
+def person_new(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any]) -> HttpResponse:
+    """Register a person, after looking for them among the persons this organisation already sees."""
+    form = PersonForm(request.POST or None)
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # Only among the persons this organisation sees: a match elsewhere on the platform is not
+        # revealed (the person is registered again, held by this organisation alone).
+        visible = visible_persons(orgs, workspace.platform.pk, timezone.localdate())
+        existing = find_person(visible, data["name"], data["birth_date"]).only("pk", "name").first()
+        if existing is None:
+            organization = Organization.objects.get(pk=actions.organisation_of(request.user, workspace.platform.pk))
+            person = actions.register_person(
+                platform=workspace.platform,
+                organization=organization,
+                actor=request.user,
+                **data,
+            )
+            caselog.touch(request, person)
+            messages.success(request, _("The person has been registered."))
+            return redirect("workspace:case-person", workspace.platform.slug, person.pk)
+        caselog.touch(request, existing)
+    response = _form_page(
+        request,
+        workspace,
+        form,
+        title=_("Register a person"),
+        back=("workspace:cases", []),
+        buttons=[("save", _("Register the person"))],
+        existing=existing,
+    )
+    if existing is not None:
+        response.status_code = 409
+    return response
+
+
+@case_view
+def consent_new(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], person_id: int) -> HttpResponse:
+    person = get_object_or_404(visible_persons(orgs, workspace.platform.pk, timezone.localdate()), pk=person_id)
+    caselog.touch(request, person)
+    organisation_id = actions.organisation_of(request.user, workspace.platform.pk)
+    form = ConsentForm(request.POST or None, organisation_id=organisation_id)
+    if request.method == "POST" and form.is_valid():
+        actions.record_consent(person, organization_id=organisation_id, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The consent has been recorded."))
+        return redirect("workspace:case-person", workspace.platform.slug, person.pk)
+    return _form_page(
+        request,
+        workspace,
+        form,
+        title=_("Record a consent"),
+        person=person,
+        back=("workspace:case-person", [person.pk]),
+        buttons=[("save", _("Record the consent"))],
+    )
+
+
+@require_POST
+@case_view
+def consent_withdraw(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], consent_id: int) -> HttpResponse:
+    today = timezone.localdate()
+    consent: Consent = get_object_or_404(
+        Consent.objects.filter(
+            organization__in=orgs, person__in=visible_persons(orgs, workspace.platform.pk, today)
+        ).select_related("person", "platform"),
+        pk=consent_id,
+    )
+    caselog.touch(request, consent.person_id)
+    cancelled = actions.withdraw_consent(consent, actor=request.user)
+    messages.success(request, _("The withdrawal of the consent has been recorded."))
+    for referral in cancelled:
+        messages.info(request, _("Referral #%(number)s was cancelled with it.") % {"number": referral.pk})
+    if visible_persons(orgs, workspace.platform.pk, today).filter(pk=consent.person_id).exists():
+        return redirect("workspace:case-person", workspace.platform.slug, consent.person_id)
+    return redirect("workspace:cases", workspace.platform.slug)
+
+
+@case_view
+def referral_new(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], person_id: int) -> HttpResponse:
+    """A referral of a person this organisation holds in its own right, as a draft or sent at once."""
+    sender_id = actions.organisation_of(request.user, workspace.platform.pk)
+    today = timezone.localdate()
+    person = get_object_or_404(held_persons(frozenset({sender_id}), workspace.platform.pk, today), pk=person_id)
+    caselog.touch(request, person)
+    previous = None
+    if again := request.GET.get("again", ""):
+        previous = get_object_or_404(
+            visible_referrals(orgs, workspace.platform.pk).filter(
+                sender_id=sender_id, person=person, status__in=actions.REFER_AGAIN_FROM
+            ),
+            pk=int(again) if again.isdigit() else 0,
+        )
+    initial = {"need": previous.need, "need_code": previous.need_code} if previous else {}
+    form = ReferralForm(request.POST or None, sender_id=sender_id, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = actions.start_referral(
+                person,
+                sender=Organization.objects.get(pk=sender_id),
+                receiver=data["receiver"],
+                need=data["need"],
+                need_code=data["need_code"],
+                basis=data["basis"],
+                actor=request.user,
+                send="send" in request.POST,
+                previous=previous,
+            )
+        except actions.ReferralError as error:
+            form.add_error("basis", str(error))
+        else:
+            messages.success(
+                request,
+                _("The referral has been sent.")
+                if referral.status == Status.REQUESTED
+                else _("The draft has been saved."),
+            )
+            return redirect("workspace:case-referral", workspace.platform.slug, referral.pk)
+    return _form_page(
+        request,
+        workspace,
+        form,
+        title=_("New referral"),
+        person=person,
+        previous=previous,
+        shared=[ITEMS[item] for item in actions.REFERRAL_ITEMS],
+        back=("workspace:case-person", [person.pk]),
+        buttons=[("send", _("Send the referral")), ("draft", _("Save as a draft"))],
     )
 
 
@@ -115,6 +284,8 @@ def referral_detail(request: HttpRequest, workspace: Workspace, orgs: frozenset[
         moves=moves,
         can_end=any(to in CLOSED for to, _label in moves),
         outcomes=Outcome.choices,
+        sender=sender,
+        refer_again=sender and referral.status in actions.REFER_AGAIN_FROM,
     )
 
 
@@ -123,10 +294,22 @@ def referral_detail(request: HttpRequest, workspace: Workspace, orgs: frozenset[
 def referral_move(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], referral_id: int) -> HttpResponse:
     referral = get_object_or_404(visible_referrals(orgs, workspace.platform.pk), pk=referral_id)
     caselog.touch(request, referral.person_id)
+    to = request.POST.get("to", "")
+    if (
+        referral.status == Status.DRAFT
+        and to == Status.REQUESTED
+        and referral.basis
+        not in actions.referral_bases(
+            referral.person, sender_id=referral.sender_id, receiver_id=referral.receiver_id, user=request.user
+        )
+    ):
+        # The basis is checked again when a draft is sent: a consent may have ended since.
+        messages.error(request, actions.basis_problem(referral.basis))
+        return redirect("workspace:case-referral", workspace.platform.slug, referral.pk)
     try:
         moved = actions.move(
             referral,
-            request.POST.get("to", ""),
+            to,
             orgs=orgs,
             actor=request.user,
             reason=request.POST.get("reason", ""),

@@ -6,7 +6,10 @@ from . import meeting_views, views
 
 urlpatterns = [
     path("cases/", views.person_list, name="cases"),
+    path("cases/persons/new/", views.person_new, name="case-person-new"),
     path("cases/persons/<int:person_id>/", views.person_detail, name="case-person"),
+    path("cases/persons/<int:person_id>/consents/new/", views.consent_new, name="case-consent-new"),
+    path("cases/persons/<int:person_id>/referrals/new/", views.referral_new, name="case-referral-new"),
     path("cases/persons/<int:person_id>/disclosure/", views.person_disclosure, name="case-person-disclosure"),
     path("cases/referrals/<int:referral_id>/", views.referral_detail, name="case-referral"),
     path("cases/referrals/<int:referral_id>/move/", views.referral_move, name="case-referral-move"),
@@ -33,5 +36,7 @@ urlpatterns = [
     path("cases/tasks/<int:task_id>/done/", meeting_views.task_done, name="case-task-done"),
     path("cases/notifications/", views.notification_list, name="case-notifications"),
     path("cases/notifications/read/", views.notifications_read, name="case-notifications-read"),
+    # Last in the walk over every case URL (tests/cases/walk.py): it withdraws the walk's consent.
+    path("cases/consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="case-consent-withdraw"),
     path("figures/", views.figures_page, name="figures"),
 ]

@@ -13,9 +13,10 @@ class CouncilsConfig(AppConfig):
         from tsunagari.cases import access
 
         from .models import AUDIT_LABELS
-        from .pledges import has_valid_pledge
+        from .pledges import has_valid_pledge, sharing_bases
 
         ACTION_LABELS.update(AUDIT_LABELS)
         # Cases is below councils (councils uses its encrypted fields), so cases cannot import this
         # check: it is handed over here. Without it, cases lets no one in (see cases/access.py).
         access.register_pledge_check(has_valid_pledge)
+        access.register_council_bases(sharing_bases)

@@ -117,3 +117,21 @@ def seats(user: Any, platform: Platform) -> list[Seat]:
         for council in Council.objects.order_by("name"):
             found.append(Seat(council, None, valid.get((council.pk, None))))
     return found
+
+
+# Councils under which members may share about a person without their consent (the law's own basis).
+SHARING_BASES = frozenset({Basis.SUPPORT_COUNCIL, Basis.REGIONAL_COUNCIL})
+
+
+def sharing_bases(user: Any, platform: Platform, sender_id: Any, receiver_id: Any) -> frozenset[str]:
+    """The bases of the councils on which both organisations sit now and `user` holds a valid pledge
+    through `sender_id`: the referral bases other than consent that cases offers (cases.access)."""
+    receiver_sits = CouncilMember.objects.filter(
+        council=OuterRef("council"), organization_id=receiver_id, left_on__isnull=True
+    )
+    return frozenset(
+        valid_pledges(user, platform)
+        .filter(organization_id=sender_id, council__basis__in=SHARING_BASES)
+        .filter(Exists(receiver_sits))
+        .values_list("council__basis", flat=True)
+    )
