@@ -128,13 +128,12 @@ def timed_get(client: Any, url: str, runs: int) -> tuple[float, int, int, float]
 
 
 def measure_report(platform: Any, runs: int) -> list[tuple[str, float, float, int]]:
+    from django.contrib.auth.models import AnonymousUser
     from django.template.loader import render_to_string
+    from django.test import RequestFactory
 
     from tsunagari.reporting import formats, report
     from tsunagari.tenancy.scoping import platform_scope
-
-    from django.contrib.auth.models import AnonymousUser
-    from django.test import RequestFactory
 
     request = RequestFactory().get(f"/{platform.slug}/workspace/reporting/")
     request.user = AnonymousUser()

@@ -154,7 +154,8 @@ class Command(BaseCommand):
             raise CommandError("本番環境（PRODUCTION=true）ではデモデータを作れません。")
         # The demo's fictional accounts get no mail: the notices its referrals and events would send
         # buried the printed accounts under a hundred e-mails on the console.
-        with transaction.atomic(), scopes_disabled(), override_settings(EMAIL_BACKEND=NO_MAIL):
+        # Outermost, so that it still holds when the transaction commits and its callbacks send.
+        with override_settings(EMAIL_BACKEND=NO_MAIL), transaction.atomic(), scopes_disabled():
             platforms = self.create_platforms()
             self.create_services(platforms)
             accounts = self.create_accounts(platforms)
