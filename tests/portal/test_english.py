@@ -96,3 +96,9 @@ def test_the_24_hour_lines_on_an_english_detail_page_mark_their_hours_as_japanes
     # Every Japanese text in the box sits in an element marked lang="ja".
     unmarked = re.sub(r'<(a|span)[^>]*lang="ja"[^>]*>.*?</\1>', "", box.group(0), flags=re.S)
     assert JAPANESE.findall(unmarked) == []
+
+
+def test_the_platforms_japanese_name_is_marked_as_japanese_on_english_pages(client: Client, kamakura: Any) -> None:
+    body = english(client, "/kamakura/")
+    assert f'lang="ja">{kamakura.name}</a>' in body  # the header's link home
+    assert f'<h1 lang="ja">{kamakura.name}</h1>' in body
