@@ -248,7 +248,8 @@ def test_an_english_answer_on_the_japanese_page_is_english_throughout(client: Cl
     answer = html[html.index('<div class="finder-turn"') : html.index("</div>", html.index('<div class="finder-turn"'))]
     assert answer.startswith('<div class="finder-turn" lang="en">')
     assert "Places that can help" in answer and "相談できる窓口" not in answer
-    assert "Where to ask about" in answer and "はどこに相談できるか" not in answer
+    assert "Where to ask about “Lonely, no one to talk to”" in answer and "はどこに相談できるか" not in answer
+    assert "孤独・さびしい" not in answer
     assert "の窓口は、まだこのサイトに登録されていません" not in answer
     # The page around the answer stays Japanese.
     assert '<html lang="ja">' in html
