@@ -202,3 +202,17 @@ def test_the_national_maps_prefecture_circles_open_by_keyboard(live_server: Any,
     # The prefecture's window is drawn, and the focus waits on the map for the next Tab.
     assert page.locator(".leaflet-marker-icon").count() + page.locator("path.map-town").count() == 1
     assert page.evaluate("document.activeElement.id") == "map"
+
+
+def test_without_javascript_the_map_page_shows_no_empty_map_box(
+    live_server: Any, browser: Any, portal: dict[str, Any]
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False, locale="ja-JP")
+    page = context.new_page()
+    for path in ("/kamakura/map/", f"/kamakura/services/{portal['service'].pk}/"):
+        page.goto(live_server.url + path)
+        assert page.locator("#map").count() == 1
+        assert not page.locator("#map").is_visible(), path
+    page.goto(live_server.url + "/kamakura/map/")
+    assert page.locator(".map-list a", has_text="引きこもり相談窓口").is_visible()
+    context.close()

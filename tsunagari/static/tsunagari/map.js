@@ -4,6 +4,9 @@
   "use strict";
   var element = document.getElementById("map");
   if (!element || !window.L) return;
+  // The box is hidden in the HTML: without JavaScript (or Leaflet) it would be a large empty frame
+  // above the list of places.
+  element.hidden = false;
   if (element.dataset.icon) {
     // Leaflet guesses its icons' folder from its CSS, which the hashed static names defeat.
     L.Icon.Default.mergeOptions({
