@@ -9,9 +9,11 @@ server is not part of this repository, so its figure is quoted, not re-measured)
 Builds the database as bench/portal_load.py does (migrate, the real くらし支援ナビ windows, seed-demo),
 starts gunicorn on 127.0.0.1:<port> as `make demo` does (no Redis), and times, through the same load
 generator as portal_load.py:
-1. the floor: GET /healthz;
-2. the home mix with every page rendered (PORTAL_PAGE_CACHE_SECONDS=0);
-3. the home mix as deployed (the page cache on: tsunagari/portal/pagecache.py).
+1. the floor: GET /healthz (with SQLite reopened on every request, DB_CONN_MAX_AGE=0, as before);
+2. the baseline: the home mix with the page cache on and SQLite reopened on every request (DB_CONN_MAX_AGE=0,
+   what settings.py forced for SQLite before);
+3. the home mix with every page rendered (PORTAL_PAGE_CACHE_SECONDS=0), connections kept;
+4. the home mix as deployed (the page cache on: tsunagari/portal/pagecache.py, connections kept).
 The home mix: /, /zenkoku/, /kamakura/, /kyoto-city/, /osaka-pref/ and two more demo portals.
 Time to first byte: one client, requests one after another (no queueing), the median and p95 of
 --ttfb requests per phase, from sending the request to reading the status line.
@@ -38,6 +40,13 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "home_load.md"
 TARGET_RPS = 300.0
 PEER_TTFB_MS = 22.0
+# (PORTAL_PAGE_CACHE_SECONDS, DB_CONN_MAX_AGE, name). The first is the baseline for the last: the
+# deployed page cache with SQLite reopened on every request, as settings.py had it before.
+PHASES = [
+    ("60", "0", "home mix, page cache on, SQLite reopened per request (before)"),
+    ("0", "60", "home mix, page cache off"),
+    ("60", "60", "home mix, page cache on (target)"),
+]
 HOMES = ["/", "/zenkoku/", "/kamakura/", "/kyoto-city/", "/osaka-pref/", "/tottori-pref/", "/kitakyushu/"]
 
 
@@ -74,9 +83,12 @@ def main() -> None:
     ttfbs: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="home-bench-", dir=ROOT / "var") as tmp:
         env, loader = set_up_portals(Path(tmp))
-        for cache_seconds, name in (("0", "home mix, page cache off"), ("60", "home mix, page cache on (target)")):
+        for cache_seconds, conn_max_age, name in PHASES:
             server = start_gunicorn(
-                {**env, "PORTAL_PAGE_CACHE_SECONDS": cache_seconds}, args.workers, Path(tmp) / "gunicorn.log", args.port
+                {**env, "PORTAL_PAGE_CACHE_SECONDS": cache_seconds, "DB_CONN_MAX_AGE": conn_max_age},
+                args.workers,
+                Path(tmp) / "gunicorn.log",
+                args.port,
             )
             try:
                 base = f"http://{HOST}:{server.port}"
@@ -87,6 +99,12 @@ def main() -> None:
                     results.append(timed("floor: /healthz", ["/healthz"], tool, server.port, args, Path(tmp)))
                 ttfbs[name] = ttfb(server.port, homes, args.ttfb)
                 results.append(timed(name, homes, tool, server.port, args, Path(tmp)))
+                if name == PHASES[-1][2]:
+                    results.append(
+                        timed(
+                            "floor again: /healthz, connections kept", ["/healthz"], tool, server.port, args, Path(tmp)
+                        )
+                    )
             finally:
                 server.stop()
     write_results(results, ttfbs, homes, args, tool, loader, started, load_before, os.getloadavg())
@@ -109,7 +127,7 @@ def write_results(
         if getattr(args, flag) != default:
             command += [f"--{flag}", str(getattr(args, flag))]
     floor = results[0]["rps"]
-    deployed = results[-1]
+    deployed = next(r for r in results if r["name"] == PHASES[-1][2])
     first_byte = ttfbs[deployed["name"]]
     met = deployed["rps"] >= TARGET_RPS and deployed["errors"] == 0 and first_byte["p50"] < PEER_TTFB_MS
     lines = [
@@ -134,7 +152,9 @@ def write_results(
         f" first byte {first_byte['p50']:.1f} ms median).",
         "",
         f"Pages: {', '.join(homes)}, each request picked at random. Data: {loader}, then `python -m tsunagari"
-        " seed-demo`. Server: gunicorn sync workers, SQLite in a temporary DATA_DIR, DEBUG off, no Redis."
+        " seed-demo`. Server: gunicorn sync workers, SQLite in a temporary DATA_DIR, DEBUG off, no Redis;"
+        " the first /healthz floor and the baseline run with DB_CONN_MAX_AGE=0 (SQLite reopened on every request,"
+        " as settings.py forced before), the other phases as deployed (connections kept, DB_CONN_MAX_AGE=60)."
         " The page cache keeps an anonymous resident's home page in each process's memory and in the shared"
         " cache, keyed by the directory's and the portal's versions read from the shared cache on every"
         " request (see docs/portal.md). The first-byte figures are one client at a time, so they hold no"

@@ -215,7 +215,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Persistent connections here too (DB_CONN_MAX_AGE): each app process keeps its SQLite file
+    # open. Reopened on every request, the last close of the file checkpoints and deletes the WAL,
+    # and the next request recreates it: about 9 ms per request, more than a cached page costs
+    # (bench/results/home_load.md).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -131,3 +131,22 @@ def test_english_and_filtered_pages_have_no_axe_violations(
     page.locator("details.filters summary").click() if "search" in path else None
     results = Axe().run(page, options=WCAG_AA)
     assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("path", ["/kamakura/", "/kamakura/search/?q=ひきこもり"])
+def test_no_one_word_button_breaks_in_two_at_390_px_in_english(
+    live_server: Any, page: Any, phone_portal: dict[str, Any], path: str
+) -> None:
+    """「Search」 was drawn as 「Sear / ch」 beside the search box on a phone."""
+    in_english(page, live_server)
+    page.goto(live_server.url + path)
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll('button, .button')].filter(b => {
+             const text = b.textContent.trim();
+             if (!b.offsetParent || !text || /\\s/.test(text)) return false;
+             const range = document.createRange();
+             range.selectNodeContents(b);
+             return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+           }).map(b => b.textContent.trim())"""
+    )
+    assert broken == []

@@ -139,3 +139,80 @@ def test_main_pages_have_no_axe_violations(live_server: Any, page: Any, portal: 
     page.goto(live_server.url + path)
     results = Axe().run(page, options=WCAG_AA)
     assert results.violations_count == 0, results.generate_report()
+
+
+def tab_to(page: Any, selector: str, limit: int = 80) -> None:
+    """Press Tab until the focus is on an element matching `selector` (fails after `limit` presses)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_the_maps_circles_and_pins_open_by_keyboard_with_a_visible_focus(
+    live_server: Any, page: Any, portal: dict[str, Any]
+) -> None:
+    stub_outside(page)
+    page.goto(live_server.url + "/kamakura/map/")
+    page.wait_for_selector("#map[data-areas='1']")
+    # The town circle 「鎌倉市大船付近 1件」: reached by Tab, named, drawn with a focus ring, opened by Enter.
+    tab_to(page, "path.map-town")
+    circle = page.locator("path.map-town")
+    assert circle.get_attribute("role") == "button"
+    assert "鎌倉市大船" in (circle.get_attribute("aria-label") or "")
+    assert page.evaluate("getComputedStyle(document.activeElement).stroke") == "rgb(242, 169, 0)"
+    page.keyboard.press("Enter")
+    popup_link = page.locator(".leaflet-popup a", has_text="フードバンク鎌倉")
+    popup_link.wait_for()
+    assert page.evaluate("document.activeElement.textContent") == "フードバンク鎌倉"
+    page.keyboard.press("Escape")
+    page.locator(".leaflet-popup").wait_for(state="detached")  # after Leaflet's fade
+    assert page.evaluate("document.activeElement.matches('path.map-town')")
+    # The exact pin: Leaflet's own button; Enter opens its popup, whose link takes the focus.
+    tab_to(page, ".leaflet-marker-icon")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineColor") == "rgb(242, 169, 0)"
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(900)  # two presses of Escape within 0.8 s are the quick exit (portal.js)
+    page.locator(".leaflet-popup a", has_text="引きこもり相談窓口").wait_for()
+    assert page.evaluate("document.activeElement.textContent") == "引きこもり相談窓口"
+    page.keyboard.press("Escape")
+    page.locator(".leaflet-popup").wait_for(state="detached")  # after Leaflet's fade
+    assert page.evaluate("document.activeElement.matches('.leaflet-marker-icon')")
+
+
+def test_the_national_maps_prefecture_circles_open_by_keyboard(live_server: Any, page: Any, national: Any) -> None:
+    kamakura_window = make_service(national, "鎌倉の相談", municipality="142042")
+    kyoto_window = make_service(national, "京都の相談", municipality="261009", phone="075-000-0000")
+    with scopes_disabled():
+        Location.objects.filter(service_at_locations__service=kamakura_window).update(
+            latitude=35.319, longitude=139.546, precision="town", place_label="鎌倉市御成町"
+        )
+        Location.objects.filter(service_at_locations__service=kyoto_window).update(
+            latitude=35.0116, longitude=135.7681, precision="exact"
+        )
+    stub_outside(page)
+    page.goto(live_server.url + "/zenkoku/map/")
+    page.wait_for_selector("#map[data-regions='2']")
+    tab_to(page, "path.map-prefecture")
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert "京都府" in label or "神奈川県" in label
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#map[data-regions='1']")
+    # The prefecture's window is drawn, and the focus waits on the map for the next Tab.
+    assert page.locator(".leaflet-marker-icon").count() + page.locator("path.map-town").count() == 1
+    assert page.evaluate("document.activeElement.id") == "map"
+
+
+def test_without_javascript_the_map_page_shows_no_empty_map_box(
+    live_server: Any, browser: Any, portal: dict[str, Any]
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False, locale="ja-JP")
+    page = context.new_page()
+    for path in ("/kamakura/map/", f"/kamakura/services/{portal['service'].pk}/"):
+        page.goto(live_server.url + path)
+        assert page.locator("#map").count() == 1
+        assert not page.locator("#map").is_visible(), path
+    page.goto(live_server.url + "/kamakura/map/")
+    assert page.locator(".map-list a", has_text="引きこもり相談窓口").is_visible()
+    context.close()

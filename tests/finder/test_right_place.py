@@ -235,3 +235,21 @@ def test_the_chat_page_shows_the_lines_then_asks_where_in_the_persons_language(
     assert "北九州市 配偶者暴力相談支援センター" not in page and "鎌倉市 DV相談" not in page
     page = client.post("/zenkoku/chat/", {"text": "I lost my job and cannot pay rent"}, follow=True).content.decode()
     assert "Which town or city do you live in?" in page
+
+
+def test_an_english_answer_on_the_japanese_page_is_english_throughout(client: Client, kamakura: Any) -> None:
+    """The why lines, headings and fallback of one answer are in one language, marked with lang (issue 9 item 10)."""
+    build_service(kamakura, "鎌倉市役所", needs=("money",), municipality=KAMAKURA, organization_name="鎌倉市役所")
+    reindex_services()
+    response = client.post(
+        "/kamakura/chat/", {"text": "I can't sleep and I feel lonely"}, follow=True, HTTP_ACCEPT_LANGUAGE="ja"
+    )
+    html = response.content.decode()
+    answer = html[html.index('<div class="finder-turn"') : html.index("</div>", html.index('<div class="finder-turn"'))]
+    assert answer.startswith('<div class="finder-turn" lang="en">')
+    assert "Places that can help" in answer and "相談できる窓口" not in answer
+    assert "Where to ask about “Lonely, no one to talk to”" in answer and "はどこに相談できるか" not in answer
+    assert "孤独・さびしい" not in answer
+    assert "の窓口は、まだこのサイトに登録されていません" not in answer
+    # The page around the answer stays Japanese.
+    assert '<html lang="ja">' in html

@@ -9,8 +9,10 @@ import pytest
 from django.test import Client
 
 from tests.factories import make_service
+from tsunagari.directory.models import CrisisLine
 from tsunagari.directory.taxonomy import read_terms
 from tsunagari.search.index import reindex_services
+from tsunagari.tenancy.scoping import scopes_disabled
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +75,30 @@ def test_the_chat_taps_show_english_and_send_the_words_the_finder_reads(client: 
     body = english(client, "/kamakura/chat/")
     taps = re.search(r'<ul class="tiles">.*?</ul>', body, re.S)
     assert taps and 'value="孤独・さびしい・話し相手がいない">Lonely, no one to talk to</button>' in taps.group(0)
+
+
+def test_the_24_hour_lines_on_an_english_detail_page_mark_their_hours_as_japanese(
+    client: Client, kamakura: Any, national: Any
+) -> None:
+    with scopes_disabled():
+        CrisisLine.objects.create(
+            platform=national,
+            label="よりそいホットライン",
+            number="0120-279-338",
+            phone_href="tel:0120279338",
+            kinds=["general", "suicide"],
+            availability="24時間",
+        )
+    service = make_service(kamakura, "フードバンク鎌倉", needs=("food",))  # no hours: not open now
+    body = english(client, f"/kamakura/services/{service.pk}/")
+    box = re.search(r'<aside class="always-open".*?</aside>', body, re.S)
+    assert box and "0120-279-338" in box.group(0)
+    # Every Japanese text in the box sits in an element marked lang="ja".
+    unmarked = re.sub(r'<(a|span)[^>]*lang="ja"[^>]*>.*?</\1>', "", box.group(0), flags=re.S)
+    assert JAPANESE.findall(unmarked) == []
+
+
+def test_the_platforms_japanese_name_is_marked_as_japanese_on_english_pages(client: Client, kamakura: Any) -> None:
+    body = english(client, "/kamakura/")
+    assert f'lang="ja">{kamakura.name}</a>' in body  # the header's link home
+    assert f'<h1 lang="ja">{kamakura.name}</h1>' in body

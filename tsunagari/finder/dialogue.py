@@ -407,6 +407,8 @@ def _turn(
     fitting = _fitting(situation, pool)  # in reach only: rank_pool never shows a window elsewhere either
     with override(language or get_language()):
         results = rank_pool(situation, fitting or pool, limit=SHOWN)
+        # The fallback's need names in the same language as the why lines beside it.
+        fallback = _fallback(situation, platform, results, state.get("all_count", 0))
     return Turn(
         id=conversation_id,
         platform=platform,
@@ -422,7 +424,7 @@ def _turn(
         language=language,
         all_url=all_url(situation, platform),
         all_count=state.get("all_count", 0),
-        fallback=_fallback(situation, platform, results, state.get("all_count", 0)),
+        fallback=fallback,
     )
 
 

@@ -4,6 +4,9 @@
   "use strict";
   var element = document.getElementById("map");
   if (!element || !window.L) return;
+  // The box is hidden in the HTML: without JavaScript (or Leaflet) it would be a large empty frame
+  // above the list of places.
+  element.hidden = false;
   if (element.dataset.icon) {
     // Leaflet guesses its icons' folder from its CSS, which the hashed static names defeat.
     L.Icon.Default.mergeOptions({
@@ -50,6 +53,44 @@
     box.appendChild(list);
     return box;
   }
+  // Circles are SVG paths, which Tab skips: each becomes a button with a name, opened by Enter or
+  // Space, like Leaflet's own pins (keyboard: true). The popup's first link takes the focus, and
+  // closing the popup (Escape) gives it back to the circle.
+  function focusable(layer, label, open) {
+    var path = layer.getElement();
+    if (!path) return;
+    path.setAttribute("tabindex", "0");
+    path.setAttribute("role", "button");
+    path.setAttribute("aria-label", label);
+    path.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      event.stopPropagation();
+      open();
+    });
+  }
+  function openFromKeyboard(layer) {
+    if (!layer.isPopupOpen()) layer.openPopup();
+    var popup = layer.getPopup().getElement();
+    var first = popup && popup.querySelector("a");
+    if (first) first.focus();
+    layer.once("popupclose", function () {
+      var source = layer.getElement();
+      var active = document.activeElement;
+      if (source && (active === document.body || active === null || (popup && popup.contains(active)))) {
+        source.focus();
+      }
+    });
+  }
+  // Leaflet closes a popup on Escape only while the map itself has the focus; inside the popup too.
+  map.on("popupopen", function (event) {
+    var box = event.popup.getElement();
+    if (!box || box.dataset.escape) return;
+    box.dataset.escape = "1";
+    box.addEventListener("keydown", function (key) {
+      if (key.key === "Escape") map.closePopup();
+    });
+  });
   var pins = L.markerClusterGroup();
   var areas = L.featureGroup();
   var regions = L.featureGroup();
@@ -59,9 +100,11 @@
   map.addLayer(pins);
   map.addLayer(regions);
   // The national map starts with one circle per prefecture; choosing one loads only its places.
-  function openRegion(feature, circle) {
+  function openRegion(feature, circle, fromKeyboard) {
     regions.removeLayer(circle);
     load(feature.properties.data, true);
+    // The circle is gone: the focus waits on the map, the next Tab reaches the prefecture's places.
+    if (fromKeyboard) element.focus();
   }
   function load(url, fit) {
     fetch(url).then(function (response) { return response.json(); }).then(function (data) {
@@ -90,11 +133,16 @@
       region.bindTooltip(feature.properties.label);
       region.on("click", function () { openRegion(feature, region); });
       regions.addLayer(region);
+      focusable(region, feature.properties.label, function () { openRegion(feature, region, true); });
       return region;
     }
     if (feature.properties.precision === "exact") {
       var marker = L.marker(latlng, { title: feature.properties.name, alt: feature.properties.name })
         .bindPopup(exactPopup(feature, latlng));
+      // Leaflet opens a pin's popup on Enter; its link then takes the focus, as for the circles.
+      marker.on("keypress", function (event) {
+        if (event.originalEvent.key === "Enter") openFromKeyboard(marker);
+      });
       pins.addLayer(marker);
       exact += 1;
       return marker;
@@ -111,6 +159,7 @@
     circle.bindTooltip(feature.properties.label);
     circle.bindPopup(areaPopup(feature));
     areas.addLayer(circle);
+    focusable(circle, feature.properties.label, function () { openFromKeyboard(circle); });
     approximate += 1;
     return circle;
   }
