@@ -84,6 +84,8 @@ def submitted(survey: Survey) -> list[Response]:
 def design_for(survey: Survey, answers: Sequence[Any]) -> tuple[estimation.Design, list[Any]]:
     """The survey's design (weighting.py) and the answers it covers, in the design's order."""
     applied = weighting.weighted(survey, answers)
+    if applied.design is None:
+        raise estimation.DesignError("no answers to estimate from")
     return applied.design, [answers[i] for i in applied.rows]
 
 

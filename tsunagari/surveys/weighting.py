@@ -41,7 +41,7 @@ class WeightingError(ValueError):
 class Weighted:
     """The design a report uses, the respondents it covers, and what to tell the reader about it."""
 
-    design: estimation.Design
+    design: estimation.Design | None  # None without answers
     rows: list[int]  # positions of the respondents in the design (all of them when unweighted)
     method: str  # Weighting value actually applied
     description: str
@@ -100,13 +100,14 @@ def _plain(survey: Survey, n: int, problem: str = "") -> Weighted:
         }
     else:
         text = _("Unweighted: every respondent counts the same.")
-    return Weighted(unweighted(survey, n), list(range(n)), Weighting.NONE, text, problem=problem)
+    design = unweighted(survey, n) if n else None
+    return Weighted(design, list(range(n)), Weighting.NONE, text, problem=problem)
 
 
 def weighted(survey: Survey, answers: Sequence[Mapping[str, Any]]) -> Weighted:
     """The design for the survey's stated weighting; unweighted (with the reason) when it cannot apply."""
     n = len(answers)
-    if survey.weighting == Weighting.NONE:
+    if survey.weighting == Weighting.NONE or n == 0:
         return _plain(survey, n)
     try:
         return _weighted(survey, answers)
