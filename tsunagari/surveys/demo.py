@@ -97,8 +97,9 @@ def fictional_answers(rng: random.Random) -> list[dict[str, Any]]:
 
 
 def _use_kamakura_areas(survey: Survey) -> None:
-    area = Question.objects.get(survey=survey, name="area")
-    choices = list(Choice.objects.filter(choice_list=area.choice_list_id))
+    area = Question.objects.select_related("choice_list").get(survey=survey, name="area")
+    assert area.choice_list is not None
+    choices = list(Choice.objects.filter(choice_list=area.choice_list))
     for position, name in enumerate(AREAS):
         if position < len(choices):
             choice = choices[position]
@@ -107,7 +108,7 @@ def _use_kamakura_areas(survey: Survey) -> None:
         else:
             Choice.objects.create(
                 platform=survey.platform,
-                choice_list_id=area.choice_list_id,
+                choice_list=area.choice_list,
                 position=position,
                 value=str(position + 1),
                 label_ja=name,
