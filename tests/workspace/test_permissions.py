@@ -347,6 +347,7 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
             "survey-letters",
             "survey-entry",
             "survey-microdata",
+            "survey-weighting",
         )
     },
     **{
@@ -362,6 +363,7 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
             "survey-question-new",
             "survey-question-delete",
             "survey-import",
+            "survey-weighting-import",
         )
     },
     # Programme plan and report (tsunagari/reporting): coordinators write, observers read and download.
@@ -682,6 +684,11 @@ def _survey_urls(base: str, objects: dict[str, Any]) -> dict[str, tuple[str, dic
         "survey-letters": (survey + "letters/", {}),
         "survey-entry": (survey + "entry/", {}),
         "survey-import": (survey + "import/", {"file": answers}),
+        "survey-weighting": (survey + "weighting/", {}),
+        "survey-weighting-import": (
+            survey + "weighting/import/",
+            {"file": SimpleUploadedFile("人口.csv", "性別,年齢階級,人口\n男性,20～29歳,5000\n".encode())},
+        ),
         "survey-report": (survey + "report/", {}),
         "survey-report-pdf": (survey + "report.pdf", {}),
         "survey-report-xlsx": (survey + "report.xlsx", {}),

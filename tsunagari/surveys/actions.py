@@ -20,7 +20,7 @@ from tsunagari.audit.log import record
 from tsunagari.tenancy.models import Platform
 
 from .instruments import Instrument
-from .models import Choice, ChoiceList, Invitation, Question, Response, Survey, digest, new_key
+from .models import Choice, ChoiceList, Invitation, PopulationCell, Question, Response, Survey, digest, new_key
 from .questionnaire import Questionnaire
 
 SURVEY_FIELDS = ("title", "intro", "status", "open_link", "population", "min_cell")
@@ -58,6 +58,31 @@ def change_survey(survey: Survey, *, actor: Any, **fields: Any) -> Survey:
             setattr(survey, key, value)
         survey.save()
         record("survey.changed", actor=actor, platform=survey.platform, obj=survey, changes=changes)
+    return survey
+
+
+def set_weighting(survey: Survey, method: str, figures: dict[tuple[str, str], int], *, actor: Any) -> Survey:
+    """State how the report weighs respondents and the population by (sex code, age band code).
+
+    The figures replace the ones entered before; a cell of 0 is the same as no figure.
+    """
+    with transaction.atomic():
+        before = {(c.sex, c.age_band): c.population for c in PopulationCell.objects.filter(survey=survey)}
+        kept = {cell: count for cell, count in figures.items() if count > 0}
+        if kept != before:
+            PopulationCell.objects.filter(survey=survey).delete()
+            PopulationCell.objects.bulk_create(
+                PopulationCell(platform=survey.platform, survey=survey, sex=sex, age_band=age, population=count)
+                for (sex, age), count in sorted(kept.items())
+            )
+        changes: dict[str, Any] = {}
+        if survey.weighting != method:
+            changes["weighting"] = [survey.weighting, method]
+            survey.weighting = method
+            survey.save(update_fields=["weighting", "updated_at"])
+        if kept != before:
+            changes["population"] = [sum(before.values()), sum(kept.values())]
+        record("survey.weighting_changed", actor=actor, platform=survey.platform, obj=survey, changes=changes)
     return survey
 
 

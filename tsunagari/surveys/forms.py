@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .expressions import ExpressionError, compile_expression
 from .instruments import INSTRUMENTS
-from .models import ChoiceList, Question, Survey
+from .models import ChoiceList, Question, Survey, Weighting
 from .questionnaire import Questionnaire
+from .weighting import Grid
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
@@ -151,3 +152,50 @@ class PaperForm(forms.Form):
 
 def choice_list_for(survey: Survey, name: str) -> ChoiceList | None:
     return ChoiceList.objects.filter(survey=survey, name=name).first()
+
+
+class WeightingForm(forms.Form):
+    """How the report weighs respondents, and the population of each sex × age band cell."""
+
+    method = forms.ChoiceField(label=_("Weighting"), choices=Weighting.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, grid: Grid, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.grid = grid
+        for sex in grid.sexes:
+            for age in grid.ages:
+                self.fields[self.field_name(sex.value, age.value)] = forms.IntegerField(
+                    label=f"{sex.label_ja}・{age.label_ja}", min_value=0, required=False
+                )
+
+    @staticmethod
+    def field_name(sex: str, age: str) -> str:
+        return f"pop_{sex}_{age}"
+
+    def rows(self) -> list[tuple[str, list[Any]]]:
+        """The population fields as a table: one row per age band, one column per sex."""
+        return [
+            (age.label_ja, [self[self.field_name(sex.value, age.value)] for sex in self.grid.sexes])
+            for age in self.grid.ages
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        figures = {
+            (sex.value, age.value): data.get(self.field_name(sex.value, age.value)) or 0
+            for sex in self.grid.sexes
+            for age in self.grid.ages
+        }
+        data["figures"] = figures
+        if data.get("method") not in {None, Weighting.NONE} and not any(figures.values()):
+            self.add_error("method", _("Enter the population of at least one cell to weight the results."))
+        return data
+
+
+class PopulationUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Population figures (CSV or Excel)"),
+        help_text=_(
+            "Columns 性別, 年齢階級, 人口: one row per cell, sex and age band written as in the questionnaire."
+        ),
+    )

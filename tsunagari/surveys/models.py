@@ -36,6 +36,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "survey.response_deleted": _("deleted a survey response"),
     "survey.microdata_exported": _("downloaded a survey's anonymised answers"),
     "survey.report_exported": _("downloaded a survey's report"),
+    "survey.weighting_changed": _("changed a survey's weighting"),
 }
 
 # Cells counting fewer respondents than this are not shown (default; each survey may raise it).
@@ -49,6 +50,18 @@ def new_key(nbytes: int = 12) -> str:
 def digest(secret: str) -> str:
     """How a resume code is stored: only its hash, so that the database does not hold live links."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Weighting(models.TextChoices):
+    """How the report weighs respondents (weighting.py); the population figures are PopulationCell rows."""
+
+    NONE = "none", _("none: every respondent counts the same")
+    STRATIFIED = (
+        "stratified",
+        _("stratified sample by sex × age band (N_h / n_h, with the finite population correction)"),
+    )
+    POSTSTRATIFIED = "poststratified", _("post-stratification to the population by sex × age band")
+    RAKED = "raked", _("raking to the population by sex and by age band (margins)")
 
 
 class Survey(models.Model):
@@ -87,6 +100,9 @@ class Survey(models.Model):
             "How many people the sample was drawn from (e.g. residents aged 16 or over). Gives the estimates "
             "their finite population correction; leave empty for an open link."
         ),
+    )
+    weighting = models.CharField(
+        _("weighting"), max_length=16, choices=Weighting.choices, default=Weighting.NONE, editable=False
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -289,3 +305,30 @@ def answer_text(question: Question, value: Any) -> str:
     if isinstance(value, float) and value.is_integer() and question.kind == Question.Kind.INTEGER:
         return str(int(value))
     return str(value)
+
+
+class PopulationCell(models.Model):
+    """The population of one sex × age band cell (the resident register's figure), for weighting.
+
+    `sex` and `age_band` are codes of the survey's `sex` and `age_band` questions (the demographics
+    instrument), so a respondent's answers find their cell.
+    """
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="population_cells")
+    sex = models.CharField(_("sex"), max_length=64)
+    age_band = models.CharField(_("age band"), max_length=64)
+    population = models.PositiveIntegerField(_("population"))
+
+    objects: models.Manager[PopulationCell] = PlatformScopedManager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("population figure")
+        verbose_name_plural = _("population figures")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "sex", "age_band"], name="one_population_per_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sex}×{self.age_band}: {self.population}"

@@ -99,7 +99,7 @@ class _PDF(FPDF):
         self.cell(0, 8, f"{self.page_no()}", align="C")
 
 
-def pdf(survey: Survey, found: list[Result]) -> bytes:
+def pdf(survey: Survey, found: list[Result], weights: str = "") -> bytes:
     document = _PDF(format="A4")
     document.add_font("ipaexg", fname=str(FONT))
     document.set_auto_page_break(True, margin=16)
@@ -118,6 +118,8 @@ def pdf(survey: Survey, found: list[Result]) -> bytes:
         new_x="LMARGIN",
         new_y="NEXT",
     )
+    if weights:
+        document.multi_cell(0, 5, weights, new_x="LMARGIN", new_y="NEXT")
     for result in found:
         for domain in result.domains():
             rows = [r for r in result.rows if r.domain == domain]
@@ -172,7 +174,7 @@ HEADER = [
 ]
 
 
-def xlsx(survey: Survey, found: list[Result]) -> bytes:
+def xlsx(survey: Survey, found: list[Result], weights: str = "") -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -181,8 +183,9 @@ def xlsx(survey: Survey, found: list[Result]) -> bytes:
     sheet.append(
         [_("Results resting on fewer than %(min)s respondents are withheld (empty).") % {"min": survey.min_cell}]
     )
+    sheet.append([safe_cell(weights)])
     sheet.append(HEADER)
-    for cell_ in sheet[3]:
+    for cell_ in sheet[4]:
         cell_.font = Font(bold=True)
     for row in table_rows(found, survey.min_cell):
         sheet.append([safe_cell(row[key]) for key in HEADER])

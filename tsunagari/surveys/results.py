@@ -9,9 +9,11 @@ headline figures — comes from `results()`, which applies the survey's privacy 
 - when exactly one share of a question's distribution in a domain is withheld, the next smallest is
   withheld too, so that the hidden one cannot be recovered by subtracting the others from 100%.
 
-Estimates use estimation.py: each respondent weighs the same (population / respondents when the
-survey's population is known, which also gives the finite population correction); standard errors
-are Taylor-linearised and intervals logit for shares, as R's `survey` package computes them.
+Estimates use estimation.py with the design weighting.py gives: by default each respondent weighs
+the same (population / respondents when the survey's population is known, which also gives the
+finite population correction); with population figures by sex × age band, a stratified design,
+post-stratification or raking. Standard errors are Taylor-linearised and intervals logit for
+shares, as R's `survey` package computes them.
 """
 
 from __future__ import annotations
@@ -20,12 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import numpy as np
 from django.utils.translation import gettext as _
 
 from tsunagari.lib.counting import count_by_platform
 
-from . import estimation
+from . import estimation, weighting
 from .instruments import UCLA_BANDS, UCLA_ITEMS, hikikomori_class, ucla_band, ucla_score
 from .models import Question, Response, Survey
 from .questionnaire import Questionnaire
@@ -80,11 +81,17 @@ def submitted(survey: Survey) -> list[Response]:
     return list(Response.objects.filter(survey=survey, submitted_at__isnull=False).order_by("pk"))
 
 
-def design_for(survey: Survey, n: int) -> estimation.Design:
-    if survey.population and survey.population >= n:
-        weights = estimation.srs_weights(n, float(survey.population))
-        return estimation.Design(weights=weights, stratum_population=np.full(n, float(survey.population)))
-    return estimation.Design(weights=np.ones(n))
+def design_for(survey: Survey, answers: Sequence[Any]) -> tuple[estimation.Design, list[Any]]:
+    """The survey's design (weighting.py) and the answers it covers, in the design's order."""
+    applied = weighting.weighted(survey, answers)
+    if applied.design is None:
+        raise estimation.DesignError("no answers to estimate from")
+    return applied.design, [answers[i] for i in applied.rows]
+
+
+def weighting_used(survey: Survey) -> weighting.Weighted:
+    """What the report says about its weights: the method applied, who is left out, any problem."""
+    return weighting.weighted(survey, [r.answers for r in submitted(survey)])
 
 
 def _protect(rows: list[Row], min_cell: int) -> list[Row]:
@@ -113,8 +120,7 @@ def results(survey: Survey, *, by: str | None = None) -> list[Result]:
     out: list[Result] = []
     if len(responses) < max(2, survey.min_cell):
         return out  # every figure would be withheld (and one answer has no variance)
-    answers = [r.answers for r in responses]
-    design = design_for(survey, len(responses))
+    design, answers = design_for(survey, [r.answers for r in responses])
     by_question = next((q for q in form.answerable if q.name == by and q.kind == Question.Kind.SINGLE), None)
     domain_labels: list[Any] | None = None
     if by_question is not None:
@@ -240,8 +246,7 @@ def headline(survey: Survey) -> list[Headline]:
     out: list[Headline] = []
     if len(responses) < max(2, survey.min_cell):
         return out
-    answers = [r.answers for r in responses]
-    design = design_for(survey, len(responses))
+    design, answers = design_for(survey, [r.answers for r in responses])
     for key, codes, label in HEADLINES:
         if key == "ucla3_band":
             if not all(any(n in a for a in answers) for n in UCLA_ITEMS):

@@ -28,20 +28,22 @@ from tsunagari.lib.spreadsheet import csv_lines
 from tsunagari.workspace.access import Workspace, workspace_view
 from tsunagari.workspace.nav import menu
 
-from . import actions, report, xlsform
+from . import actions, report, weighting, xlsform
 from .forms import (
     InstrumentForm,
     InvitationsForm,
     PaperForm,
+    PopulationUploadForm,
     QuestionForm,
     ResponsesUploadForm,
     SurveyForm,
+    WeightingForm,
     XLSFormUploadForm,
 )
 from .instruments import BY_KEY, INSTRUMENTS, Instrument, Item
 from .models import Question, Response, Survey, answer_text
 from .questionnaire import Questionnaire
-from .results import results, table_rows
+from .results import results, table_rows, weighting_used
 
 COORDINATORS = {Role.COORDINATOR}
 READERS = {Role.COORDINATOR, Role.OBSERVER}
@@ -374,6 +376,74 @@ def responses_import(request: HttpRequest, workspace: Workspace, survey_id: int)
     )
 
 
+def _weighting_page(
+    request: HttpRequest,
+    workspace: Workspace,
+    survey: Survey,
+    *,
+    form: WeightingForm | None = None,
+    upload_form: PopulationUploadForm | None = None,
+    import_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    found = weighting.grid(survey)
+    if form is None:
+        figures = weighting.population(survey)
+        initial: dict[str, Any] = {"method": survey.weighting}
+        for (sex, age), count in figures.items():
+            initial[WeightingForm.field_name(sex, age)] = count
+        form = WeightingForm(initial=initial, grid=found)
+    return _render(
+        request,
+        workspace,
+        "surveys/workspace/weighting.html",
+        status=status,
+        survey=survey,
+        grid=found,
+        form=form,
+        upload_form=upload_form or PopulationUploadForm(),
+        import_errors=import_errors or [],
+        applied=weighting_used(survey),
+    )
+
+
+@workspace_view(roles=COORDINATORS)
+def survey_weighting(request: HttpRequest, workspace: Workspace, survey_id: int) -> HttpResponse:
+    """State the sample design: the population by sex × age band and how the report weighs respondents."""
+    survey = _survey(workspace, survey_id)
+    if request.method != "POST":
+        return _weighting_page(request, workspace, survey)
+    form = WeightingForm(request.POST, grid=weighting.grid(survey))
+    if not form.is_valid():
+        return _weighting_page(request, workspace, survey, form=form, status=400)
+    actions.set_weighting(survey, form.cleaned_data["method"], form.cleaned_data["figures"], actor=request.user)
+    messages.success(request, _("The weighting is saved."))
+    return redirect("workspace:survey-weighting", workspace.platform.slug, survey.pk)
+
+
+@workspace_view(roles=COORDINATORS)
+@require_POST
+def survey_weighting_import(request: HttpRequest, workspace: Workspace, survey_id: int) -> HttpResponse:
+    """Population figures from a CSV or Excel file (性別, 年齢階級, 人口): all or nothing."""
+    survey = _survey(workspace, survey_id)
+    upload_form = PopulationUploadForm(request.POST, request.FILES)
+    if not upload_form.is_valid():
+        return _weighting_page(request, workspace, survey, upload_form=upload_form, status=400)
+    upload = upload_form.cleaned_data["file"]
+    try:
+        figures = weighting.read_population(survey, upload, upload.name)
+    except weighting.PopulationImportError as problems:
+        return _weighting_page(
+            request, workspace, survey, upload_form=upload_form, import_errors=problems.errors, status=400
+        )
+    actions.set_weighting(survey, survey.weighting, figures, actor=request.user)
+    messages.success(
+        request,
+        _("%(count)s population figures were read. Check the weighting below and save it.") % {"count": len(figures)},
+    )
+    return redirect("workspace:survey-weighting", workspace.platform.slug, survey.pk)
+
+
 def _by(request: HttpRequest, questionnaire: Questionnaire) -> str | None:
     name = request.GET.get("by") or None
     return name if name in {q.name for q in questionnaire.answerable if q.kind == Question.Kind.SINGLE} else None
@@ -404,6 +474,7 @@ def survey_report(request: HttpRequest, workspace: Workspace, survey_id: int) ->
         by=by,
         by_choices=[q for q in questionnaire.answerable if q.kind == Question.Kind.SINGLE],
         query=f"?by={by}" if by else "",
+        applied=weighting_used(survey),
     )
 
 
@@ -418,7 +489,11 @@ def report_pdf(request: HttpRequest, workspace: Workspace, survey_id: int) -> Ht
     survey = _survey(workspace, survey_id)
     found = results(survey, by=_by(request, Questionnaire.load(survey)))
     _exported(request, workspace, survey, "pdf")
-    return _download(report.pdf(survey, found), "application/pdf", f"survey-{survey.pk}-report.pdf")
+    return _download(
+        report.pdf(survey, found, weighting_used(survey).description),
+        "application/pdf",
+        f"survey-{survey.pk}-report.pdf",
+    )
 
 
 @workspace_view(roles=READERS)
@@ -427,7 +502,7 @@ def report_xlsx(request: HttpRequest, workspace: Workspace, survey_id: int) -> H
     found = results(survey, by=_by(request, Questionnaire.load(survey)))
     _exported(request, workspace, survey, "xlsx")
     return _download(
-        report.xlsx(survey, found),
+        report.xlsx(survey, found, weighting_used(survey).description),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"survey-{survey.pk}-report.xlsx",
     )
@@ -447,6 +522,7 @@ def open_data(request: HttpRequest, workspace: Workspace, survey_id: int, fmt: s
                 "platform": workspace.platform.name,
                 "generated": timezone.localdate().isoformat(),
                 "min_cell": survey.min_cell,
+                "weighting": _weighting_summary(survey),
                 "results": rows,
             },
             ensure_ascii=False,
@@ -457,6 +533,16 @@ def open_data(request: HttpRequest, workspace: Workspace, survey_id: int, fmt: s
         csv_lines(report.HEADER, ([row[key] if row[key] is not None else "" for key in report.HEADER] for row in rows))
     )
     return _download(body, "text/csv; charset=utf-8", f"survey-{survey.pk}-results.csv")
+
+
+def _weighting_summary(survey: Survey) -> dict[str, Any]:
+    applied = weighting_used(survey)
+    return {
+        "method": applied.method,
+        "description": applied.description,
+        "excluded_respondents": applied.excluded,
+        "problem": applied.problem or None,
+    }
 
 
 @workspace_view(roles=COORDINATORS)

@@ -29,6 +29,7 @@ from tsunagari.knowhow.demo import seed_knowhow
 from tsunagari.membership.demo import seed_members
 from tsunagari.notices.demo import seed_notices
 from tsunagari.programs.demo import seed_events
+from tsunagari.surveys.demo import seed_survey
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import scopes_disabled
 
@@ -171,6 +172,7 @@ class Command(BaseCommand):
                 actor=User.objects.filter(username="kamakura-org-admin").first(),
             )
             seed_councils(kamakura)
+            seed_survey(kamakura, actor=User.objects.filter(username="kamakura-coordinator").first())
         self.stdout.write(self.style.SUCCESS(f"デモのプラットフォーム: {len(platforms)} 件"))
         self.stdout.write(
             f"デモアカウント（/accounts/login/ でメールアドレスでログイン、パスワードはすべて {DEMO_PASSWORD}）:"
@@ -183,6 +185,9 @@ class Command(BaseCommand):
         self.stdout.write(
             "鎌倉市の支援の記録（架空の人「見本 太郎」など）: 社協の管理者・職員は /kamakura/workspace/cases/、"
             "NPO 職員はつなぎの依頼を受ける側。事務局とオブザーバーは集計だけ（/kamakura/workspace/figures/）。"
+        )
+        self.stdout.write(
+            "鎌倉市の実態調査（架空の回答、事後層化で重み付け）: 事務局・オブザーバーは /kamakura/workspace/surveys/ の「集計結果」。"
         )
         self.stdout.write("多要素認証のコードは、秘密鍵を認証アプリに登録するか、")
         self.stdout.write("`python -m tsunagari totp-code メールアドレス` で表示できます。")
