@@ -187,6 +187,11 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
         "post",
         {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
     ),
+    # Coordinators only: the e-mail carries the notice's full text to every reader (issue 14 §2).
+    "notice-email": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
     "notice-comment": (
         "post",
         {"coordinator": DONE, "org_admin": DONE, "org_staff": DONE, "observer": DENIED, "superuser": DONE},
@@ -552,6 +557,7 @@ def url_for(url_name: str, slug: str, objects: dict[str, Any]) -> tuple[str, dic
         "notice-edit": (base + f"notices/{objects['notice'].pk}/edit/", {}),
         "notice-delete": (base + f"notices/{objects['notice'].pk}/delete/", {}),
         "notice-pin": (base + f"notices/{objects['notice'].pk}/pin/", {}),
+        "notice-email": (base + f"notices/{objects['notice'].pk}/email/", {}),
         "notice-comment": (base + f"notices/{objects['notice'].pk}/comments/", {"body": "承知しました。"}),
         "notice-comment-delete": (base + f"notices/comments/{objects['comment'].pk}/delete/", {}),
         "notice-attachment": (base + f"notices/attachments/{objects['attachment'].pk}/", {}),
