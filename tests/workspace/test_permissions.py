@@ -90,6 +90,12 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
     ),
     # Membership (tsunagari/membership): members, agreements, listings, problem reports.
     "members": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    # The member list with contacts as CSV (audited), and to print: contacts only for coordinators (issue 14 §3).
+    "members-export": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "members-print": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
     "members-applications": (
         "get",
         {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
@@ -520,6 +526,8 @@ def url_for(url_name: str, slug: str, objects: dict[str, Any]) -> tuple[str, dic
         "audit": (base + "audit/", {}),
         "audit-export": (base + "audit/export.csv", {}),
         "members": (base + "members/", {}),
+        "members-export": (base + "members/export.csv", {}),
+        "members-print": (base + "members/print/", {}),
         "members-applications": (base + "members/applications/", {}),
         "members-application": (base + f"members/applications/{objects['application'].pk}/", {}),
         "members-application-approve": (

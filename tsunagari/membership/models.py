@@ -52,6 +52,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "listing.settings_changed": _("changed how often listings are checked"),
     "report.closed": _("closed a problem report"),
     "report.sent_to_organisation": _("asked an organisation to correct its listing"),
+    "membership.exported": _("downloaded the member list (CSV)"),
 }
 
 DEFAULT_VERIFICATION_MONTHS = 6
