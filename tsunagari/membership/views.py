@@ -92,7 +92,7 @@ def members_export(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     rows = list(MemberOrganisation.objects.approved().filter(platform=workspace.platform).order_by("kind", "name"))
     record("membership.exported", actor=request.user, platform=workspace.platform, changes={"members": len(rows)})
     header = [
-        *(str(MemberOrganisation._meta.get_field(field).verbose_name) for field in EXPORT_FIELDS),
+        *(str(getattr(MemberOrganisation._meta.get_field(field), "verbose_name", field)) for field in EXPORT_FIELDS),
         _("Kind of corporate number"),
         _("Member since"),
     ]
