@@ -201,7 +201,8 @@ def email_notice(notice: Notice, *, actor: Any) -> int:
     address and inactive accounts are left out. Returns how many people it went to.
     """
     with transaction.atomic():
-        locked = Notice.objects.select_for_update().select_related("platform", "group").get(pk=notice.pk)
+        # of=self: PostgreSQL cannot lock the nullable side of the outer join to the group.
+        locked = Notice.objects.select_for_update(of=("self",)).select_related("platform", "group").get(pk=notice.pk)
         if locked.emailed_at is not None:
             raise AlreadyEmailedError
         recipients = list(locked.email_recipients())
