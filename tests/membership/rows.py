@@ -24,6 +24,8 @@ from tsunagari.tenancy.scoping import platform_scope, scopes_disabled
 PDF = plain_pdf()
 # 国税庁's own corporate number (法人番号公表サイト), valid by the check digit.
 NTA_NUMBER = "7000012050002"
+# トヨタ自動車株式会社's (法人番号公表サイト): a registered corporation's.
+COMPANY_NUMBER = "1180301018771"
 
 
 def pdf_upload(name: str = "協定書.pdf", content: bytes = PDF, content_type: str = "application/pdf") -> Any:

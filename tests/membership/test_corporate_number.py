@@ -6,7 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tsunagari.membership.validators import (
+    CorporateNumberKind,
     corporate_number_check_digit,
+    corporate_number_kind,
+    corporate_number_url,
     normalise_corporate_number,
     validate_corporate_number,
 )
@@ -68,3 +71,25 @@ def test_it_says_a_number_has_thirteen_digits(wrong: str) -> None:
 
 def test_an_empty_number_is_allowed() -> None:
     validate_corporate_number("")
+
+
+@pytest.mark.parametrize(
+    ("number", "kind"),
+    [
+        ("7000012050002", CorporateNumberKind.NATIONAL),  # 国税庁
+        ("4000012090001", CorporateNumberKind.NATIONAL),  # 経済産業省
+        ("8000020130001", CorporateNumberKind.LOCAL),  # 東京都: 000020 + 団体コード 130001
+        ("3000020142042", CorporateNumberKind.LOCAL),  # 鎌倉市: 000020 + 142042
+        ("1180301018771", CorporateNumberKind.REGISTERED),  # トヨタ自動車株式会社: 会社法人等番号 1803-01-…
+        ("5835678256246", CorporateNumberKind.OTHER),  # twelve digits starting with 8: not a registry number
+    ],
+)
+def test_it_tells_the_kind_of_a_number(number: str, kind: CorporateNumberKind) -> None:
+    validate_corporate_number(number)
+    assert corporate_number_kind(number) == kind
+
+
+def test_it_links_to_the_numbers_page_on_the_nta_site() -> None:
+    assert corporate_number_url("7000012050002") == (
+        "https://www.houjin-bangou.nta.go.jp/henkorireki-johoto.html?selHouzinNo=7000012050002"
+    )

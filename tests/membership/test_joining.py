@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import Client
 
 from tests.accounts.personas import link_in
-from tests.membership.rows import NTA_NUMBER, application_fields
+from tests.membership.rows import COMPANY_NUMBER, NTA_NUMBER, application_fields
 from tsunagari.accounts.models import Invitation, Membership, Role
 from tsunagari.audit.models import AuditEvent
 from tsunagari.directory.models import Organization
@@ -30,14 +30,14 @@ def test_an_organisation_applies_without_an_account(
 ) -> None:
     assert client.get("/kamakura/join/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/kamakura/join/", form_data(corporate_number="７０００－０１２０－５０００２"))
+        response = client.post("/kamakura/join/", form_data(corporate_number="１１８０－３０１０－１８７７１"))
     assert response.status_code == 302
     assert response["Location"] == "/kamakura/join/thanks/"
     with scopes_disabled():
         application = MemberOrganisation.objects.get()
     assert application.status == MemberOrganisation.Status.APPLIED
     assert application.platform == kamakura
-    assert application.corporate_number == NTA_NUMBER
+    assert application.corporate_number == COMPANY_NUMBER
     assert application.needs == ["loneliness", "community"]
     # The applicant gets a receipt, the coordinators a link to the application.
     by_address = {message.to[0]: message for message in mail.outbox}
@@ -54,6 +54,44 @@ def test_a_wrong_corporate_number_is_answered_with_what_to_fix(client: Client, k
     assert "NPO法人 かまくら居場所ネット" in response.content.decode()
     with scopes_disabled():
         assert not MemberOrganisation.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["npo", "company", "council"])
+@pytest.mark.parametrize("number", [NTA_NUMBER, "8000020130001"])  # 国税庁; 東京都 (000020 + 130001)
+def test_a_public_bodys_number_is_refused_for_an_npo_or_a_company(
+    client: Client, kamakura: Any, kind: str, number: str
+) -> None:
+    response = client.post("/kamakura/join/", form_data(kind=kind, corporate_number=number))
+    assert response.status_code == 400
+    errors = response.context["form"].errors.as_data()["corporate_number"]
+    assert errors[0].code == "corporate_number_public_body"
+    body = response.content.decode()
+    assert "国の機関" in body or "地方公共団体" in body
+    with scopes_disabled():
+        assert not MemberOrganisation.objects.exists()
+
+
+def test_a_public_bodys_number_is_accepted_for_local_government(client: Client, kamakura: Any) -> None:
+    # 鎌倉市: 000020 + its 全国地方公共団体コード 142042, check digit 3.
+    response = client.post("/kamakura/join/", form_data(kind="government", corporate_number="3000020142042"))
+    assert response.status_code == 302
+
+
+def test_the_review_page_shows_the_numbers_kind_and_links_to_the_nta(client: Client, kamakura: Any, alice: Any) -> None:
+    with platform_scope(kamakura, with_national=False):
+        application = actions.apply_to_join(kamakura, **application_fields(corporate_number=COMPANY_NUMBER))
+        # Saved before the rule existed (or through the shell): the page warns.
+        old = MemberOrganisation.objects.create(
+            platform=kamakura, **application_fields(name="古い申請", corporate_number=NTA_NUMBER)
+        )
+    client.force_login(alice)
+    body = client.get(f"/kamakura/workspace/members/applications/{application.pk}/").content.decode()
+    assert "設立登記法人" in body
+    assert f"https://www.houjin-bangou.nta.go.jp/henkorireki-johoto.html?selHouzinNo={COMPANY_NUMBER}" in body
+    assert 'class="warning"' not in body
+    body = client.get(f"/kamakura/workspace/members/applications/{old.pk}/").content.decode()
+    assert "国の機関" in body
+    assert 'class="warning"' in body
 
 
 def test_missing_fields_and_consent_are_named(client: Client, kamakura: Any) -> None:

@@ -90,6 +90,12 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
     ),
     # Membership (tsunagari/membership): members, agreements, listings, problem reports.
     "members": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
+    # The member list with contacts as CSV (audited), and to print: contacts only for coordinators (issue 14 §3).
+    "members-export": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
+    ),
+    "members-print": ("get", {"coordinator": OK, "org_admin": OK, "org_staff": OK, "observer": OK, "superuser": OK}),
     "members-applications": (
         "get",
         {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
@@ -186,6 +192,11 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
     "notice-pin": (
         "post",
         {"coordinator": DONE, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": DONE},
+    ),
+    # Coordinators only: the e-mail carries the notice's full text to every reader (issue 14 §2).
+    "notice-email": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": DENIED, "superuser": OK},
     ),
     "notice-comment": (
         "post",
@@ -521,6 +532,8 @@ def url_for(url_name: str, slug: str, objects: dict[str, Any]) -> tuple[str, dic
         "audit": (base + "audit/", {}),
         "audit-export": (base + "audit/export.csv", {}),
         "members": (base + "members/", {}),
+        "members-export": (base + "members/export.csv", {}),
+        "members-print": (base + "members/print/", {}),
         "members-applications": (base + "members/applications/", {}),
         "members-application": (base + f"members/applications/{objects['application'].pk}/", {}),
         "members-application-approve": (
@@ -558,6 +571,7 @@ def url_for(url_name: str, slug: str, objects: dict[str, Any]) -> tuple[str, dic
         "notice-edit": (base + f"notices/{objects['notice'].pk}/edit/", {}),
         "notice-delete": (base + f"notices/{objects['notice'].pk}/delete/", {}),
         "notice-pin": (base + f"notices/{objects['notice'].pk}/pin/", {}),
+        "notice-email": (base + f"notices/{objects['notice'].pk}/email/", {}),
         "notice-comment": (base + f"notices/{objects['notice'].pk}/comments/", {"body": "承知しました。"}),
         "notice-comment-delete": (base + f"notices/comments/{objects['comment'].pk}/delete/", {}),
         "notice-attachment": (base + f"notices/attachments/{objects['attachment'].pk}/", {}),

@@ -14,6 +14,7 @@ import secrets
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -27,7 +28,14 @@ from tsunagari.notices import files
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import PlatformScopedManager
 
-from .validators import validate_corporate_number
+from .validators import (
+    CORPORATE_NUMBER_KIND_LABELS,
+    PUBLIC_BODIES,
+    CorporateNumberKind,
+    corporate_number_kind,
+    corporate_number_url,
+    validate_corporate_number,
+)
 
 # Audit actions this app records, with the words the audit page shows (see apps.ready).
 AUDIT_LABELS: dict[str, str | Promise] = {
@@ -44,6 +52,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "listing.settings_changed": _("changed how often listings are checked"),
     "report.closed": _("closed a problem report"),
     "report.sent_to_organisation": _("asked an organisation to correct its listing"),
+    "membership.exported": _("downloaded the member list (CSV)"),
 }
 
 DEFAULT_VERIFICATION_MONTHS = 6
@@ -138,12 +147,56 @@ class MemberOrganisation(PlatformOwned):
             )
         ]
 
+    # Kinds that are never a national body or a local government: their corporate number cannot be one.
+    PRIVATE_KINDS: ClassVar[frozenset[str]] = frozenset({Kind.NPO, Kind.COMPANY, Kind.COUNCIL})
+
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.corporate_number_mismatch:
+            raise ValidationError(
+                {
+                    "corporate_number": ValidationError(
+                        _(
+                            "This corporate number (法人番号) belongs to %(kind)s, not to an NPO, a company or a "
+                            "council of social welfare. Please type your organisation's own number, as shown on "
+                            "the 国税庁 法人番号公表サイト, or leave it empty."
+                        ),
+                        code="corporate_number_public_body",
+                        params={"kind": self.corporate_number_kind_label},
+                    )
+                }
+            )
 
     @property
     def need_labels(self) -> list[str]:
         return need_labels(self.needs)
+
+    def _number_kind(self) -> CorporateNumberKind | None:
+        number = self.corporate_number
+        if len(number) != 13 or not number.isascii() or not number.isdigit():
+            return None
+        return corporate_number_kind(number)
+
+    @property
+    def corporate_number_kind_label(self) -> Promise | str:
+        kind = self._number_kind()
+        return CORPORATE_NUMBER_KIND_LABELS[kind] if kind else ""
+
+    @property
+    def corporate_number_is_public_body(self) -> bool:
+        return self._number_kind() in PUBLIC_BODIES
+
+    @property
+    def corporate_number_mismatch(self) -> bool:
+        """A national body's or local government's number on an NPO, company or 社協 (kept from before the check)."""
+        return self.kind in self.PRIVATE_KINDS and self.corporate_number_is_public_body
+
+    @property
+    def corporate_number_url(self) -> str:
+        return corporate_number_url(self.corporate_number) if self._number_kind() else ""
 
 
 def agreement_upload_path(instance: Agreement, filename: str) -> str:

@@ -92,6 +92,21 @@ def member_list(request: HttpRequest, platform_slug: str) -> HttpResponse:
         )
 
 
+def member_list_print(request: HttpRequest, platform_slug: str) -> HttpResponse:
+    """The public member list to print (A4): name, type, areas and what each does; never the contacts."""
+    platform = get_public_platform(platform_slug)
+    with platform_scope(platform):
+        rows = (
+            MemberOrganisation.objects.approved()
+            .filter(platform=platform)
+            .only("name", "kind", "description", "website", "needs", "areas")
+            .order_by("kind", "name")
+        )
+        return render(
+            request, "membership/members_print.html", {"platform": platform, "members": rows, "with_contacts": False}
+        )
+
+
 @never_cache
 def report_problem(request: HttpRequest, platform_slug: str, service_id: uuid.UUID) -> HttpResponse:
     """A resident tells the platform that a listing is wrong; anonymous, no personal data asked."""

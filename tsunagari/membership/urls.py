@@ -9,5 +9,6 @@ urlpatterns = [
     path("join/", public.join, name="join"),
     path("join/thanks/", public.join_thanks, name="join-thanks"),
     path("members/", public.member_list, name="members"),
+    path("members/print/", public.member_list_print, name="members-print"),
     path("services/<uuid:service_id>/report/", public.report_problem, name="report"),
 ]

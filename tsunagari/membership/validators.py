@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.notices import files
@@ -52,6 +54,50 @@ def validate_corporate_number(value: str) -> None:
             ),
             code="corporate_number_check_digit",
         )
+
+
+class CorporateNumberKind(StrEnum):
+    """Who a corporate number was given to, read from its twelve digits after the check digit."""
+
+    NATIONAL = "national"  # 国の機関
+    LOCAL = "local"  # 地方公共団体
+    REGISTERED = "registered"  # 設立登記法人
+    OTHER = "other"  # その他の法人・団体 (人格のない社団等, foreign companies …)
+
+
+CORPORATE_NUMBER_KIND_LABELS: dict[CorporateNumberKind, Promise] = {
+    CorporateNumberKind.NATIONAL: _("national government body (国の機関)"),
+    CorporateNumberKind.LOCAL: _("local government (地方公共団体)"),
+    CorporateNumberKind.REGISTERED: _("registered corporation (設立登記法人)"),
+    CorporateNumberKind.OTHER: _("other corporation or association"),
+}
+
+
+def corporate_number_kind(number: str) -> CorporateNumberKind:
+    """The kind of a valid 13-digit corporate number.
+
+    The NTA numbers national bodies and local governments apart from the registry: a registered
+    corporation's twelve digits are its 会社法人等番号 (registry office code 0100–5000, never
+    starting with 00); national bodies get 00001…, local governments 00002… (000020 + the
+    6-digit 全国地方公共団体コード, e.g. 東京都 8000020130001) or 00003… (those without a code);
+    every other corporation or association gets 7….
+    """
+    base = number[1:]
+    if base.startswith("00001"):
+        return CorporateNumberKind.NATIONAL
+    if base.startswith(("00002", "00003")):
+        return CorporateNumberKind.LOCAL
+    if base[:1] in "012345" and not base.startswith("00"):
+        return CorporateNumberKind.REGISTERED
+    return CorporateNumberKind.OTHER
+
+
+PUBLIC_BODIES = frozenset({CorporateNumberKind.NATIONAL, CorporateNumberKind.LOCAL})
+
+
+def corporate_number_url(number: str) -> str:
+    """The number's page on the NTA's 法人番号公表サイト (name, address and their history)."""
+    return f"https://www.houjin-bangou.nta.go.jp/henkorireki-johoto.html?selHouzinNo={number}"
 
 
 def validate_pdf(upload: UploadedFile) -> None:

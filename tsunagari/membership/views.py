@@ -13,12 +13,15 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagari.accounts.models import Role
+from tsunagari.audit.log import record
 from tsunagari.directory.models import Organization, Service
 from tsunagari.lib.hours import parse_hours
+from tsunagari.lib.spreadsheet import csv_lines
 from tsunagari.notices import files
 from tsunagari.workspace.access import Workspace, workspace_view
 from tsunagari.workspace.nav import menu
@@ -56,6 +59,54 @@ def members(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     rows = MemberOrganisation.objects.approved().filter(platform=workspace.platform).order_by("kind", "name")
     waiting = MemberOrganisation.objects.applications().filter(platform=workspace.platform).count()
     return _render(request, workspace, "members.html", members=rows, waiting=waiting if workspace.is_coordinator else 0)
+
+
+# The member list's CSV columns: fields of MemberOrganisation, headed by their (Japanese) names.
+EXPORT_FIELDS = [
+    "name",
+    "kind",
+    "corporate_number",
+    "areas",
+    "needs",
+    "description",
+    "website",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+]
+
+
+def _export_row(member: MemberOrganisation) -> list[Any]:
+    values = {
+        **{field: getattr(member, field) for field in EXPORT_FIELDS},
+        "kind": member.get_kind_display(),
+        "needs": "、".join(member.need_labels),
+    }
+    member_since = timezone.localdate(member.decided_at).isoformat() if member.decided_at else ""
+    return [*(values[field] for field in EXPORT_FIELDS), str(member.corporate_number_kind_label), member_since]
+
+
+@workspace_view(roles=COORDINATORS)
+def members_export(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """The member list with contacts as CSV for Excel (coordinators only; the download is audited)."""
+    rows = list(MemberOrganisation.objects.approved().filter(platform=workspace.platform).order_by("kind", "name"))
+    record("membership.exported", actor=request.user, platform=workspace.platform, changes={"members": len(rows)})
+    header = [
+        *(str(getattr(MemberOrganisation._meta.get_field(field), "verbose_name", field)) for field in EXPORT_FIELDS),
+        _("Kind of corporate number"),
+        _("Member since"),
+    ]
+    response = HttpResponse("".join(csv_lines(header, map(_export_row, rows))), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="members-{workspace.platform.slug}.csv"'
+    return response
+
+
+@workspace_view()
+def members_print(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """The member list to print (A4); the contact persons only for coordinators."""
+    rows = MemberOrganisation.objects.approved().filter(platform=workspace.platform).order_by("kind", "name")
+    context = {"platform": workspace.platform, "members": rows, "with_contacts": workspace.is_coordinator}
+    return render(request, "membership/members_print.html", context)
 
 
 @workspace_view()

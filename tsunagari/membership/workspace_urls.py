@@ -7,6 +7,8 @@ from . import views
 
 urlpatterns = [
     path("members/", views.members, name="members"),
+    path("members/export.csv", views.members_export, name="members-export"),
+    path("members/print/", views.members_print, name="members-print"),
     path("members/applications/", views.applications, name="members-applications"),
     path("members/applications/<uuid:application_id>/", views.application_detail, name="members-application"),
     path(

@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 
+from tsunagari.accounts.mail import render_message, send_after_commit
 from tsunagari.audit.log import record
 from tsunagari.tenancy.models import Platform
 
@@ -182,6 +186,47 @@ def delete_comment(comment: Comment, *, actor: Any) -> None:
             changes={"comment": comment.pk, "author": str(comment.author or "")},
         )
         comment.delete()
+
+
+class AlreadyEmailedError(Exception):
+    """The notice was e-mailed already (by someone else's click, or a second click of the same person)."""
+
+
+def email_notice(notice: Notice, *, actor: Any) -> int:
+    """E-mail `notice` now, with its full text and a link, to everyone who may read it; once only.
+
+    Unlike the daily digest (titles only), a coordinator chose to send this text by e-mail. The
+    row is locked and its `emailed_at` checked inside the transaction, so two clicks (or two
+    coordinators) send it once; the second raises AlreadyEmailedError. People without an e-mail
+    address and inactive accounts are left out. Returns how many people it went to.
+    """
+    with transaction.atomic():
+        # of=self: PostgreSQL cannot lock the nullable side of the outer join to the group.
+        locked = Notice.objects.select_for_update(of=("self",)).select_related("platform", "group").get(pk=notice.pk)
+        if locked.emailed_at is not None:
+            raise AlreadyEmailedError
+        recipients = list(locked.email_recipients())
+        locked.emailed_at, locked.emailed_by, locked.emailed_count = timezone.now(), actor, len(recipients)
+        locked.save(update_fields=["emailed_at", "emailed_by", "emailed_count"])
+        record(
+            "notice.emailed",
+            actor=actor,
+            platform=locked.platform,
+            obj=locked,
+            changes={"recipients": len(recipients), "visibility": locked.visibility, "group": str(locked.group or "")},
+        )
+        link = settings.SITE_URL.rstrip("/") + reverse("workspace:notice", args=[locked.platform.slug, locked.pk])
+        context = {
+            "notice": locked,
+            "platform": locked.platform,
+            "sender": actor,
+            "url": link,
+            "attachments": [a.name for a in locked.attachments.all()],
+        }
+        for person in recipients:
+            send_after_commit(render_message("notices/email/notice", person.email, {**context, "person": person}))
+    notice.emailed_at, notice.emailed_by, notice.emailed_count = locked.emailed_at, actor, len(recipients)
+    return len(recipients)
 
 
 def mark_read(notice: Notice, user: Any) -> None:

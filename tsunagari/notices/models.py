@@ -31,6 +31,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "notice.commented": _("commented on a notice"),
     "notice.comment_deleted": _("deleted a comment on a notice"),
     "notice.attachment_deleted": _("deleted an attachment of a notice"),
+    "notice.emailed": _("e-mailed a notice to its readers"),
     "group.created": _("created a working group"),
     "group.changed": _("changed a working group"),
 }
@@ -108,6 +109,17 @@ class Notice(models.Model):
     pinned = models.BooleanField(_("pinned to the top"), default=False)
     created_at = models.DateTimeField(_("posted"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    # A coordinator's "tell everyone now" e-mail (notices.actions.email_notice): sent once at most.
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    emailed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("e-mailed by"),
+    )
+    emailed_count = models.PositiveIntegerField(_("e-mailed to (people)"), default=0)
 
     objects: models.Manager[Notice] = PlatformScopedManager(NoticeQuerySet)
 
@@ -139,6 +151,10 @@ class Notice(models.Model):
         else:
             people = Q(pk__in=Membership.objects.filter(platform_id=self.platform_id).values("user_id"))
         return User.objects.filter(people, is_active=True)
+
+    def email_recipients(self) -> models.QuerySet[User]:
+        """The people an e-mail of this notice goes to: its readers (active) who have an e-mail address."""
+        return self.audience().exclude(email="").order_by("pk")
 
     def can_change(self, user: Any, *, is_coordinator: bool) -> bool:
         """Coordinators change every notice; others only their own."""

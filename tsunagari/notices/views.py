@@ -197,6 +197,27 @@ def notice_pin(request: HttpRequest, workspace: Workspace, notice_id: int) -> Ht
     return redirect("workspace:notice", workspace.platform.slug, notice.pk)
 
 
+@workspace_view(roles=COORDINATORS)
+def notice_email(request: HttpRequest, workspace: Workspace, notice_id: int) -> HttpResponse:
+    """E-mail the notice now to everyone who may read it: GET says to how many people, POST sends (once)."""
+    notice = get_notice(request, workspace, notice_id)
+    if request.method == "POST":
+        try:
+            count = actions.email_notice(notice, actor=request.user)
+        except actions.AlreadyEmailedError:
+            messages.error(request, _("This notice was e-mailed already; it is not sent again."))
+        else:
+            messages.success(request, _("The notice is e-mailed to %(count)d people.") % {"count": count})
+        return redirect("workspace:notice", workspace.platform.slug, notice.pk)
+    return _render(
+        request,
+        workspace,
+        "notices/notice_email.html",
+        notice=notice,
+        recipients=notice.email_recipients().count(),
+    )
+
+
 @require_POST
 @workspace_view(roles=WRITERS)
 def notice_comment(request: HttpRequest, workspace: Workspace, notice_id: int) -> HttpResponse:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("notices/<int:notice_id>/edit/", views.notice_edit, name="notice-edit"),
     path("notices/<int:notice_id>/delete/", views.notice_delete, name="notice-delete"),
     path("notices/<int:notice_id>/pin/", views.notice_pin, name="notice-pin"),
+    path("notices/<int:notice_id>/email/", views.notice_email, name="notice-email"),
     path("notices/<int:notice_id>/comments/", views.notice_comment, name="notice-comment"),
     path("notices/comments/<int:comment_id>/delete/", views.comment_delete, name="notice-comment-delete"),
     path("notices/attachments/<int:attachment_id>/", views.attachment, name="notice-attachment"),
