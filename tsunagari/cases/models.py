@@ -102,7 +102,7 @@ class Consent(models.Model):
     recipients = models.ManyToManyField(
         "directory.Organization", blank=True, related_name="+", verbose_name=_("may be shared with")
     )
-    items = models.JSONField(_("items that may be shared"), default=list, blank=True)
+    items = models.JSONField(_("items that may be shared"), default=list, db_default=[], blank=True)
     # Who gave it when not the person (a guardian's name and relation): personal data, encrypted.
     given_by = EncryptedTextField(_("given by"), blank=True, default="", db_default="")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")

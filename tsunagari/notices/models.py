@@ -119,7 +119,7 @@ class Notice(models.Model):
         related_name="+",
         verbose_name=_("e-mailed by"),
     )
-    emailed_count = models.PositiveIntegerField(_("e-mailed to (people)"), default=0)
+    emailed_count = models.PositiveIntegerField(_("e-mailed to (people)"), default=0, db_default=0)
 
     objects: models.Manager[Notice] = PlatformScopedManager(NoticeQuerySet)
 

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='consent',
             name='items',
-            field=models.JSONField(blank=True, default=list, verbose_name='items that may be shared'),
+            field=models.JSONField(blank=True, db_default=[], default=list, verbose_name='items that may be shared'),
         ),
         migrations.AddField(
             model_name='consent',

@@ -26,6 +26,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='notice',
             name='emailed_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='e-mailed to (people)'),
+            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='e-mailed to (people)'),
         ),
     ]

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='survey',
             name='weighting',
-            field=models.CharField(choices=[('none', 'none: every respondent counts the same'), ('stratified', 'stratified sample by sex × age band (N_h / n_h, with the finite population correction)'), ('poststratified', 'post-stratification to the population by sex × age band'), ('raked', 'raking to the population by sex and by age band (margins)')], default='none', editable=False, max_length=16, verbose_name='weighting'),
+            field=models.CharField(choices=[('none', 'none: every respondent counts the same'), ('stratified', 'stratified sample by sex × age band (N_h / n_h, with the finite population correction)'), ('poststratified', 'post-stratification to the population by sex × age band'), ('raked', 'raking to the population by sex and by age band (margins)')], db_default='none', default='none', editable=False, max_length=16, verbose_name='weighting'),
         ),
         migrations.CreateModel(
             name='PopulationCell',
