@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from tsunagari.directory.admin import PLATFORM_FILTER
+
 from .models import Invitation, Membership, User
 
 
@@ -22,7 +24,7 @@ class TsunagariUserAdmin(UserAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "platform", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
-    list_filter = ["role", "platform"]
+    list_filter = ["role", PLATFORM_FILTER]
     search_fields = ["email"]
     raw_id_fields = ["organization", "invited_by"]
     readonly_fields = ["created_at", "accepted_at", "revoked_at"]

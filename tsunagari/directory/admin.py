@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -17,6 +17,9 @@ from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import scopes_disabled
 
 from . import models
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 class StaleFilter(admin.SimpleListFilter):
@@ -33,6 +36,20 @@ class StaleFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(pk__in=stale)
         return queryset
+
+
+class OwnPlatformsFilter(admin.RelatedFieldListFilter):
+    """ "By platform", offering only the platforms the person coordinates (not every platform's name)."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
+        choices = super().field_choices(field, request, model_admin)
+        if request.user.is_superuser:
+            return choices
+        own = {str(pk) for pk in staff_platform_ids(request.user)}
+        return [(pk, name) for pk, name in choices if str(pk) in own]
+
+
+PLATFORM_FILTER = ("platform", OwnPlatformsFilter)
 
 
 class PlatformOwnedAdmin(SimpleHistoryAdmin):
@@ -149,7 +166,7 @@ class ChildrenFollowPlatform:
 @admin.register(models.Service)
 class ServiceAdmin(ChildrenFollowPlatform, PlatformOwnedAdmin):
     list_display = ["name", "organization", "publication", "status", "needs_review", "last_verified_on", "platform"]
-    list_filter = ["publication", "status", "needs_review", StaleFilter, "platform"]
+    list_filter = ["publication", "status", "needs_review", StaleFilter, PLATFORM_FILTER]
     search_fields = ["name", "alternate_name", "description"]
     list_select_related = ["organization", "platform"]
     raw_id_fields = ["organization"]
@@ -163,7 +180,7 @@ class ServiceAdmin(ChildrenFollowPlatform, PlatformOwnedAdmin):
 class OrganizationAdmin(PlatformOwnedAdmin):
     list_display = ["name", "legal_status", "platform"]
     search_fields = ["name", "alternate_name"]
-    list_filter = ["platform"]
+    list_filter = [PLATFORM_FILTER]
     readonly_fields = ["dataset", "source_id", "created_at", "modified_at"]
     autocomplete_fields = ["municipality"]
 
@@ -180,7 +197,7 @@ class LocationAdmin(PlatformOwnedAdmin):
 @admin.register(models.CrisisLine)
 class CrisisLineAdmin(PlatformOwnedAdmin):
     list_display = ["label", "number", "availability", "strip_position", "is_primary", "last_verified_on", "platform"]
-    list_filter = ["platform", "is_primary"]
+    list_filter = [PLATFORM_FILTER, "is_primary"]
     ordering = ["last_verified_on"]
     readonly_fields = ["dataset", "source_id"]
 

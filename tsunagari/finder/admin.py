@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from tsunagari.directory.admin import PLATFORM_FILTER
+
 from .models import FinderSettings, NeedDailyCount
 
 
@@ -11,4 +13,4 @@ class FinderSettingsAdmin(admin.ModelAdmin):
 @admin.register(NeedDailyCount)
 class NeedDailyCountAdmin(admin.ModelAdmin):
     list_display = ("platform", "date", "need_code", "count")
-    list_filter = ("platform",)
+    list_filter = (PLATFORM_FILTER,)
