@@ -102,12 +102,7 @@ class Survey(models.Model):
         ),
     )
     weighting = models.CharField(
-        _("weighting"),
-        max_length=16,
-        choices=Weighting.choices,
-        default=Weighting.NONE,
-        db_default=Weighting.NONE,
-        editable=False,
+        _("weighting"), max_length=16, choices=Weighting.choices, default=Weighting.NONE, db_default=Weighting.NONE, editable=False
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
