@@ -234,7 +234,7 @@ def request_answer(
     )
     person = person_request.person
     caselog.touch(request, person)
-    initial = {"decision": person_request.decision, "reason": person_request.reason}
+    initial: dict[str, Any] = {"decision": person_request.decision, "reason": person_request.reason}
     if person_request.answered_on:
         initial["answered_on"] = person_request.answered_on
     form = RequestAnswerForm(request.POST or None, initial=initial, received_on=person_request.received_on)
