@@ -6,7 +6,8 @@ administrator); Dora administers a third organisation with nothing to do with he
 in one consent-based group and signed its confidentiality pledge (tsunagari.councils), without
 which no case page opens. Olga's council
 holds a case meeting about Hanako (a support council, Olga alone takes part so far) with a shared
-PDF and a follow-up task for Olga.
+PDF and a follow-up task for Olga. Hanako asked the council by telephone to correct her address (an
+APPI request, not answered yet).
 """
 
 from __future__ import annotations
@@ -84,6 +85,15 @@ def case_rows(settings: Any, tmp_path: Path, kamakura: Any, kamakura_council: An
             due_on=date.today() + timedelta(days=7),
             person=person,
         )
+        person_request = actions.record_request(
+            person,
+            organization_id=kamakura_council.pk,
+            actor=olga,
+            kind="correction",
+            received_on=date.today(),
+            channel="phone",
+            asked="住所の番地が違うので直してほしい",
+        )
     return {
         "person": person,
         "consent": consent,
@@ -96,6 +106,7 @@ def case_rows(settings: Any, tmp_path: Path, kamakura: Any, kamakura_council: An
         "meeting": meeting,
         "document": document,
         "task": task,
+        "person_request": person_request,
     }
 
 

@@ -21,6 +21,7 @@ ROW_FOR_ID = {
     "document_id": "document",
     "task_id": "task",
     "consent_id": "consent",
+    "person_request_id": "person_request",
 }
 
 

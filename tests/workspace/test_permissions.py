@@ -449,6 +449,9 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
         )
         for name in (
             "case-person-disclosure",
+            "case-person-edit",
+            "case-request-new",
+            "case-request-answer",
             "case-person-new",
             "case-consent-new",
             "case-referral-new",
@@ -655,6 +658,9 @@ def case_meeting_urls(base: str, rows: dict[str, Any]) -> dict[str, tuple[str, d
     return {
         "case-person-disclosure": (base + f"cases/persons/{rows['person'].pk}/disclosure/", {}),
         "case-person-new": (base + "cases/persons/new/", {}),
+        "case-person-edit": (base + f"cases/persons/{rows['person'].pk}/edit/", {}),
+        "case-request-new": (base + f"cases/persons/{rows['person'].pk}/requests/new/", {}),
+        "case-request-answer": (base + f"cases/requests/{rows['person_request'].pk}/answer/", {}),
         "case-consent-new": (base + f"cases/persons/{rows['person'].pk}/consents/new/", {}),
         "case-referral-new": (base + f"cases/persons/{rows['person'].pk}/referrals/new/", {}),
         "case-consent-withdraw": (base + f"cases/consents/{rows['consent'].pk}/withdraw/", {}),

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tsunagari.accounts.models import ORGANISATION_ROLES, Membership
 from tsunagari.audit.log import record
@@ -25,6 +26,7 @@ from .models import (
     PERSON_ITEMS,
     RECEIVER,
     SENDER,
+    STOPS_REFERRALS,
     TRANSITIONS,
     Basis,
     CaseMeeting,
@@ -34,6 +36,7 @@ from .models import (
     MeetingParticipant,
     Outcome,
     Person,
+    PersonRequest,
     ProvisionRecord,
     Referral,
     Status,
@@ -92,6 +95,111 @@ def register_person(
             detail={"person": person.pk, "registered": True},
         )
     return person
+
+
+# The fields of a person's record a member may change (PersonRecordForm).
+PERSON_FIELDS = ("name", "kana", "birth_date", "phone", "address", "note")
+
+
+def edit_person(person: Person, *, organization_id: Any, actor: Any, **values: Any) -> list[str]:
+    """Change the record's fields; returns the names of those that changed.
+
+    Saving recomputes the keyed lookup hash (Person.save), so a new name or birth date finds the
+    person again. The audit and case logs name the fields, never their values.
+    """
+    changed = [name for name in PERSON_FIELDS if name in values and getattr(person, name) != values[name]]
+    if not changed:
+        return changed
+    with transaction.atomic():
+        for name in changed:
+            setattr(person, name, values[name])
+        person.save(update_fields=[*changed, "lookup"])
+        record(
+            "cases.person.changed",
+            actor=_user(actor),
+            platform=person.platform,
+            obj=person,
+            changes={"fields": changed},
+        )
+        caselog.append(
+            platform_id=person.platform_id,
+            action=caselog.CHANGE,
+            actor=actor,
+            organizations=[organization_id],
+            persons=[person.pk],
+            detail={"person": person.pk, "changed": changed},
+        )
+    return changed
+
+
+def record_request(
+    person: Person, *, organization_id: Any, actor: Any, kind: str, received_on: date, channel: str, asked: str
+) -> PersonRequest:
+    """A request the person made to `organization_id` under the APPI (disclosure, correction, stop)."""
+    with transaction.atomic():
+        request = PersonRequest.objects.create(
+            platform_id=person.platform_id,
+            person=person,
+            organization_id=organization_id,
+            kind=kind,
+            received_on=received_on,
+            channel=channel,
+            asked=asked.strip(),
+            recorded_by=_user(actor),
+        )
+        record(
+            "cases.request.recorded", actor=_user(actor), platform=person.platform, obj=request, changes={"kind": kind}
+        )
+        caselog.append(
+            platform_id=person.platform_id,
+            action=caselog.CHANGE,
+            actor=actor,
+            organizations=[organization_id],
+            persons=[person.pk],
+            detail={"request": request.pk, "kind": kind, "recorded": True},
+        )
+    return request
+
+
+def answer_request(
+    request: PersonRequest, *, actor: Any, decision: str, answered_on: date, reason: str = ""
+) -> PersonRequest:
+    """The organisation's decision on the request and the date it answered the person."""
+    with transaction.atomic():
+        request.decision, request.answered_on, request.reason = decision, answered_on, reason.strip()
+        request.save(update_fields=["decision", "answered_on", "reason"])
+        record(
+            "cases.request.answered",
+            actor=_user(actor),
+            platform=request.platform,
+            obj=request,
+            changes={"decision": decision},
+        )
+        caselog.append(
+            platform_id=request.platform_id,
+            action=caselog.CHANGE,
+            actor=actor,
+            organizations=[request.organization_id],
+            persons=[request.person_id],
+            detail={"request": request.pk, "decision": decision},
+        )
+    return request
+
+
+def referral_stopped(person_id: Any, *, sender_id: Any) -> bool:
+    """Whether the sender granted the person's request to stop using or providing their data."""
+    return PersonRequest.objects.filter(
+        person_id=person_id,
+        organization_id=sender_id,
+        kind__in=STOPS_REFERRALS,
+        decision=PersonRequest.Decision.DONE,
+    ).exists()
+
+
+STOPPED_MESSAGE = gettext_lazy(
+    "The person asked your organisation to stop using or providing their data (個人情報保護法 第35条) and "
+    "the request was granted: they cannot be referred."
+)
 
 
 def record_consent(
@@ -243,6 +351,8 @@ def start_referral(
     """A new referral from the workspace, as a draft or sent at once; refused without a legal basis."""
     if receiver.pk == sender.pk:
         raise ReferralError(_("Choose an organisation other than your own."))
+    if referral_stopped(person.pk, sender_id=sender.pk):
+        raise ReferralError(str(STOPPED_MESSAGE))
     if basis not in referral_bases(person, sender_id=sender.pk, receiver_id=receiver.pk, user=actor):
         raise ReferralError(basis_problem(basis))
     with transaction.atomic():
@@ -298,6 +408,8 @@ def move(
                 if side == SENDER
                 else _("Only the receiving organisation may do this.")
             )
+        if to == Status.REQUESTED and referral_stopped(current.person_id, sender_id=current.sender_id):
+            raise TransitionError(str(STOPPED_MESSAGE))
         if to in NEEDS_REASON and not reason.strip():
             raise TransitionError(_("Write the reason or the outcome."))
         if outcome and (to not in CLOSED or outcome not in Outcome.values):

@@ -18,7 +18,7 @@ from tsunagari.directory.taxonomy import term_label, term_rows
 from tsunagari.membership.models import MemberOrganisation
 from tsunagari.notices import files
 
-from .models import ITEMS, Basis, Consent
+from .models import ITEMS, Basis, Consent, PersonRequest
 
 
 def member_organisations(*, besides: Any) -> QuerySet[Organization]:
@@ -31,8 +31,8 @@ def _date(label: Any, **kwargs: Any) -> forms.DateField:
     return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
 
 
-class PersonForm(forms.Form):
-    """A new person, with the consent under which the organisation holds their record."""
+class PersonRecordForm(forms.Form):
+    """The fields of a person's record (editing it; PersonForm adds the consent when registering)."""
 
     name = forms.CharField(label=_("Full name"), max_length=100, error_messages={"required": _("Write the name.")})
     kana = forms.CharField(label=_("Name in kana"), max_length=100, required=False)
@@ -45,6 +45,17 @@ class PersonForm(forms.Form):
     phone = forms.CharField(label=_("Telephone"), max_length=30, required=False)
     address = forms.CharField(label=_("Home address"), max_length=300, required=False)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def clean_birth_date(self) -> Any:
+        born = self.cleaned_data.get("birth_date")
+        if born and born > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        return born
+
+
+class PersonForm(PersonRecordForm):
+    """A new person, with the consent under which the organisation holds their record."""
+
     method = forms.ChoiceField(
         label=_("How the person agreed to your organisation keeping this record"),
         choices=Consent.Method.choices,
@@ -56,12 +67,6 @@ class PersonForm(forms.Form):
         error_messages={"required": _("Choose how the person agreed.")},
     )
     given_on = _date(_("Agreed on"), initial=timezone.localdate, error_messages={"required": _("Write the date.")})
-
-    def clean_birth_date(self) -> Any:
-        born = self.cleaned_data.get("birth_date")
-        if born and born > timezone.localdate():
-            raise forms.ValidationError(_("The date of birth cannot be in the future."))
-        return born
 
 
 class ConsentForm(forms.Form):
@@ -113,6 +118,69 @@ class ConsentForm(forms.Form):
             self.add_error("given_on", _("The date the person agreed cannot be in the future."))
         if given and until and until < given:
             self.add_error("expires_on", _("Choose a date on or after the date the person agreed."))
+        return data
+
+
+class PersonRequestForm(forms.Form):
+    """A request the person made under the APPI: what, when, how, and what they asked."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind of request"),
+        choices=PersonRequest.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of request.")},
+    )
+    received_on = _date(_("Received on"), initial=timezone.localdate, error_messages={"required": _("Write the date.")})
+    channel = forms.ChoiceField(
+        label=_("How it was received"),
+        choices=PersonRequest.Channel.choices,
+        error_messages={"required": _("Choose how the request was received.")},
+    )
+    asked = forms.CharField(
+        label=_("What the person asked"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        error_messages={"required": _("Write what the person asked.")},
+    )
+
+    def clean_received_on(self) -> Any:
+        received = self.cleaned_data.get("received_on")
+        if received and received > timezone.localdate():
+            raise forms.ValidationError(_("The date received cannot be in the future."))
+        return received
+
+
+class RequestAnswerForm(forms.Form):
+    """The decision on a person's request and the date the person was answered."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=PersonRequest.Decision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the decision.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for refusing"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("The person must be told the reason when a request is refused (個人情報保護法 第36条)."),
+    )
+    answered_on = _date(_("Answered on"), initial=timezone.localdate, error_messages={"required": _("Write the date.")})
+
+    def __init__(self, *args: Any, received_on: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.received_on = received_on
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == PersonRequest.Decision.REFUSED and not data.get("reason", "").strip():
+            self.add_error("reason", _("Write why the request was refused."))
+        answered = data.get("answered_on")
+        if answered and answered > timezone.localdate():
+            self.add_error("answered_on", _("The date answered cannot be in the future."))
+        elif answered and answered < self.received_on:
+            self.add_error("answered_on", _("Choose a date on or after the date the request was received."))
         return data
 
 

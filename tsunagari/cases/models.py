@@ -69,7 +69,60 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "cases.consent.recorded": _("recorded a consent"),
     "cases.consent.withdrawn": _("recorded the withdrawal of a consent"),
     "cases.referral.created": _("created a referral"),
+    "cases.person.changed": _("changed a supported person's record"),
+    "cases.request.recorded": _("recorded a request from a person (APPI)"),
+    "cases.request.answered": _("answered a request from a person (APPI)"),
 }
+
+
+class PersonRequest(models.Model):
+    """A request from the person to the organisation holding their record (個人情報保護法 第33–35条).
+
+    What was asked may name details of the person and is encrypted. A granted stop of use or of
+    third-party provision stops the organisation referring the person (actions.referral_stopped).
+    """
+
+    class Kind(models.TextChoices):
+        DISCLOSURE = "disclosure", _("disclosure (APPI art. 33)")
+        CORRECTION = "correction", _("correction, addition or deletion (APPI art. 34)")
+        STOP_USE = "stop_use", _("stop of use or erasure (APPI art. 35(1))")
+        STOP_PROVISION = "stop_provision", _("stop of third-party provision (APPI art. 35(3))")
+
+    class Channel(models.TextChoices):
+        IN_PERSON = "in_person", _("in person")
+        WRITTEN = "written", _("in writing or by post")
+        PHONE = "phone", _("by telephone")
+        EMAIL = "email", _("by e-mail")
+        PROXY = "proxy", _("through a representative")
+
+    class Decision(models.TextChoices):
+        DONE = "done", _("done as asked")
+        REFUSED = "refused", _("refused")
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="requests")
+    organization = models.ForeignKey("directory.Organization", models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind of request"), max_length=20, choices=Kind.choices)
+    received_on = models.DateField(_("received on"))
+    channel = models.CharField(_("how it was received"), max_length=20, choices=Channel.choices)
+    asked = EncryptedTextField(_("what was asked"))
+    # Empty until answered.
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, blank=True, default="", db_default=""
+    )
+    reason = EncryptedTextField(_("reason for refusing"), blank=True, default="", db_default="")
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlatformScopedManager()
+
+    def __str__(self) -> str:
+        return f"person request #{self.pk} {self.kind}"
+
+
+# Requests that, once granted, stop the organisation passing the person on.
+STOPS_REFERRALS = frozenset({PersonRequest.Kind.STOP_USE, PersonRequest.Kind.STOP_PROVISION})
 
 
 class Basis(models.TextChoices):

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +26,7 @@ from tsunagari.workspace.nav import menu
 
 from . import actions, caselog, disclosure, figures, notify
 from .access import case_view, held_persons, visible_meetings, visible_persons, visible_referrals
-from .forms import ConsentForm, PersonForm, ReferralForm
+from .forms import ConsentForm, PersonForm, PersonRecordForm, PersonRequestForm, ReferralForm, RequestAnswerForm
 from .lookup import find_person
 from .models import (
     CLOSED,
@@ -35,6 +36,7 @@ from .models import (
     Consent,
     Notification,
     Outcome,
+    PersonRequest,
     ProvisionRecord,
     Status,
 )
@@ -45,17 +47,26 @@ def _render(request: HttpRequest, workspace: Workspace, template: str, **context
     return render(request, template, context)
 
 
+# Persons and referrals per page of the case list: a page costs the same queries however many there are.
+CASES_PER_PAGE = 50
+
+
 @case_view
 def person_list(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any]) -> HttpResponse:
     # Only the columns the list shows: every encrypted column loaded is a decryption (bench/cases_load.py).
-    persons = list(
-        visible_persons(orgs, workspace.platform.pk, timezone.localdate()).only("pk", "name").order_by("-created_at")
-    )
-    referrals = list(
+    persons = Paginator(
+        visible_persons(orgs, workspace.platform.pk, timezone.localdate())
+        .only("pk", "name")
+        .order_by("-created_at", "-pk"),
+        CASES_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    referrals = Paginator(
         visible_referrals(orgs, workspace.platform.pk)
         .only("pk", "status", "person_id", "sender_id")
-        .order_by("-updated_at")
-    )
+        .order_by("-updated_at", "-pk"),
+        CASES_PER_PAGE,
+    ).get_page(request.GET.get("referrals"))
+    # Only the persons shown on this page are logged as seen.
     caselog.touch(request, *persons)
     caselog.touch(request, *(r.person_id for r in referrals if r.sender_id in orgs or r.status in RECEIVER_HOLDS))
     return _render(
@@ -89,6 +100,8 @@ def person_detail(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
         .prefetch_related("recipients")
         .order_by("-given_on", "-pk")
     )
+    # Likewise the requests the person made to this organisation.
+    requests = PersonRequest.objects.filter(person=person, organization__in=orgs).order_by("-received_on", "-pk")
     return _render(
         request,
         workspace,
@@ -98,10 +111,12 @@ def person_detail(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
         meetings=meetings,
         provisions=provisions,
         consents=consents,
+        requests=requests,
         today=today,
         # Contact details were not provided to anyone through a referral (its items): the registering
         # organisation alone sees them.
         shows_contact=person.registered_by_id in orgs,
+        can_edit=person.registered_by_id in orgs,
         can_refer=held_persons(orgs, workspace.platform.pk, today).filter(pk=person.pk).exists(),
     )
 
@@ -151,6 +166,92 @@ def person_new(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any])
     if existing is not None:
         response.status_code = 409
     return response
+
+
+@case_view
+def person_edit(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], person_id: int) -> HttpResponse:
+    """Correct a person's record: only the organisation that registered it, while it still holds the person.
+
+    Organisations that see the person through a referral or a case meeting received a copy they
+    may not change (404, as for a record they cannot see).
+    """
+    person = get_object_or_404(
+        visible_persons(orgs, workspace.platform.pk, timezone.localdate()).filter(registered_by__in=orgs),
+        pk=person_id,
+    )
+    caselog.touch(request, person)
+    initial = {name: getattr(person, name) for name in actions.PERSON_FIELDS}
+    form = PersonRecordForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changed = actions.edit_person(
+            person, organization_id=person.registered_by_id, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("The record has been updated.") if changed else _("Nothing was changed."))
+        return redirect("workspace:case-person", workspace.platform.slug, person.pk)
+    return _form_page(
+        request,
+        workspace,
+        form,
+        title=_("Edit the record"),
+        person=person,
+        back=("workspace:case-person", [person.pk]),
+        buttons=[("save", _("Save the record"))],
+    )
+
+
+@case_view
+def request_new(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], person_id: int) -> HttpResponse:
+    """Record a request the person made to this organisation (開示・訂正・利用停止等の請求)."""
+    person = get_object_or_404(visible_persons(orgs, workspace.platform.pk, timezone.localdate()), pk=person_id)
+    caselog.touch(request, person)
+    form = PersonRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation_id = actions.organisation_of(request.user, workspace.platform.pk)
+        actions.record_request(person, organization_id=organisation_id, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The request has been recorded."))
+        return redirect("workspace:case-person", workspace.platform.slug, person.pk)
+    return _form_page(
+        request,
+        workspace,
+        form,
+        title=_("Record a request from the person"),
+        person=person,
+        back=("workspace:case-person", [person.pk]),
+        buttons=[("save", _("Record the request"))],
+    )
+
+
+@case_view
+def request_answer(
+    request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], person_request_id: int
+) -> HttpResponse:
+    """The decision on a request made to this organisation, about a person it still sees."""
+    person_request: PersonRequest = get_object_or_404(
+        PersonRequest.objects.filter(
+            organization__in=orgs, person__in=visible_persons(orgs, workspace.platform.pk, timezone.localdate())
+        ).select_related("person", "platform"),
+        pk=person_request_id,
+    )
+    person = person_request.person
+    caselog.touch(request, person)
+    initial: dict[str, Any] = {"decision": person_request.decision, "reason": person_request.reason}
+    if person_request.answered_on:
+        initial["answered_on"] = person_request.answered_on
+    form = RequestAnswerForm(request.POST or None, initial=initial, received_on=person_request.received_on)
+    if request.method == "POST" and form.is_valid():
+        actions.answer_request(person_request, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The answer has been recorded."))
+        return redirect("workspace:case-person", workspace.platform.slug, person.pk)
+    return _form_page(
+        request,
+        workspace,
+        form,
+        title=_("Answer the request"),
+        person=person,
+        person_request=person_request,
+        back=("workspace:case-person", [person.pk]),
+        buttons=[("save", _("Record the answer"))],
+    )
 
 
 @case_view
