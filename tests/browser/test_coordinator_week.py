@@ -143,12 +143,24 @@ def test_a_coordinators_week(live_server: Any, browser: Any, kamakura: Any, alic
     walk.click(page.locator("nav.workspace-nav").get_by_role("link", name="確認が必要な掲載情報"))
     assert page.locator("nav.workspace-nav").is_visible()
 
+    # 8. Post a notice and e-mail it to every member now (a confirmation that says to how many first).
+    walk.start("8. post a notice and e-mail it to the members now")
+    page.goto(base + "/kamakura/workspace/notices/new/")
+    page.locator("input[name=title]").fill("12月の全体会議の資料")
+    page.locator("textarea[name=body]").fill("資料を添付しました。会議の前にご覧ください。")
+    walk.click(page.locator("main form.stacked button[type=submit]"))
+    walk.click(page.get_by_role("link", name="今すぐメールで知らせる"))
+    walk.click(page.locator("main form:not([action]) button[type=submit]"))
+    expect(page.locator("main")).to_contain_text("メール送信済み")
+
     # axe on every page of the coordinator's menu, and on the forms behind them.
     links = page.locator("nav.workspace-nav a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     extra = [
         "/kamakura/workspace/events/new/",
         "/kamakura/workspace/notices/new/",
         f"/kamakura/workspace/events/{event.pk}/",
+        "/kamakura/workspace/members/print/",
+        "/kamakura/members/print/",
     ]
     for href in [*links, *extra, "/kamakura/workspace/no-such-page/"]:
         page.goto(base + href)
