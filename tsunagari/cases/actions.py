@@ -61,6 +61,29 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+def _log_change(
+    action: str,
+    obj: Any,
+    *,
+    actor: Any,
+    platform: Any,
+    organization_id: Any,
+    person_id: Any,
+    detail: dict[str, Any],
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """One change to a person's case record by one organisation: the audit log's entry and the case log's."""
+    record(action, actor=_user(actor), platform=platform, obj=obj, changes=changes)
+    caselog.append(
+        platform_id=platform.pk,
+        action=caselog.CHANGE,
+        actor=actor,
+        organizations=[organization_id],
+        persons=[person_id],
+        detail=detail,
+    )
+
+
 def register_person(
     *,
     platform: Any,
@@ -85,13 +108,13 @@ def register_person(
             given_on=given_on or date.today(),
             recorded_by=_user(actor),
         )
-        record("cases.person.registered", actor=_user(actor), platform=platform, obj=person)
-        caselog.append(
-            platform_id=platform.pk,
-            action=caselog.CHANGE,
+        _log_change(
+            "cases.person.registered",
+            person,
             actor=actor,
-            organizations=[organization.pk],
-            persons=[person.pk],
+            platform=platform,
+            organization_id=organization.pk,
+            person_id=person.pk,
             detail={"person": person.pk, "registered": True},
         )
     return person
@@ -114,19 +137,14 @@ def edit_person(person: Person, *, organization_id: Any, actor: Any, **values: A
         for name in changed:
             setattr(person, name, values[name])
         person.save(update_fields=[*changed, "lookup"])
-        record(
+        _log_change(
             "cases.person.changed",
-            actor=_user(actor),
-            platform=person.platform,
-            obj=person,
-            changes={"fields": changed},
-        )
-        caselog.append(
-            platform_id=person.platform_id,
-            action=caselog.CHANGE,
+            person,
             actor=actor,
-            organizations=[organization_id],
-            persons=[person.pk],
+            platform=person.platform,
+            organization_id=organization_id,
+            person_id=person.pk,
+            changes={"fields": changed},
             detail={"person": person.pk, "changed": changed},
         )
     return changed
@@ -147,15 +165,14 @@ def record_request(
             asked=asked.strip(),
             recorded_by=_user(actor),
         )
-        record(
-            "cases.request.recorded", actor=_user(actor), platform=person.platform, obj=request, changes={"kind": kind}
-        )
-        caselog.append(
-            platform_id=person.platform_id,
-            action=caselog.CHANGE,
+        _log_change(
+            "cases.request.recorded",
+            request,
             actor=actor,
-            organizations=[organization_id],
-            persons=[person.pk],
+            platform=person.platform,
+            organization_id=organization_id,
+            person_id=person.pk,
+            changes={"kind": kind},
             detail={"request": request.pk, "kind": kind, "recorded": True},
         )
     return request
@@ -168,19 +185,14 @@ def answer_request(
     with transaction.atomic():
         request.decision, request.answered_on, request.reason = decision, answered_on, reason.strip()
         request.save(update_fields=["decision", "answered_on", "reason"])
-        record(
+        _log_change(
             "cases.request.answered",
-            actor=_user(actor),
-            platform=request.platform,
-            obj=request,
-            changes={"decision": decision},
-        )
-        caselog.append(
-            platform_id=request.platform_id,
-            action=caselog.CHANGE,
+            request,
             actor=actor,
-            organizations=[request.organization_id],
-            persons=[request.person_id],
+            platform=request.platform,
+            organization_id=request.organization_id,
+            person_id=request.person_id,
+            changes={"decision": decision},
             detail={"request": request.pk, "decision": decision},
         )
     return request
@@ -228,19 +240,14 @@ def record_consent(
             recorded_by=_user(actor),
         )
         consent.recipients.set(list(recipients))
-        record(
+        _log_change(
             "cases.consent.recorded",
-            actor=_user(actor),
-            platform=person.platform,
-            obj=consent,
-            changes={"recipients": sorted(str(pk) for pk in consent.recipients.values_list("pk", flat=True))},
-        )
-        caselog.append(
-            platform_id=person.platform_id,
-            action=caselog.CHANGE,
+            consent,
             actor=actor,
-            organizations=[organization_id],
-            persons=[person.pk],
+            platform=person.platform,
+            organization_id=organization_id,
+            person_id=person.pk,
+            changes={"recipients": sorted(str(pk) for pk in consent.recipients.values_list("pk", flat=True))},
             detail={"consent": consent.pk, "recorded": True},
         )
     return consent
@@ -258,13 +265,13 @@ def withdraw_consent(consent: Consent, *, actor: Any) -> list[Referral]:
             return cancelled
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
-        record("cases.consent.withdrawn", actor=_user(actor), platform=consent.platform, obj=consent)
-        caselog.append(
-            platform_id=consent.platform_id,
-            action=caselog.CHANGE,
+        _log_change(
+            "cases.consent.withdrawn",
+            consent,
             actor=actor,
-            organizations=[consent.organization_id],
-            persons=[consent.person_id],
+            platform=consent.platform,
+            organization_id=consent.organization_id,
+            person_id=consent.person_id,
             detail={"consent": consent.pk, "withdrawn": True},
         )
         pending = Referral.objects.filter(
