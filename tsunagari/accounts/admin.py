@@ -3,8 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from tsunagari.directory.admin import PLATFORM_FILTER
-
+from .admin_filters import PLATFORM_FILTER
 from .models import Invitation, Membership, User
 
 

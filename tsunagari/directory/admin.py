@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -12,14 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from tsunagari.accounts.admin_filters import PLATFORM_FILTER
 from tsunagari.accounts.models import staff_platform_ids
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import scopes_disabled
 
 from . import models
-
-if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 class StaleFilter(admin.SimpleListFilter):
@@ -36,20 +34,6 @@ class StaleFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(pk__in=stale)
         return queryset
-
-
-class OwnPlatformsFilter(admin.RelatedFieldListFilter):
-    """ "By platform", offering only the platforms the person coordinates (not every platform's name)."""
-
-    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
-        choices = super().field_choices(field, request, model_admin)
-        if request.user.is_superuser:
-            return choices
-        own = {str(pk) for pk in staff_platform_ids(request.user)}
-        return [(pk, name) for pk, name in choices if str(pk) in own]
-
-
-PLATFORM_FILTER = ("platform", OwnPlatformsFilter)
 
 
 class PlatformOwnedAdmin(SimpleHistoryAdmin):

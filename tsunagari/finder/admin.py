@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tsunagari.directory.admin import PLATFORM_FILTER
+from tsunagari.accounts.admin_filters import PLATFORM_FILTER
 
 from .models import FinderSettings, NeedDailyCount
 
