@@ -160,3 +160,27 @@ def test_the_page_shows_hidden_cells_and_no_person(client: Client, alice: Any, r
     assert "10未満" in body
     assert "鎌倉 花子" not in body and "見守り" not in body and "（見本）" not in body
     assert client.get("/kamakura/workspace/figures/?from=2026-13&to=x").status_code == 200
+
+
+def test_the_programme_report_counts_referrals_sent_and_closed_in_each_period(rows: dict[str, Any]) -> None:
+    from tsunagari.reporting.counters import REGISTRY, Period
+
+    for day in (1, 2, 3):
+        make_referral(rows, status=Status.REQUESTED, made=at(2026, 4, day), requested_at=at(2026, 4, day))
+    make_referral(  # sent in April, closed in May
+        rows,
+        status=Status.COMPLETED,
+        made=at(2026, 4, 4),
+        requested_at=at(2026, 4, 4),
+        closed_at=at(2026, 5, 2),
+        outcome=Outcome.GOT_HELP,
+    )
+    make_referral(rows, status=Status.DRAFT, made=at(2026, 4, 5))  # never sent
+    april = Period(datetime.date(2026, 4, 1), datetime.date(2026, 5, 1))
+    may = Period(datetime.date(2026, 5, 1), datetime.date(2026, 6, 1))
+    pk = rows["platform"].pk
+    sent = REGISTRY["referrals"].count_periods([pk], [april, may])
+    closed = REGISTRY["referrals_closed"].count_periods([pk], [april, may])
+    assert [c.get(pk, 0) for c in sent] == [4, 0]
+    assert [c.get(pk, 0) for c in closed] == [0, 1]
+    assert REGISTRY["referrals"].count([pk], april) == {pk: 4}

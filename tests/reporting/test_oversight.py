@@ -243,3 +243,46 @@ def test_a_count_withheld_alone_beside_a_sum_takes_another_with_it(
 
     withhold_beside(values, total)
     assert values == after
+
+
+# --- one query per figure, whatever the number of periods --------------------------------------------
+
+
+# Figures the synthetic year of tests/reporting/activity.py leaves at 0 (the referrals' are counted in
+# tests/cases/test_figures.py).
+NOT_IN_THE_SYNTHETIC_YEAR = {"case_workshops_held", "referrals", "referrals_closed", "concerns", "surveys_run"}
+
+
+def test_each_figure_counts_every_period_in_one_query(both: Any) -> None:
+    from tsunagari.membership.models import Agreement
+    from tsunagari.reporting.counters import COUNTERS, first_half, fiscal_year
+
+    kamakura = both[0]
+    with scope(platform=[kamakura.pk]):
+        # In force two years before only; from the year on; with no dates; signed but not in force.
+        for starts, ends, status in (
+            (datetime.date(YEAR - 2, 4, 1), datetime.date(YEAR - 1, 3, 31), Agreement.Status.IN_FORCE),
+            (datetime.date(YEAR, 6, 1), None, Agreement.Status.IN_FORCE),  # signed the day before
+            (None, None, Agreement.Status.IN_FORCE),
+            (None, None, Agreement.Status.NEGOTIATING),
+        ):
+            signed = starts - datetime.timedelta(days=1) if starts and starts.year == YEAR else None
+            Agreement.objects.create(
+                platform=kamakura, title="協定", starts_on=starts, ends_on=ends, status=status, signed_on=signed
+            )
+
+    periods = [fiscal_year(YEAR - 2), fiscal_year(YEAR - 1), fiscal_year(YEAR), first_half(YEAR)]
+    ids = Platform.objects.filter(pk__in=[p.pk for p in both]).values("pk")
+    for counter in COUNTERS:
+        assert counter.available, counter.key
+        with CaptureQueriesContext(connection) as queries:
+            together = counter.count_periods(ids, periods)
+        assert len(queries) == 1, counter.key
+        # The same counts as one period at a time (a platform missing counts 0).
+        alone = [counter.count(ids, period) for period in periods]
+        assert [{k: n for k, n in c.items() if n} for c in together] == [
+            {k: n for k, n in c.items() if n} for c in alone
+        ], counter.key
+        assert any(any(c.values()) for c in together) or counter.key in NOT_IN_THE_SYNTHETIC_YEAR, counter.key
+        if counter.key == "agreements_in_force":
+            assert [c.get(kamakura.pk, 0) for c in together] == [2, 1, 2, 2]

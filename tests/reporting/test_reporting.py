@@ -62,7 +62,7 @@ def test_figures_are_counted_from_the_records_of_the_year(active_kamakura: Any) 
 
 def test_figures_of_apps_not_installed_say_so(active_kamakura: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # As if the councils app did not offer its figure.
-    monkeypatch.setitem(counters._resolved, "tsunagari.councils.figures:concerns_by_platform", None)
+    monkeypatch.setitem(counters._resolved, "tsunagari.councils.figures:concerns_received", None)
     counted = figures(build(active_kamakura))
     assert counted["concerns"]["available"] is False
     assert counted["concerns"]["value"] is None

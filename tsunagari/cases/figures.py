@@ -35,10 +35,10 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagari.lib.counting import count_by_platform
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import platform_scope
 
@@ -266,22 +266,11 @@ def outcome_label(code: str) -> str:
 # --- For the programme report (tsunagari.reporting counters): counts per platform, one query each.
 
 
-def referrals_by_platform(platforms: Any, period: Any) -> dict[int, int]:
-    """Referrals sent (requested) in the period, per platform; drafts never left the sender."""
-    return count_by_platform(
-        Referral.objects.filter(
-            platform_id__in=platforms, requested_at__gte=period.start_at, requested_at__lt=period.end_at
-        )
-    )
+def referrals_sent(platforms: Any) -> QuerySet[Referral]:
+    """Referrals sent (dated by when they were requested); drafts never left the sender."""
+    return Referral.objects.filter(platform_id__in=platforms, requested_at__isnull=False)
 
 
-def referrals_closed_by_platform(platforms: Any, period: Any) -> dict[int, int]:
-    """Referrals that reached an end (completed, failed or rejected) in the period, per platform."""
-    return count_by_platform(
-        Referral.objects.filter(
-            platform_id__in=platforms,
-            status__in=CLOSED,
-            closed_at__gte=period.start_at,
-            closed_at__lt=period.end_at,
-        )
-    )
+def referrals_closed(platforms: Any) -> QuerySet[Referral]:
+    """Referrals that reached an end (completed, failed or rejected), dated by when they closed."""
+    return Referral.objects.filter(platform_id__in=platforms, status__in=CLOSED, closed_at__isnull=False)

@@ -1,18 +1,14 @@
-"""Counts for the programme report (tsunagari.reporting counters): aggregates only, one query."""
+"""Records for the programme report (tsunagari.reporting counters), which only ever counts them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tsunagari.lib.counting import count_by_platform
+from django.db.models import QuerySet
 
 from .models import Concern
 
 
-def concerns_by_platform(platforms: Any, period: Any) -> dict[int, int]:
-    """Concerns (気づき) received in the period, per platform."""
-    return count_by_platform(
-        Concern.objects.filter(
-            platform_id__in=platforms, received_at__gte=period.start_at, received_at__lt=period.end_at
-        )
-    )
+def concerns_received(platforms: Any) -> QuerySet[Concern]:
+    """Concerns (気づき) of the platforms, dated by when they were received."""
+    return Concern.objects.filter(platform_id__in=platforms)

@@ -22,9 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-
-from tsunagari.lib.counting import count_by_platform
 
 from . import estimation, weighting
 from .instruments import UCLA_BANDS, UCLA_ITEMS, hikikomori_class, ucla_band, ucla_score
@@ -317,13 +316,9 @@ def _round(value: float) -> float | None:
     return None if value != value else round(float(value), 6)  # NaN (nobody answered) → None
 
 
-def surveys_by_platform(platforms: Any, period: Any) -> dict[int, int]:
-    """Surveys run (opened to answers) that were created in the period, per platform (programme report)."""
-    return count_by_platform(
-        Survey.objects.filter(
-            platform_id__in=platforms, created_at__gte=period.start_at, created_at__lt=period.end_at
-        ).exclude(status=Survey.Status.DRAFT)
-    )
+def surveys_run(platforms: Any) -> QuerySet[Survey]:
+    """Surveys run (opened to answers), dated by when they were created (programme report)."""
+    return Survey.objects.filter(platform_id__in=platforms).exclude(status=Survey.Status.DRAFT)
 
 
 def platform_headlines(platform: Any, start_at: Any, end_at: Any) -> list[tuple[str, str]]:
