@@ -139,6 +139,12 @@ def test_curated_lines_carry_source_publisher_hours_and_verification() -> None:
         assert line.url.startswith("https://") and line.publisher and line.availability
         assert line.last_verified_on == datetime.date(2026, 12, 3)
         assert "再確認" in line.verification_note
+    # Where each line's hours were last seen is said, official or not; a line with its hours only from
+    # an old secondary source says so rather than claiming more.
+    notes = {line.number: line.verification_note for line in curated_defaults()}
+    assert "公式ページ https://www.mext.go.jp/" in notes["0120-0-78310"]
+    assert "公式ではないページ" in notes["0120-061-338"] and "要確認" in notes["0120-061-338"]
+    assert all(len(note) <= 500 for note in notes.values())
 
 
 def test_a_line_not_checked_for_six_months_is_listed_for_the_coordinator() -> None:

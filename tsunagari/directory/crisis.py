@@ -57,10 +57,18 @@ def _curated_file() -> dict[str, Any]:
 
 
 def _note(record: dict[str, Any], transcribed_on: str) -> str:
+    """Where the number and hours were last confirmed, for the coordinator who re-checks them."""
+    checked = record.get("checked")
+    if not checked:
+        return (
+            f"{transcribed_on} に公式ページ {record['url']} の内容として知られている情報から転記。"
+            "公式ページでの再確認が必要です。"
+        )
+    where = "公式ページ" if checked["official"] else "公式ではないページ"
     return (
-        f"{transcribed_on} に公式ページ {record['url']} の内容として知られている情報から転記。"
-        "公式ページでの再確認が必要です。"
-    )
+        f"{checked['on']} に{where} {checked['source']} で確認: {checked['says']}。"
+        f"公式ページ {record['url']} での再確認が必要です。"
+    )[:500]
 
 
 def curated_defaults() -> list[CrisisLine]:
