@@ -331,7 +331,35 @@ def basis_problem(basis: str) -> str:
     return _("Choose a legal basis for sharing.")
 
 
-def refer(*, person: Person, sender: Any, receiver: Any, need: str, need_code: str = "", **fields: Any) -> Referral:
+def check_referral(person: Person, *, sender_id: Any, receiver_id: Any, basis: str, actor: Any) -> None:
+    """Refuse (ReferralError) a referral the person stopped, or one no legal basis allows `actor` now.
+
+    The actions call it themselves, when a referral is made and again when it is sent, so that no
+    caller (a view, a command, the demo) passes a person on by leaving out the form's checks.
+    """
+    if receiver_id == sender_id:
+        raise ReferralError(_("Choose an organisation other than your own."))
+    if referral_stopped(person.pk, sender_id=sender_id):
+        raise ReferralError(str(STOPPED_MESSAGE))
+    if basis not in referral_bases(person, sender_id=sender_id, receiver_id=receiver_id, user=actor):
+        raise ReferralError(basis_problem(basis))
+
+
+def refer(
+    *,
+    person: Person,
+    sender: Any,
+    receiver: Any,
+    need: str,
+    need_code: str = "",
+    basis: str = Basis.CONSENT,
+    previous: Referral | None = None,
+) -> Referral:
+    """A draft referral, unchecked and unlogged (start_referral checks and logs; demo and tests use it alone).
+
+    A draft shows the receiver nothing; sending it (move to requested) checks its basis and the
+    person's stop requests.
+    """
     return Referral.objects.create(
         platform=person.platform,
         person=person,
@@ -339,7 +367,8 @@ def refer(*, person: Person, sender: Any, receiver: Any, need: str, need_code: s
         receiver=receiver,
         need=need,
         need_code=need_code,
-        **fields,
+        basis=basis,
+        previous=previous,
     )
 
 
@@ -355,13 +384,8 @@ def start_referral(
     need_code: str = "",
     previous: Referral | None = None,
 ) -> Referral:
-    """A new referral from the workspace, as a draft or sent at once; refused without a legal basis."""
-    if receiver.pk == sender.pk:
-        raise ReferralError(_("Choose an organisation other than your own."))
-    if referral_stopped(person.pk, sender_id=sender.pk):
-        raise ReferralError(str(STOPPED_MESSAGE))
-    if basis not in referral_bases(person, sender_id=sender.pk, receiver_id=receiver.pk, user=actor):
-        raise ReferralError(basis_problem(basis))
+    """A new referral from the workspace, as a draft or sent at once; ReferralError without a legal basis."""
+    check_referral(person, sender_id=sender.pk, receiver_id=receiver.pk, basis=basis, actor=actor)
     with transaction.atomic():
         referral = refer(
             person=person,
@@ -397,7 +421,9 @@ def move(
 ) -> Referral:
     """Move `referral` to state `to` on behalf of one of `orgs`, if its side may; else TransitionError.
 
-    `outcome` (an Outcome code) may be given when the referral ends; the figures count it.
+    Sending it (to requested) is refused with ReferralError when the person stopped the sender
+    referring them or its legal basis no longer holds for `actor` (a consent may have ended since
+    the draft). `outcome` (an Outcome code) may be given when the referral ends; the figures count it.
     """
     with transaction.atomic():
         # Locked, so two people moving the same referral at once cannot both succeed from one state.
@@ -415,8 +441,14 @@ def move(
                 if side == SENDER
                 else _("Only the receiving organisation may do this.")
             )
-        if to == Status.REQUESTED and referral_stopped(current.person_id, sender_id=current.sender_id):
-            raise TransitionError(str(STOPPED_MESSAGE))
+        if to == Status.REQUESTED:
+            check_referral(
+                current.person,
+                sender_id=current.sender_id,
+                receiver_id=current.receiver_id,
+                basis=current.basis,
+                actor=actor,
+            )
         if to in NEEDS_REASON and not reason.strip():
             raise TransitionError(_("Write the reason or the outcome."))
         if outcome and (to not in CLOSED or outcome not in Outcome.values):

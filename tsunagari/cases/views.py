@@ -396,17 +396,6 @@ def referral_move(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
     referral = get_object_or_404(visible_referrals(orgs, workspace.platform.pk), pk=referral_id)
     caselog.touch(request, referral.person_id)
     to = request.POST.get("to", "")
-    if (
-        referral.status == Status.DRAFT
-        and to == Status.REQUESTED
-        and referral.basis
-        not in actions.referral_bases(
-            referral.person, sender_id=referral.sender_id, receiver_id=referral.receiver_id, user=request.user
-        )
-    ):
-        # The basis is checked again when a draft is sent: a consent may have ended since.
-        messages.error(request, actions.basis_problem(referral.basis))
-        return redirect("workspace:case-referral", workspace.platform.slug, referral.pk)
     try:
         moved = actions.move(
             referral,
@@ -416,7 +405,8 @@ def referral_move(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
             reason=request.POST.get("reason", ""),
             outcome=request.POST.get("outcome", ""),
         )
-    except actions.TransitionError as error:
+    except (actions.TransitionError, actions.ReferralError) as error:
+        # ReferralError: a draft sent after its consent ended, or after the person stopped referrals.
         messages.error(request, str(error))
         return redirect("workspace:case-referral", workspace.platform.slug, referral.pk)
     if moved.status == Status.REJECTED and moved.receiver_id in orgs and moved.sender_id not in orgs:
