@@ -77,6 +77,9 @@ def person_list(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any]
         referrals=referrals,
         orgs=orgs,
         unread=notify.unread(request.user, workspace.platform),
+        open_requests=PersonRequest.objects.filter(
+            platform=workspace.platform, organization__in=orgs, decision=""
+        ).count(),
     )
 
 
@@ -251,6 +254,34 @@ def request_answer(
         person_request=person_request,
         back=("workspace:case-person", [person.pk]),
         buttons=[("save", _("Record the answer"))],
+    )
+
+
+# Open requests on one page: far more than an organisation should ever have waiting.
+MAX_OPEN_REQUESTS = 500
+
+
+@case_view
+def request_list(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any]) -> HttpResponse:
+    """The requests persons made to this organisation that are not answered yet, the earliest due first."""
+    today = timezone.localdate()
+    # Ordered by the date received, which is the order of the answer dates (always two weeks later).
+    open_requests = list(
+        PersonRequest.objects.filter(platform=workspace.platform, organization__in=orgs, decision="")
+        .defer("asked", "reason")
+        .order_by("received_on", "pk")[:MAX_OPEN_REQUESTS]
+    )
+    # The name only of persons the organisation still sees; a request outlives a withdrawn consent.
+    shown = visible_persons(orgs, workspace.platform.pk, today).filter(pk__in={r.person_id for r in open_requests})
+    names = {person.pk: person.name for person in shown.only("pk", "name")}
+    caselog.touch(request, *names)
+    return _render(
+        request,
+        workspace,
+        "cases/request_list.html",
+        rows=[{"request": r, "name": names.get(r.person_id), "overdue": r.is_overdue(today)} for r in open_requests],
+        overdue=sum(1 for r in open_requests if r.is_overdue(today)),
+        today=today,
     )
 
 
