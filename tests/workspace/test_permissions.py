@@ -450,6 +450,7 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
         for name in (
             "case-person-disclosure",
             "case-person-edit",
+            "case-person-erase",
             "case-request-new",
             "case-request-answer",
             "case-requests",
@@ -660,6 +661,7 @@ def case_meeting_urls(base: str, rows: dict[str, Any]) -> dict[str, tuple[str, d
         "case-person-disclosure": (base + f"cases/persons/{rows['person'].pk}/disclosure/", {}),
         "case-person-new": (base + "cases/persons/new/", {}),
         "case-person-edit": (base + f"cases/persons/{rows['person'].pk}/edit/", {}),
+        "case-person-erase": (base + f"cases/persons/{rows['person'].pk}/erase/", {}),
         "case-request-new": (base + f"cases/persons/{rows['person'].pk}/requests/new/", {}),
         "case-request-answer": (base + f"cases/requests/{rows['person_request'].pk}/answer/", {}),
         "case-requests": (base + "cases/requests/", {}),

@@ -37,6 +37,8 @@ class Person(models.Model):
     # The date the organisation first took the case on (a ledger's 受付日); encrypted like the rest.
     received_on = EncryptedDateField(_("received on"), blank=True, null=True)
     lookup = models.CharField(max_length=64, db_index=True, editable=False)
+    # When the registering organisation erased the personal fields (actions.erase_person).
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
     registered_by = models.ForeignKey(
         "directory.Organization", models.PROTECT, related_name="+", verbose_name=_("registered by")
     )
@@ -72,6 +74,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "cases.person.changed": _("changed a supported person's record"),
     "cases.request.recorded": _("recorded a request from a person (APPI)"),
     "cases.request.answered": _("answered a request from a person (APPI)"),
+    "cases.person.erased": _("erased a supported person's record"),
 }
 
 

@@ -26,7 +26,15 @@ from tsunagari.workspace.nav import menu
 
 from . import actions, caselog, disclosure, figures, notify
 from .access import case_view, held_persons, visible_meetings, visible_persons, visible_referrals
-from .forms import ConsentForm, PersonForm, PersonRecordForm, PersonRequestForm, ReferralForm, RequestAnswerForm
+from .forms import (
+    ConsentForm,
+    ErasureForm,
+    PersonForm,
+    PersonRecordForm,
+    PersonRequestForm,
+    ReferralForm,
+    RequestAnswerForm,
+)
 from .lookup import find_person
 from .models import (
     CLOSED,
@@ -36,6 +44,7 @@ from .models import (
     Consent,
     Notification,
     Outcome,
+    Person,
     PersonRequest,
     ProvisionRecord,
     Status,
@@ -120,6 +129,10 @@ def person_detail(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
         # organisation alone sees them.
         shows_contact=person.registered_by_id in orgs,
         can_edit=person.registered_by_id in orgs,
+        # Offered once the person's request to stop use was granted (the page then checks the rest).
+        can_erase=person.registered_by_id in orgs
+        and person.erased_at is None
+        and any(r.kind == PersonRequest.Kind.STOP_USE and r.decision == PersonRequest.Decision.DONE for r in requests),
         can_refer=held_persons(orgs, workspace.platform.pk, today).filter(pk=person.pk).exists(),
     )
 
@@ -203,6 +216,43 @@ def person_edit(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any]
 
 
 @case_view
+def person_erase(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], person_id: int) -> HttpResponse:
+    """Erase a person's record after granting their request to stop use (one click, confirmed).
+
+    The registering organisation's people only, like editing; the rules are the action's
+    (actions.erasure_blockers), shown before the button so nobody clicks in vain.
+    """
+    today = timezone.localdate()
+    person = get_object_or_404(
+        visible_persons(orgs, workspace.platform.pk, today).filter(registered_by__in=orgs), pk=person_id
+    )
+    caselog.touch(request, person)
+    organisation_id = person.registered_by_id
+    blockers = actions.erasure_blockers(person, organization_id=organisation_id, today=today)
+    form = ErasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.erase_person(person, organization_id=organisation_id, actor=request.user)
+        except actions.ErasureError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The record has been erased. The provision records and the requests are kept."))
+            return redirect("workspace:case-person", workspace.platform.slug, person.pk)
+    response = _render(
+        request,
+        workspace,
+        "cases/person_erase.html",
+        person=person,
+        form=form,
+        blockers=blockers,
+        erased=[str(field.verbose_name) for field in Person._meta.fields if field.name in actions.ERASED_FIELDS],
+    )
+    if form.is_bound and form.errors:
+        response.status_code = 400
+    return response
+
+
+@case_view
 def request_new(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], person_id: int) -> HttpResponse:
     """Record a request the person made to this organisation (開示・訂正・利用停止等の請求)."""
     person = get_object_or_404(visible_persons(orgs, workspace.platform.pk, timezone.localdate()), pk=person_id)
@@ -244,6 +294,12 @@ def request_answer(
     if request.method == "POST" and form.is_valid():
         actions.answer_request(person_request, actor=request.user, **form.cleaned_data)
         messages.success(request, _("The answer has been recorded."))
+        if (
+            person_request.kind == PersonRequest.Kind.STOP_USE
+            and person_request.decision == PersonRequest.Decision.DONE
+            and person.registered_by_id in orgs
+        ):
+            messages.info(request, _("To erase the person's record, use “Erase the record” on their page."))
         return redirect("workspace:case-person", workspace.platform.slug, person.pk)
     return _form_page(
         request,

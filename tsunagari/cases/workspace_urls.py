@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/persons/new/", views.person_new, name="case-person-new"),
     path("cases/persons/<int:person_id>/", views.person_detail, name="case-person"),
     path("cases/persons/<int:person_id>/edit/", views.person_edit, name="case-person-edit"),
+    path("cases/persons/<int:person_id>/erase/", views.person_erase, name="case-person-erase"),
     path("cases/persons/<int:person_id>/requests/new/", views.request_new, name="case-request-new"),
     path("cases/requests/", views.request_list, name="case-requests"),
     path("cases/requests/<int:person_request_id>/answer/", views.request_answer, name="case-request-answer"),
