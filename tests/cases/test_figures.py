@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.cases.rows import consent_to_share
 from tsunagari.cases import actions
 from tsunagari.cases.figures import SECONDARY, SMALL, monthly, suppress_line
 from tsunagari.cases.models import Outcome, Referral, Status
@@ -139,6 +140,7 @@ def test_the_lifecycle_sets_the_times_the_figures_count(rows: dict[str, Any], ol
             person=rows["person"], sender=rows["council"], receiver=rows["centre"], need="（見本）", need_code="elderly"
         )
         council, centre = frozenset({rows["council"].pk}), frozenset({rows["centre"].pk})
+        consent_to_share(rows["person"], sender=rows["council"], receiver=rows["centre"])
         actions.move(referral, Status.REQUESTED, orgs=council, actor=olga)
         actions.move(referral, Status.ACCEPTED, orgs=centre, actor=rows["rita"])
         actions.move(referral, Status.IN_PROGRESS, orgs=centre, actor=rows["rita"])

@@ -30,6 +30,11 @@ ROW_FOR_ID = {
 AGGREGATES_ONLY = frozenset({"figures"})
 
 
+# Case pages without an id that list person data of the viewer's organisations: an outsider probe
+# opens each and finds nothing of another organisation's person (tests/cases/test_request_deadlines.py).
+PERSON_LISTS = frozenset({"cases", "case-requests", "case-meetings", "case-notifications"})
+
+
 def case_patterns() -> list[URLPattern]:
     return [p for p in workspace_urls.urlpatterns if isinstance(p, URLPattern) and p.name not in AGGREGATES_ONLY]
 

@@ -26,6 +26,7 @@ from .models import (
     PERSON_ITEMS,
     RECEIVER,
     SENDER,
+    SENDER_HOLDS,
     STOPS_REFERRALS,
     TRANSITIONS,
     Basis,
@@ -331,7 +332,35 @@ def basis_problem(basis: str) -> str:
     return _("Choose a legal basis for sharing.")
 
 
-def refer(*, person: Person, sender: Any, receiver: Any, need: str, need_code: str = "", **fields: Any) -> Referral:
+def check_referral(person: Person, *, sender_id: Any, receiver_id: Any, basis: str, actor: Any) -> None:
+    """Refuse (ReferralError) a referral the person stopped, or one no legal basis allows `actor` now.
+
+    The actions call it themselves, when a referral is made and again when it is sent, so that no
+    caller (a view, a command, the demo) passes a person on by leaving out the form's checks.
+    """
+    if receiver_id == sender_id:
+        raise ReferralError(_("Choose an organisation other than your own."))
+    if referral_stopped(person.pk, sender_id=sender_id):
+        raise ReferralError(str(STOPPED_MESSAGE))
+    if basis not in referral_bases(person, sender_id=sender_id, receiver_id=receiver_id, user=actor):
+        raise ReferralError(basis_problem(basis))
+
+
+def refer(
+    *,
+    person: Person,
+    sender: Any,
+    receiver: Any,
+    need: str,
+    need_code: str = "",
+    basis: str = Basis.CONSENT,
+    previous: Referral | None = None,
+) -> Referral:
+    """A draft referral, unchecked and unlogged (start_referral checks and logs; demo and tests use it alone).
+
+    A draft shows the receiver nothing; sending it (move to requested) checks its basis and the
+    person's stop requests.
+    """
     return Referral.objects.create(
         platform=person.platform,
         person=person,
@@ -339,7 +368,8 @@ def refer(*, person: Person, sender: Any, receiver: Any, need: str, need_code: s
         receiver=receiver,
         need=need,
         need_code=need_code,
-        **fields,
+        basis=basis,
+        previous=previous,
     )
 
 
@@ -355,13 +385,8 @@ def start_referral(
     need_code: str = "",
     previous: Referral | None = None,
 ) -> Referral:
-    """A new referral from the workspace, as a draft or sent at once; refused without a legal basis."""
-    if receiver.pk == sender.pk:
-        raise ReferralError(_("Choose an organisation other than your own."))
-    if referral_stopped(person.pk, sender_id=sender.pk):
-        raise ReferralError(str(STOPPED_MESSAGE))
-    if basis not in referral_bases(person, sender_id=sender.pk, receiver_id=receiver.pk, user=actor):
-        raise ReferralError(basis_problem(basis))
+    """A new referral from the workspace, as a draft or sent at once; ReferralError without a legal basis."""
+    check_referral(person, sender_id=sender.pk, receiver_id=receiver.pk, basis=basis, actor=actor)
     with transaction.atomic():
         referral = refer(
             person=person,
@@ -397,7 +422,9 @@ def move(
 ) -> Referral:
     """Move `referral` to state `to` on behalf of one of `orgs`, if its side may; else TransitionError.
 
-    `outcome` (an Outcome code) may be given when the referral ends; the figures count it.
+    Sending it (to requested) is refused with ReferralError when the person stopped the sender
+    referring them or its legal basis no longer holds for `actor` (a consent may have ended since
+    the draft). `outcome` (an Outcome code) may be given when the referral ends; the figures count it.
     """
     with transaction.atomic():
         # Locked, so two people moving the same referral at once cannot both succeed from one state.
@@ -415,8 +442,14 @@ def move(
                 if side == SENDER
                 else _("Only the receiving organisation may do this.")
             )
-        if to == Status.REQUESTED and referral_stopped(current.person_id, sender_id=current.sender_id):
-            raise TransitionError(str(STOPPED_MESSAGE))
+        if to == Status.REQUESTED:
+            check_referral(
+                current.person,
+                sender_id=current.sender_id,
+                receiver_id=current.receiver_id,
+                basis=current.basis,
+                actor=actor,
+            )
         if to in NEEDS_REASON and not reason.strip():
             raise TransitionError(_("Write the reason or the outcome."))
         if outcome and (to not in CLOSED or outcome not in Outcome.values):
@@ -731,3 +764,92 @@ def complete_task(task: FollowUpTask, *, actor: Any) -> None:
                 obj=task.meeting,
                 changes={"task_done": task.pk},
             )
+
+
+class ErasureError(Exception):
+    """An erasure of a person's record that its rules refuse; the message says why."""
+
+
+# The record's fields an erasure empties; the name becomes ERASED_NAME (the record stays, with its
+# provision records, requests and logs, which the law and the audit need).
+ERASED_FIELDS = ("name", "kana", "birth_date", "phone", "address", "note", "received_on")
+ERASED_NAME = gettext_lazy("(record erased)")
+
+
+def erasure_blockers(person: Person, *, organization_id: Any, today: date) -> list[str]:
+    """Why `organization_id` may not erase the person's record now, in words for the member; empty if it may.
+
+    There is one record per person for every organisation that holds them, so only its registering
+    organisation erases it, after granting the person's request to stop using or erase their data
+    (個人情報保護法 第35条第1項), and only once no other organisation holds or sees the person.
+    """
+    problems: list[str] = []
+    if person.erased_at is not None:
+        problems.append(_("The record has already been erased."))
+    if person.registered_by_id != organization_id:
+        problems.append(_("Only the organisation that registered the record can erase it."))
+    if not PersonRequest.objects.filter(
+        person=person,
+        organization_id=organization_id,
+        kind=PersonRequest.Kind.STOP_USE,
+        decision=PersonRequest.Decision.DONE,
+    ).exists():
+        problems.append(
+            _("First record that your organisation granted the person's request to stop using or erase their data.")
+        )
+    other_consent = (
+        Consent.objects.filter(person=person, withdrawn_at__isnull=True)
+        .exclude(organization_id=organization_id)
+        .exclude(expires_on__lt=today)
+    )
+    # A referral still open on either side: the receiver holds the person, or will once it accepts.
+    open_referral = Referral.objects.filter(person=person, status__in=SENDER_HOLDS).exclude(
+        status=Status.DRAFT, sender_id=organization_id
+    )
+    meeting_grant = MeetingParticipant.objects.filter(
+        meeting__persons=person, meeting__access_until__gte=today
+    ).exclude(organization_id=organization_id)
+    if other_consent.exists() or open_referral.exists() or meeting_grant.exists():
+        problems.append(
+            _(
+                "Another organisation can see this person's record now (through a consent, an open referral or "
+                "a case meeting). All organisations share one record, so erasing it here would erase theirs too: "
+                "erase it once no other organisation holds the person."
+            )
+        )
+    return problems
+
+
+def erase_person(person: Person, *, organization_id: Any, actor: Any) -> list[str]:
+    """Empty the person's record for good, keeping provision records, requests and logs; returns the fields erased.
+
+    Also empties who gave the organisation's consents (a guardian's name). The audit and case logs
+    name the fields erased, never their values.
+    """
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        problems = erasure_blockers(person, organization_id=organization_id, today=timezone.localdate())
+        if problems:
+            raise ErasureError(problems[0])
+        erased = [name for name in ERASED_FIELDS if getattr(person, name)]
+        person.name = str(ERASED_NAME)
+        person.kana = person.phone = person.address = person.note = ""
+        person.birth_date = person.received_on = None
+        person.erased_at = timezone.now()
+        person.save(update_fields=[*ERASED_FIELDS, "lookup", "erased_at"])
+        # Encrypted, so compared here rather than in SQL.
+        for consent in Consent.objects.filter(person=person, organization_id=organization_id):
+            if consent.given_by:
+                consent.given_by = ""
+                consent.save(update_fields=["given_by"])
+        _log_change(
+            "cases.person.erased",
+            person,
+            actor=actor,
+            platform=person.platform,
+            organization_id=organization_id,
+            person_id=person.pk,
+            changes={"fields": erased},
+            detail={"person": person.pk, "erased": erased},
+        )
+    return erased

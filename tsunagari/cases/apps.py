@@ -10,7 +10,10 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from tsunagari.audit.models import ACTION_LABELS
+        from tsunagari.workspace.dashboard import register_todo
 
+        from . import dashboard
         from .models import AUDIT_LABELS
 
         ACTION_LABELS.update(AUDIT_LABELS)
+        register_todo(dashboard.todos)

@@ -18,7 +18,7 @@ from tsunagari.tenancy.models import Platform
 
 from . import actions
 from .lookup import find_person
-from .models import Outcome, Person, Referral, Status
+from .models import Consent, Outcome, Person, Referral, Status
 
 # (name, kana, birth date, note, need code, what the NPO is asked, the referral's state now)
 DEMO_PERSONS: list[tuple[str, str, datetime.date, str, str, str, str]] = [
@@ -124,6 +124,16 @@ def seed_cases(platform: Platform, *, council: Any, npo: Any, actor: Any = None)
             phone="0467-00-0000",
             address="神奈川県鎌倉市（デモ・架空の住所）",
             received_on=timezone.localdate() - datetime.timedelta(days=20),
+        )
+        # The person agreed to the NPO being told (a referral is sent only on a legal basis).
+        actions.record_consent(
+            person,
+            organization_id=council.pk,
+            actor=actor,
+            method=Consent.Method.WRITTEN,
+            given_on=timezone.localdate() - datetime.timedelta(days=20),
+            recipients=[npo.pk],
+            items=actions.REFERRAL_ITEMS,
         )
         referral = actions.refer(person=person, sender=council, receiver=npo, need=need, need_code=need_code)
         outcome = Outcome.GOT_HELP if state == Status.COMPLETED else ""

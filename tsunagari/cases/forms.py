@@ -184,6 +184,15 @@ class RequestAnswerForm(forms.Form):
         return data
 
 
+class ErasureForm(forms.Form):
+    """The confirmation an erasure asks for."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that the person's record is erased for good."),
+        error_messages={"required": _("Tick this to erase the record.")},
+    )
+
+
 REFERRAL_BASES = [
     (Basis.CONSENT, _("The person's consent (recorded, covering this organisation)")),
     (Basis.SUPPORT_COUNCIL, _("Support council (社会福祉法 §106-6): both organisations sit on it")),

@@ -7,7 +7,7 @@ are never searched in SQL.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +37,8 @@ class Person(models.Model):
     # The date the organisation first took the case on (a ledger's 受付日); encrypted like the rest.
     received_on = EncryptedDateField(_("received on"), blank=True, null=True)
     lookup = models.CharField(max_length=64, db_index=True, editable=False)
+    # When the registering organisation erased the personal fields (actions.erase_person).
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
     registered_by = models.ForeignKey(
         "directory.Organization", models.PROTECT, related_name="+", verbose_name=_("registered by")
     )
@@ -72,6 +74,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "cases.person.changed": _("changed a supported person's record"),
     "cases.request.recorded": _("recorded a request from a person (APPI)"),
     "cases.request.answered": _("answered a request from a person (APPI)"),
+    "cases.person.erased": _("erased a supported person's record"),
 }
 
 
@@ -119,6 +122,24 @@ class PersonRequest(models.Model):
 
     def __str__(self) -> str:
         return f"person request #{self.pk} {self.kind}"
+
+    @property
+    def due_on(self) -> date:
+        """The last day to answer: two weeks after the request reached the organisation (第39条)."""
+        return self.received_on + timedelta(days=ANSWER_DAYS)
+
+    def is_overdue(self, today: date) -> bool:
+        return not self.decision and today > self.due_on
+
+    @property
+    def overdue(self) -> bool:
+        """Not answered and past its due date, today (for templates)."""
+        return self.is_overdue(timezone.localdate())
+
+
+# Two weeks after a request reached the organisation unanswered, the person may take it to court
+# (個人情報保護法 第39条); the answer is owed 遅滞なく, so this is the latest, not the target.
+ANSWER_DAYS = 14
 
 
 # Requests that, once granted, stop the organisation passing the person on.
@@ -468,6 +489,8 @@ class Notification(models.Model):
         REFERRAL_UNANSWERED = "referral_unanswered", _("A referral has had no answer for three business days.")
         CONSENT_EXPIRING = "consent_expiring", _("A consent expires soon.")
         TASK_DUE = "task_due", _("A follow-up task is due.")
+        REQUEST_DUE_SOON = "request_due_soon", _("A person's request must be answered within three days.")
+        REQUEST_OVERDUE = "request_overdue", _("A person's request is past its answer date.")
 
     platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")

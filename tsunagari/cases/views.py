@@ -26,7 +26,15 @@ from tsunagari.workspace.nav import menu
 
 from . import actions, caselog, disclosure, figures, notify
 from .access import case_view, held_persons, visible_meetings, visible_persons, visible_referrals
-from .forms import ConsentForm, PersonForm, PersonRecordForm, PersonRequestForm, ReferralForm, RequestAnswerForm
+from .forms import (
+    ConsentForm,
+    ErasureForm,
+    PersonForm,
+    PersonRecordForm,
+    PersonRequestForm,
+    ReferralForm,
+    RequestAnswerForm,
+)
 from .lookup import find_person
 from .models import (
     CLOSED,
@@ -36,6 +44,7 @@ from .models import (
     Consent,
     Notification,
     Outcome,
+    Person,
     PersonRequest,
     ProvisionRecord,
     Status,
@@ -77,6 +86,9 @@ def person_list(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any]
         referrals=referrals,
         orgs=orgs,
         unread=notify.unread(request.user, workspace.platform),
+        open_requests=PersonRequest.objects.filter(
+            platform=workspace.platform, organization__in=orgs, decision=""
+        ).count(),
     )
 
 
@@ -117,6 +129,10 @@ def person_detail(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
         # organisation alone sees them.
         shows_contact=person.registered_by_id in orgs,
         can_edit=person.registered_by_id in orgs,
+        # Offered once the person's request to stop use was granted (the page then checks the rest).
+        can_erase=person.registered_by_id in orgs
+        and person.erased_at is None
+        and any(r.kind == PersonRequest.Kind.STOP_USE and r.decision == PersonRequest.Decision.DONE for r in requests),
         can_refer=held_persons(orgs, workspace.platform.pk, today).filter(pk=person.pk).exists(),
     )
 
@@ -200,6 +216,43 @@ def person_edit(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any]
 
 
 @case_view
+def person_erase(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], person_id: int) -> HttpResponse:
+    """Erase a person's record after granting their request to stop use (one click, confirmed).
+
+    The registering organisation's people only, like editing; the rules are the action's
+    (actions.erasure_blockers), shown before the button so nobody clicks in vain.
+    """
+    today = timezone.localdate()
+    person = get_object_or_404(
+        visible_persons(orgs, workspace.platform.pk, today).filter(registered_by__in=orgs), pk=person_id
+    )
+    caselog.touch(request, person)
+    organisation_id = person.registered_by_id
+    blockers = actions.erasure_blockers(person, organization_id=organisation_id, today=today)
+    form = ErasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.erase_person(person, organization_id=organisation_id, actor=request.user)
+        except actions.ErasureError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The record has been erased. The provision records and the requests are kept."))
+            return redirect("workspace:case-person", workspace.platform.slug, person.pk)
+    response = _render(
+        request,
+        workspace,
+        "cases/person_erase.html",
+        person=person,
+        form=form,
+        blockers=blockers,
+        erased=[str(field.verbose_name) for field in Person._meta.fields if field.name in actions.ERASED_FIELDS],
+    )
+    if form.is_bound and form.errors:
+        response.status_code = 400
+    return response
+
+
+@case_view
 def request_new(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], person_id: int) -> HttpResponse:
     """Record a request the person made to this organisation (開示・訂正・利用停止等の請求)."""
     person = get_object_or_404(visible_persons(orgs, workspace.platform.pk, timezone.localdate()), pk=person_id)
@@ -241,6 +294,12 @@ def request_answer(
     if request.method == "POST" and form.is_valid():
         actions.answer_request(person_request, actor=request.user, **form.cleaned_data)
         messages.success(request, _("The answer has been recorded."))
+        if (
+            person_request.kind == PersonRequest.Kind.STOP_USE
+            and person_request.decision == PersonRequest.Decision.DONE
+            and person.registered_by_id in orgs
+        ):
+            messages.info(request, _("To erase the person's record, use “Erase the record” on their page."))
         return redirect("workspace:case-person", workspace.platform.slug, person.pk)
     return _form_page(
         request,
@@ -251,6 +310,34 @@ def request_answer(
         person_request=person_request,
         back=("workspace:case-person", [person.pk]),
         buttons=[("save", _("Record the answer"))],
+    )
+
+
+# Open requests on one page: far more than an organisation should ever have waiting.
+MAX_OPEN_REQUESTS = 500
+
+
+@case_view
+def request_list(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any]) -> HttpResponse:
+    """The requests persons made to this organisation that are not answered yet, the earliest due first."""
+    today = timezone.localdate()
+    # Ordered by the date received, which is the order of the answer dates (always two weeks later).
+    open_requests = list(
+        PersonRequest.objects.filter(platform=workspace.platform, organization__in=orgs, decision="")
+        .defer("asked", "reason")
+        .order_by("received_on", "pk")[:MAX_OPEN_REQUESTS]
+    )
+    # The name only of persons the organisation still sees; a request outlives a withdrawn consent.
+    shown = visible_persons(orgs, workspace.platform.pk, today).filter(pk__in={r.person_id for r in open_requests})
+    names = {person.pk: person.name for person in shown.only("pk", "name")}
+    caselog.touch(request, *names)
+    return _render(
+        request,
+        workspace,
+        "cases/request_list.html",
+        rows=[{"request": r, "name": names.get(r.person_id), "overdue": r.is_overdue(today)} for r in open_requests],
+        overdue=sum(1 for r in open_requests if r.is_overdue(today)),
+        today=today,
     )
 
 
@@ -396,17 +483,6 @@ def referral_move(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
     referral = get_object_or_404(visible_referrals(orgs, workspace.platform.pk), pk=referral_id)
     caselog.touch(request, referral.person_id)
     to = request.POST.get("to", "")
-    if (
-        referral.status == Status.DRAFT
-        and to == Status.REQUESTED
-        and referral.basis
-        not in actions.referral_bases(
-            referral.person, sender_id=referral.sender_id, receiver_id=referral.receiver_id, user=request.user
-        )
-    ):
-        # The basis is checked again when a draft is sent: a consent may have ended since.
-        messages.error(request, actions.basis_problem(referral.basis))
-        return redirect("workspace:case-referral", workspace.platform.slug, referral.pk)
     try:
         moved = actions.move(
             referral,
@@ -416,7 +492,8 @@ def referral_move(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
             reason=request.POST.get("reason", ""),
             outcome=request.POST.get("outcome", ""),
         )
-    except actions.TransitionError as error:
+    except (actions.TransitionError, actions.ReferralError) as error:
+        # ReferralError: a draft sent after its consent ended, or after the person stopped referrals.
         messages.error(request, str(error))
         return redirect("workspace:case-referral", workspace.platform.slug, referral.pk)
     if moved.status == Status.REJECTED and moved.receiver_id in orgs and moved.sender_id not in orgs:

@@ -1,4 +1,4 @@
-"""`python -m tsunagari send-case-reminders`: the daily case reminders (unanswered referrals, consents, tasks)."""
+"""`python -m tsunagari send-case-reminders`: the daily case reminders (unanswered referrals and requests, consents, tasks)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from tsunagari.tenancy.scoping import platform_scope
 
 class Command(BaseCommand):
     help = (
-        "3営業日（土日・祝日・12/29〜1/3を除く）答えのないつなぎ、期限の近い同意、期日の近いタスクを"
+        "3営業日（土日・祝日・12/29〜1/3を除く）答えのないつなぎ、期限の近い同意、期日の近いタスク、"
+        "回答期限（受け付けてから2週間）が近い・過ぎた本人からの請求を、"
         "アプリ内とメールで知らせます（1日1回。同じ日に2回実行しても重複しません）。"
     )
 

@@ -1,0 +1,37 @@
+"""The case rows on the workspace's first page (registered in CasesConfig.ready): counts, never names."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tsunagari.workspace.access import Workspace
+from tsunagari.workspace.dashboard import Todo
+
+from .access import case_organisations
+from .models import ANSWER_DAYS, PersonRequest
+from .notify import REQUEST_WARNING_DAYS
+
+
+def todos(request: HttpRequest, workspace: Workspace) -> list[Todo]:
+    """Requests persons made to the member's organisation that are late or due within three days."""
+    orgs = case_organisations(request.user, workspace)
+    if not orgs:
+        return []
+    today = timezone.localdate()
+    waiting = PersonRequest.objects.filter(platform=workspace.platform, organization__in=orgs, decision="")
+    # Due (received + 14 days) before today: late. Due within three days: received 11 to 14 days ago.
+    late = waiting.filter(received_on__lt=today - timedelta(days=ANSWER_DAYS)).count()
+    near = waiting.filter(
+        received_on__gte=today - timedelta(days=ANSWER_DAYS),
+        received_on__lte=today - timedelta(days=ANSWER_DAYS - REQUEST_WARNING_DAYS),
+    ).count()
+    url = reverse("workspace:case-requests", args=[workspace.platform.slug])
+    return [
+        Todo(_("Requests from persons past their answer date"), late, url, order=5),
+        Todo(_("Requests from persons to answer within three days"), near, url, order=15),
+    ]
