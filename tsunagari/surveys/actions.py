@@ -61,19 +61,22 @@ def change_survey(survey: Survey, *, actor: Any, **fields: Any) -> Survey:
     return survey
 
 
-def set_weighting(survey: Survey, method: str, figures: dict[tuple[str, str], int], *, actor: Any) -> Survey:
-    """State how the report weighs respondents and the population by (sex code, age band code).
+def set_weighting(survey: Survey, method: str, figures: dict[tuple[str, str, str], int], *, actor: Any) -> Survey:
+    """State how the report weighs respondents and the population by (sex code, age band code, area code).
 
-    The figures replace the ones entered before; a cell of 0 is the same as no figure.
+    The area code is "" when the figures are for all areas together. The figures replace the ones
+    entered before; a cell of 0 is the same as no figure.
     """
     with transaction.atomic():
-        before = {(c.sex, c.age_band): c.population for c in PopulationCell.objects.filter(survey=survey)}
+        before = {(c.sex, c.age_band, c.area): c.population for c in PopulationCell.objects.filter(survey=survey)}
         kept = {cell: count for cell, count in figures.items() if count > 0}
         if kept != before:
             PopulationCell.objects.filter(survey=survey).delete()
             PopulationCell.objects.bulk_create(
-                PopulationCell(platform=survey.platform, survey=survey, sex=sex, age_band=age, population=count)
-                for (sex, age), count in sorted(kept.items())
+                PopulationCell(
+                    platform=survey.platform, survey=survey, sex=sex, age_band=age, area=area, population=count
+                )
+                for (sex, age, area), count in sorted(kept.items())
             )
         changes: dict[str, Any] = {}
         if survey.weighting != method:

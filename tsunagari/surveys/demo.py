@@ -148,6 +148,7 @@ def seed_survey(platform: Platform, *, actor: Any) -> Survey:
         )
         for invitation, given in zip(answered, answers, strict=True)
     )
-    actions.set_weighting(survey, Weighting.POSTSTRATIFIED, POPULATION, actor=actor)
+    by_sex_and_age = {(sex, age, ""): count for (sex, age), count in POPULATION.items()}
+    actions.set_weighting(survey, Weighting.POSTSTRATIFIED, by_sex_and_age, actor=actor)
     actions.change_survey(survey, actor=actor, status=Survey.Status.CLOSED)
     return survey

@@ -155,38 +155,57 @@ def choice_list_for(survey: Survey, name: str) -> ChoiceList | None:
 
 
 class WeightingForm(forms.Form):
-    """How the report weighs respondents, and the population of each sex × age band cell."""
+    """How the report weighs respondents, and the population of each sex × age band cell.
+
+    With an area question there is also one sex × age band table per area; the figures are entered
+    either for all areas together or by area, not both.
+    """
 
     method = forms.ChoiceField(label=_("Weighting"), choices=Weighting.choices, widget=forms.RadioSelect)
 
     def __init__(self, *args: Any, grid: Grid, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.grid = grid
-        for sex in grid.sexes:
-            for age in grid.ages:
-                self.fields[self.field_name(sex.value, age.value)] = forms.IntegerField(
-                    label=f"{sex.label_ja}・{age.label_ja}", min_value=0, required=False
-                )
+        for area_code, area_label in [("", ""), *((a.value, a.label_ja) for a in grid.areas)]:
+            for sex in grid.sexes:
+                for age in grid.ages:
+                    label = "・".join(x for x in (sex.label_ja, age.label_ja, area_label) if x)
+                    self.fields[self.field_name(sex.value, age.value, area_code)] = forms.IntegerField(
+                        label=label, min_value=0, required=False
+                    )
 
     @staticmethod
-    def field_name(sex: str, age: str) -> str:
-        return f"pop_{sex}_{age}"
+    def field_name(sex: str, age: str, area: str = "") -> str:
+        return f"pop_{sex}_{age}_{area}" if area else f"pop_{sex}_{age}"
 
-    def rows(self) -> list[tuple[str, list[Any]]]:
+    def rows(self, area: str = "") -> list[tuple[str, list[Any]]]:
         """The population fields as a table: one row per age band, one column per sex."""
         return [
-            (age.label_ja, [self[self.field_name(sex.value, age.value)] for sex in self.grid.sexes])
+            (age.label_ja, [self[self.field_name(sex.value, age.value, area)] for sex in self.grid.sexes])
             for age in self.grid.ages
         ]
 
+    def area_tables(self) -> list[tuple[str, list[tuple[str, list[Any]]]]]:
+        """(area label, rows) for each area of the survey's area question."""
+        return [(area.label_ja, self.rows(area.value)) for area in self.grid.areas]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        figures = {
-            (sex.value, age.value): data.get(self.field_name(sex.value, age.value)) or 0
+        cells = [
+            (sex.value, age.value, area)
+            for area in ["", *(a.value for a in self.grid.areas)]
             for sex in self.grid.sexes
             for age in self.grid.ages
-        }
-        data["figures"] = figures
+        ]
+        figures = {cell: data.get(self.field_name(*cell)) or 0 for cell in cells}
+        overall = {cell: n for cell, n in figures.items() if not cell[2]}
+        by_area = {cell: n for cell, n in figures.items() if cell[2]}
+        if any(overall.values()) and any(by_area.values()):
+            self.add_error(
+                None,
+                _("Enter the population either for all areas together or by area, not both (empty one of them)."),
+            )
+        data["figures"] = by_area if any(by_area.values()) else overall
         if data.get("method") not in {None, Weighting.NONE} and not any(figures.values()):
             self.add_error("method", _("Enter the population of at least one cell to weight the results."))
         return data
@@ -196,6 +215,7 @@ class PopulationUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Population figures (CSV or Excel)"),
         help_text=_(
-            "Columns 性別, 年齢階級, 人口: one row per cell, sex and age band written as in the questionnaire."
+            "Columns 性別, 年齢階級, 人口 (and 地区 for figures by area): one row per cell, written as in the "
+            "questionnaire."
         ),
     )

@@ -313,16 +313,18 @@ def answer_text(question: Question, value: Any) -> str:
 
 
 class PopulationCell(models.Model):
-    """The population of one sex × age band cell (the resident register's figure), for weighting.
+    """The population of one sex × age band (× area) cell (the resident register's figure), for weighting.
 
-    `sex` and `age_band` are codes of the survey's `sex` and `age_band` questions (the demographics
-    instrument), so a respondent's answers find their cell.
+    `sex`, `age_band` and `area` are codes of the survey's `sex`, `age_band` and `area` questions (the
+    demographics instrument), so a respondent's answers find their cell. `area` is "" (all areas
+    together) unless the figures are entered by area; a survey's figures are all by area or none.
     """
 
     platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
     survey = models.ForeignKey(Survey, models.CASCADE, related_name="population_cells")
     sex = models.CharField(_("sex"), max_length=64)
     age_band = models.CharField(_("age band"), max_length=64)
+    area = models.CharField(_("area"), max_length=64, blank=True, default="", db_default="")
     population = models.PositiveIntegerField(_("population"))
 
     objects: models.Manager[PopulationCell] = PlatformScopedManager()
@@ -332,8 +334,10 @@ class PopulationCell(models.Model):
         verbose_name = _("population figure")
         verbose_name_plural = _("population figures")
         constraints = [
-            models.UniqueConstraint(fields=["survey", "sex", "age_band"], name="one_population_per_cell"),
+            models.UniqueConstraint(
+                fields=["survey", "sex", "age_band", "area"], name="one_population_per_cell_and_area"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.sex}×{self.age_band}: {self.population}"
+        return f"{self.sex}×{self.age_band}{'×' + self.area if self.area else ''}: {self.population}"

@@ -390,8 +390,8 @@ def _weighting_page(
     if form is None:
         figures = weighting.population(survey)
         initial: dict[str, Any] = {"method": survey.weighting}
-        for (sex, age), count in figures.items():
-            initial[WeightingForm.field_name(sex, age)] = count
+        for (sex, age, area), count in figures.items():
+            initial[WeightingForm.field_name(sex, age, area)] = count
         form = WeightingForm(initial=initial, grid=found)
     return _render(
         request,
@@ -409,7 +409,7 @@ def _weighting_page(
 
 @workspace_view(roles=COORDINATORS)
 def survey_weighting(request: HttpRequest, workspace: Workspace, survey_id: int) -> HttpResponse:
-    """State the sample design: the population by sex × age band and how the report weighs respondents."""
+    """State the sample design: the population by sex × age band (× area) and how the report weighs respondents."""
     survey = _survey(workspace, survey_id)
     if request.method != "POST":
         return _weighting_page(request, workspace, survey)
@@ -424,7 +424,7 @@ def survey_weighting(request: HttpRequest, workspace: Workspace, survey_id: int)
 @workspace_view(roles=COORDINATORS)
 @require_POST
 def survey_weighting_import(request: HttpRequest, workspace: Workspace, survey_id: int) -> HttpResponse:
-    """Population figures from a CSV or Excel file (性別, 年齢階級, 人口): all or nothing."""
+    """Population figures from a CSV or Excel file (性別, 年齢階級, 人口, optionally 地区): all or nothing."""
     survey = _survey(workspace, survey_id)
     upload_form = PopulationUploadForm(request.POST, request.FILES)
     if not upload_form.is_valid():

@@ -1,7 +1,11 @@
 """Weights for a survey's report: the design the coordinator states, turned into an estimation.Design.
 
 The coordinator enters the population by sex × age band (the resident register's figures) and
-chooses how to use it (Survey.weighting):
+chooses how to use it (Survey.weighting). When the survey has the demographics instrument's `area`
+question (地区), the figures may instead be entered by sex × age band × area: then the cells below
+are sex × age band × area cells and raking uses a third margin, the area totals. A survey's figures
+are either all by area or none (area "" means all areas together), so a survey without area
+figures, or without an area question, is weighted exactly as before.
 
 - none (the default): every respondent counts the same, population / respondents when the survey's
   population is known (which also gives the finite population correction);
@@ -9,12 +13,13 @@ chooses how to use it (Survey.weighting):
   correction 1 − n_h/N_h per cell (R's ``svydesign(strata = ~cell, fpc = ~N_h)``);
 - poststratified: a simple random sample of the whole population, post-stratified to the cells
   (R's ``postStratify``);
-- raked: the same sample raked to the sex totals and the age-band totals (R's ``rake``), for when
-  some cells have too few respondents.
+- raked: the same sample raked to the sex totals and the age-band totals, and the area totals when
+  the figures are by area (R's ``rake``), for when some cells have too few respondents.
 
-A respondent whose sex or age band is unanswered, or in a category without a population figure
-(e.g. 「その他・回答しない」, which the register does not count), has no weight: weighted estimates
-leave them out, and the report says how many. The numbers come from estimation.py unchanged.
+A respondent whose sex or age band (or area, with figures by area) is unanswered, or in a category
+without a population figure (e.g. 「その他・回答しない」, which the register does not count), has no
+weight: weighted estimates leave them out, and the report says how many. The numbers come from
+estimation.py unchanged.
 """
 
 from __future__ import annotations
@@ -25,12 +30,13 @@ from typing import IO, Any
 
 import numpy as np
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import estimation
 from .models import Choice, PopulationCell, Question, Survey, Weighting
 
-SEX, AGE = "sex", "age_band"
-Cell = tuple[str, str]  # (sex code, age band code)
+SEX, AGE, AREA = "sex", "age_band", "area"
+Cell = tuple[str, str, str]  # (sex code, age band code, area code or "" for all areas)
 
 
 class WeightingError(ValueError):
@@ -45,17 +51,22 @@ class Weighted:
     rows: list[int]  # positions of the respondents in the design (all of them when unweighted)
     method: str  # Weighting value actually applied
     description: str
-    excluded: int = 0  # respondents left out: no sex or age band, or no population figure
+    excluded: int = 0  # respondents left out: no sex, age band (or area), or no population figure
     problem: str = ""  # why the stated weighting could not be applied (then unweighted)
     population: int | None = None
+    by_area: bool = False  # the figures are by sex × age band × area
 
 
 @dataclass(frozen=True)
 class Grid:
-    """The sex and age-band options of a survey, for the population form and the CSV."""
+    """The sex, age-band and area options of a survey, for the population form and the CSV.
+
+    `areas` is empty when the survey has no single-choice `area` question.
+    """
 
     sexes: list[Choice] = field(default_factory=list)
     ages: list[Choice] = field(default_factory=list)
+    areas: list[Choice] = field(default_factory=list)
 
     @property
     def ready(self) -> bool:
@@ -63,27 +74,32 @@ class Grid:
 
 
 def grid(survey: Survey) -> Grid:
-    """The options of the survey's `sex` and `age_band` questions (empty when it has not both)."""
+    """The options of the survey's `sex`, `age_band` and `area` questions (empty without sex and age band)."""
     questions = {
         q.name: q
-        for q in Question.objects.filter(survey=survey, name__in=[SEX, AGE], kind=Question.Kind.SINGLE).exclude(
+        for q in Question.objects.filter(survey=survey, name__in=[SEX, AGE, AREA], kind=Question.Kind.SINGLE).exclude(
             choice_list=None
         )
     }
-    if len(questions) < 2:
+    if SEX not in questions or AGE not in questions:
         return Grid()
     return Grid(
         sexes=list(Choice.objects.filter(choice_list=questions[SEX].choice_list_id)),
         ages=list(Choice.objects.filter(choice_list=questions[AGE].choice_list_id)),
+        areas=list(Choice.objects.filter(choice_list=questions[AREA].choice_list_id)) if AREA in questions else [],
     )
 
 
 def population(survey: Survey) -> dict[Cell, int]:
-    return {(c.sex, c.age_band): c.population for c in PopulationCell.objects.filter(survey=survey) if c.population > 0}
+    return {
+        (c.sex, c.age_band, c.area): c.population
+        for c in PopulationCell.objects.filter(survey=survey)
+        if c.population > 0
+    }
 
 
 def _cell_name(labels: Mapping[Cell, str], cell: Cell) -> str:
-    return labels.get(cell, f"{cell[0]}・{cell[1]}")
+    return labels.get(cell, "・".join(part for part in cell if part))
 
 
 def unweighted(survey: Survey, n: int) -> estimation.Design:
@@ -124,27 +140,45 @@ def _weighted(survey: Survey, answers: Sequence[Mapping[str, Any]]) -> Weighted:
         raise WeightingError(_("The survey has no sex and age band questions (add the demographics instrument)."))
     if not figures:
         raise WeightingError(_("No population figures are entered."))
-    labels = {(s.value, a.value): f"{s.label_ja}・{a.label_ja}" for s in found.sexes for a in found.ages}
-    sex_totals: dict[str, int] = {}
-    age_totals: dict[str, int] = {}
-    for (sex, age), count in figures.items():
-        sex_totals[sex] = sex_totals.get(sex, 0) + count
-        age_totals[age] = age_totals.get(age, 0) + count
+    by_area = any(area for _s, _a, area in figures)
+    if by_area and any(not area for _s, _a, area in figures):
+        raise WeightingError(_("Some population figures are by area and some are not: enter them all by area or none."))
+    if by_area and not found.areas:
+        raise WeightingError(_("The population figures are by area but the survey has no area question."))
+    area_labels = {c.value: c.label_ja for c in found.areas} | {"": ""}
+    labels = {
+        (s.value, a.value, area): "・".join(x for x in (s.label_ja, a.label_ja, area_labels[area]) if x)
+        for s in found.sexes
+        for a in found.ages
+        for area in area_labels
+    }
+    totals: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})  # by sex, age band, area
+    for cell, count in figures.items():
+        for margin, category in zip(totals, cell, strict=True):
+            margin[category] = margin.get(category, 0) + count
+    sex_totals, age_totals, area_totals = totals
     method = survey.weighting
     rows, cells = [], []
     for i, a in enumerate(answers):
-        cell = (str(a.get(SEX) or ""), str(a.get(AGE) or ""))
-        covered = cell in figures if method != Weighting.RAKED else (cell[0] in sex_totals and cell[1] in age_totals)
+        cell = (str(a.get(SEX) or ""), str(a.get(AGE) or ""), str(a.get(AREA) or "") if by_area else "")
+        if method == Weighting.RAKED:
+            covered = all(category in margin for margin, category in zip(totals, cell, strict=True))
+        else:
+            covered = cell in figures
         if covered:
             rows.append(i)
             cells.append(cell)
     if len(rows) < 2:
-        raise WeightingError(_("Fewer than two respondents have a sex and an age band with a population figure."))
+        raise WeightingError(
+            _("Fewer than two respondents have a sex, an age band and an area with a population figure.")
+            if by_area
+            else _("Fewer than two respondents have a sex and an age band with a population figure.")
+        )
     total = sum(figures.values())
     counts: dict[Cell, int] = {}
     for cell in cells:
         counts[cell] = counts.get(cell, 0) + 1
-    keys = np.array([f"{s}|{a}" for s, a in cells])
+    keys = np.array(["|".join(cell) for cell in cells])
     if method == Weighting.STRATIFIED:
         for cell, k in counts.items():
             if k > figures[cell]:
@@ -159,7 +193,7 @@ def _weighted(survey: Survey, answers: Sequence[Mapping[str, Any]]) -> Weighted:
                     )
                     % {"cell": _cell_name(labels, cell)}
                 )
-        stratum_population = {f"{s}|{a}": float(v) for (s, a), v in figures.items()}
+        stratum_population = {"|".join(cell): float(v) for cell, v in figures.items()}
         design = estimation.Design(
             weights=estimation.stratified_weights(keys, stratum_population),
             strata=keys,
@@ -180,36 +214,43 @@ def _weighted(survey: Survey, answers: Sequence[Mapping[str, Any]]) -> Weighted:
                     _("「%(cell)s」 has a population figure but no respondents. Use raking, or merge the cells.")
                     % {"cell": _cell_name(labels, empty[0])}
                 )
-            design = estimation.poststratified(base, keys, {f"{s}|{a}": float(v) for (s, a), v in figures.items()})
+            design = estimation.poststratified(base, keys, {"|".join(cell): float(v) for cell, v in figures.items()})
         else:
-            sex_seen = {c[0] for c in cells}
-            age_seen = {c[1] for c in cells}
-            missing = [s for s in sex_totals if s not in sex_seen] + [a for a in age_totals if a not in age_seen]
-            if missing:
-                names = {s.value: s.label_ja for s in found.sexes if s.value in sex_totals} | {
-                    a.value: a.label_ja for a in found.ages if a.value in age_totals
-                }
-                raise WeightingError(
-                    _("「%(category)s」 has a population figure but no respondents.")
-                    % {"category": names.get(missing[0], missing[0])}
-                )
+            margins = [(SEX, sex_totals, found.sexes), (AGE, age_totals, found.ages)]
+            if by_area:
+                margins.append((AREA, area_totals, found.areas))
+            for position, (_name, margin, options) in enumerate(margins):
+                seen = {c[position] for c in cells}
+                missing = [category for category in margin if category not in seen]
+                if missing:
+                    names = {o.value: o.label_ja for o in options}
+                    raise WeightingError(
+                        _("「%(category)s」 has a population figure but no respondents.")
+                        % {"category": names.get(missing[0], missing[0])}
+                    )
             design = estimation.raked(
                 base,
                 {
-                    SEX: (np.array([c[0] for c in cells]), {k: float(v) for k, v in sex_totals.items()}),
-                    AGE: (np.array([c[1] for c in cells]), {k: float(v) for k, v in age_totals.items()}),
+                    name: (np.array([c[position] for c in cells]), {k: float(v) for k, v in margin.items()})
+                    for position, (name, margin, _options) in enumerate(margins)
                 },
             )
-    descriptions = {
-        Weighting.STRATIFIED: _(
-            "Weighted as a stratified sample by sex × age band: each respondent weighs the cell's population "
-            "divided by its respondents, with the finite population correction (population %(population)s)."
-        ),
-        Weighting.POSTSTRATIFIED: _(
-            "Weighted by post-stratification to the population by sex × age band (population %(population)s)."
-        ),
-        Weighting.RAKED: _("Weighted by raking to the population by sex and by age band (population %(population)s)."),
-    }
+    descriptions = (
+        _BY_AREA
+        if by_area
+        else {
+            Weighting.STRATIFIED: _(
+                "Weighted as a stratified sample by sex × age band: each respondent weighs the cell's population "
+                "divided by its respondents, with the finite population correction (population %(population)s)."
+            ),
+            Weighting.POSTSTRATIFIED: _(
+                "Weighted by post-stratification to the population by sex × age band (population %(population)s)."
+            ),
+            Weighting.RAKED: _(
+                "Weighted by raking to the population by sex and by age band (population %(population)s)."
+            ),
+        }
+    )
     return Weighted(
         design,
         rows,
@@ -217,13 +258,29 @@ def _weighted(survey: Survey, answers: Sequence[Mapping[str, Any]]) -> Weighted:
         descriptions[Weighting(method)] % {"population": f"{total:,}"},
         excluded=len(answers) - len(rows),
         population=total,
+        by_area=by_area,
     )
+
+
+_BY_AREA = {
+    Weighting.STRATIFIED: gettext_lazy(
+        "Weighted as a stratified sample by sex × age band × area: each respondent weighs the cell's population "
+        "divided by its respondents, with the finite population correction (population %(population)s)."
+    ),
+    Weighting.POSTSTRATIFIED: gettext_lazy(
+        "Weighted by post-stratification to the population by sex × age band × area (population %(population)s)."
+    ),
+    Weighting.RAKED: gettext_lazy(
+        "Weighted by raking to the population by sex, by age band and by area (population %(population)s)."
+    ),
+}
 
 
 # --- population figures from a file --------------------------------------------------------------
 
 SEX_HEADINGS = ("性別", "sex")
 AGE_HEADINGS = ("年齢階級", "年齢", "年代", "age_band")
+AREA_HEADINGS = ("地区", "地域", "area")
 POPULATION_HEADINGS = ("人口", "人数", "population")
 
 
@@ -250,10 +307,12 @@ def _number(text: str) -> int | None:
 
 
 def read_population(survey: Survey, upload: IO[bytes], filename: str) -> dict[Cell, int]:
-    """Population figures from CSV or Excel with the headings 性別, 年齢階級, 人口: all or nothing.
+    """Population figures from CSV or Excel with the headings 性別, 年齢階級, 人口 (and 地区): all or nothing.
 
-    Sex and age band are given by their option labels (as in the questionnaire: 男性, 16～19歳 …) or
-    codes. Every problem is reported with its row and column; nothing is returned while any remains.
+    Sex, age band and area are given by their option labels (as in the questionnaire: 男性, 16～19歳 …)
+    or codes. With a 地区 column every row gives an area (the figures are then by area); without it the
+    figures are for all areas together. Every problem is reported with its row and column; nothing is
+    returned while any remains.
     """
     from .actions import ResponsesImportError, _read_table
 
@@ -284,8 +343,15 @@ def read_population(survey: Survey, upload: IO[bytes], filename: str) -> dict[Ce
                 % {"names": "、".join(absent)}
             ]
         )
+    columns["area"] = _heading(header, AREA_HEADINGS)
+    by_area = columns["area"] is not None
+    if by_area and not found.areas:
+        raise PopulationImportError(
+            [_("The file has a column 「地区」 but the survey has no area question: remove the column.")]
+        )
     sexes = {s.label_ja: s.value for s in found.sexes} | {s.value: s.value for s in found.sexes}
     ages = {a.label_ja: a.value for a in found.ages} | {a.value: a.value for a in found.ages}
+    areas = {a.label_ja: a.value for a in found.areas} | {a.value: a.value for a in found.areas}
     errors: list[str] = []
     figures: dict[Cell, int] = {}
     seen: dict[Cell, int] = {}
@@ -297,6 +363,7 @@ def read_population(survey: Survey, upload: IO[bytes], filename: str) -> dict[Ce
             return row[index].strip() if index < len(row) else ""
 
         sex, age, count = sexes.get(value("sex")), ages.get(value("age")), _number(value("population"))
+        area = areas.get(value("area")) if by_area else ""
         if sex is None:
             errors.append(
                 _("Row %(row)s, column 「性別」: 「%(value)s」 is not an option (%(options)s).")
@@ -307,21 +374,31 @@ def read_population(survey: Survey, upload: IO[bytes], filename: str) -> dict[Ce
                 _("Row %(row)s, column 「年齢階級」: 「%(value)s」 is not an option (%(options)s).")
                 % {"row": number, "value": value("age"), "options": "、".join(a.label_ja for a in found.ages)}
             )
+        if area is None:
+            errors.append(
+                _("Row %(row)s, column 「地区」: 「%(value)s」 is not an option (%(options)s).")
+                % {"row": number, "value": value("area"), "options": "、".join(a.label_ja for a in found.areas)}
+            )
         if count is None:
             errors.append(
                 _("Row %(row)s, column 「人口」: 「%(value)s」 is not a whole number of people.")
                 % {"row": number, "value": value("population")}
             )
-        if sex is None or age is None or count is None:
+        if sex is None or age is None or area is None or count is None:
             continue
-        if (sex, age) in seen:
+        cell = (sex, age, area)
+        if cell in seen:
             errors.append(
-                _("Row %(row)s: the same sex and age band as row %(first)s.")
-                % {"row": number, "first": seen[(sex, age)]}
+                (
+                    _("Row %(row)s: the same sex, age band and area as row %(first)s.")
+                    if by_area
+                    else _("Row %(row)s: the same sex and age band as row %(first)s.")
+                )
+                % {"row": number, "first": seen[cell]}
             )
             continue
-        seen[(sex, age)] = number
-        figures[(sex, age)] = count
+        seen[cell] = number
+        figures[cell] = count
     if errors:
         raise PopulationImportError(errors)
     if not figures:
