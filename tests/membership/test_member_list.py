@@ -96,3 +96,60 @@ def test_the_public_print_view_never_shows_contacts(client: Client, npo: MemberO
 def test_the_print_stylesheet_is_for_a4(settings: Any) -> None:
     css = (Path(settings.BASE_DIR) / "tsunagari" / "static" / "tsunagari" / "print.css").read_text()
     assert "@page{size:A4" in css
+
+
+# The internal member directory: contact persons are for the coordinators (access.sees_contact_persons).
+PRIVATE = ["佐藤 一郎", "council@example.jp", "山田 花子", "hanako@example.jp", "+81-467-00-0000"]
+
+
+@pytest.fixture
+def public_email(kamakura_council: Any) -> str:
+    with scopes_disabled():
+        kamakura_council.email = "info@council.example.jp"
+        kamakura_council.save()
+    return "info@council.example.jp"
+
+
+def _pages(client: Client, membership_rows: dict[str, Any], npo: MemberOrganisation) -> list[str]:
+    urls = [
+        "/kamakura/workspace/members/",
+        f"/kamakura/workspace/members/{membership_rows['member'].pk}/",
+        f"/kamakura/workspace/members/{npo.pk}/",
+        "/kamakura/workspace/members/print/",
+    ]
+    bodies = []
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        bodies.append(response.content.decode())
+    return bodies
+
+
+def test_coordinators_see_the_members_contact_persons(
+    client: Client, alice: Any, npo: MemberOrganisation, membership_rows: dict[str, Any]
+) -> None:
+    client.force_login(alice)
+    listing, council, npo_page, printed = _pages(client, membership_rows, npo)
+    assert all(text in listing for text in PRIVATE)
+    assert "佐藤 一郎" in council and "council@example.jp" in council
+    assert "山田 花子" in npo_page and "+81-467-00-0000" in npo_page
+    assert all(text in printed for text in PRIVATE)
+
+
+@pytest.mark.parametrize("persona", ["olga", "sam", "oscar"])
+def test_member_staff_see_organisations_and_their_public_contact_only(
+    request: pytest.FixtureRequest,
+    client: Client,
+    persona: str,
+    npo: MemberOrganisation,
+    membership_rows: dict[str, Any],
+    public_email: str,
+) -> None:
+    client.force_login(request.getfixturevalue(persona))
+    listing, council, npo_page, printed = _pages(client, membership_rows, npo)
+    for body in (listing, council, npo_page, printed):
+        assert not [text for text in PRIVATE if text in body]
+    # The organisations and their public contact are still there.
+    assert "居場所カフェ" in npo_page and "居場所カフェ" in printed
+    assert public_email in listing and public_email in council
+    assert "事務局だけが見られます" in listing and "事務局だけが見られます" in council

@@ -27,8 +27,20 @@ def administered_organisations(request: HttpRequest, workspace: Workspace) -> Qu
     return own.filter(pk__in=ids).order_by("name")
 
 
+def sees_contact_persons(workspace: Workspace) -> bool:
+    """Whether this person may see members' contact persons (name, e-mail, phone).
+
+    Coordinators run the platform and reach members through them; everyone else with a role
+    (member staff and administrators, observers) sees each member's public contact only: the
+    contact persons gave their details to the coordinators, not to every member's staff.
+    """
+    return workspace.is_coordinator
+
+
 def get_member(workspace: Workspace, member_id: uuid.UUID) -> MemberOrganisation:
-    return get_object_or_404(MemberOrganisation.objects.approved(), platform=workspace.platform, pk=member_id)
+    return get_object_or_404(
+        MemberOrganisation.objects.approved().select_related("organization"), platform=workspace.platform, pk=member_id
+    )
 
 
 def get_application(workspace: Workspace, application_id: uuid.UUID) -> MemberOrganisation:

@@ -65,7 +65,7 @@ class JoinForm(forms.ModelForm):
     consent = forms.BooleanField(
         label=_(
             "I agree that, once approved, the organisation's name, type and what it does are shown on the public "
-            "member list. The contact details are seen only by the platform's members."
+            "member list. The contact person's details are seen only by the platform's coordinators."
         ),
         error_messages={"required": _("Please agree to the member list to apply.")},
     )

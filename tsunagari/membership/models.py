@@ -412,3 +412,49 @@ def months_before(today: datetime.date, months: int) -> datetime.date:
     """The date `months` calendar months before `today` (day capped at 28, like stale_cutoff)."""
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     return datetime.date(year, month + 1, min(today.day, 28))
+
+
+class CorporateRegisterEntry(models.Model):
+    """One row of the NTA's corporate number register (法人番号公表サイト 全件データ), loaded offline.
+
+    National public data, the same for every platform, so not scoped. Filled only by
+    `python -m tsunagari load-corporate-register` (membership.register), which replaces the whole
+    table in one transaction. A number has at most one latest row; a 差分 file may add older ones.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    number = models.CharField(_("corporate number (法人番号)"), max_length=13, db_index=True)
+    name = models.CharField(_("registered name"), max_length=500)
+    furigana = models.CharField(_("furigana"), max_length=500, blank=True)
+    kind = models.CharField(_("kind of corporation"), max_length=3)
+    prefecture = models.CharField(_("prefecture"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    close_date = models.DateField(_("closed on"), null=True, blank=True)
+    latest = models.BooleanField(_("latest record"), default=True)
+
+    class Meta:
+        verbose_name = _("corporate register entry")
+        verbose_name_plural = _("corporate register entries")
+        constraints = [
+            models.UniqueConstraint(fields=["number"], condition=Q(latest=True), name="corporate_register_one_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class CorporateRegisterLoad(models.Model):
+    """When the corporate register was last loaded, from which files, and how current its data is."""
+
+    loaded_at = models.DateTimeField(_("loaded at"), default=timezone.now)
+    register_date = models.DateField(_("newest change in the register"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"))
+    files = models.JSONField(_("files"), default=list)
+
+    class Meta:
+        ordering = ["-loaded_at"]
+        verbose_name = _("corporate register load")
+        verbose_name_plural = _("corporate register loads")
+
+    def __str__(self) -> str:
+        return f"{self.loaded_at:%Y-%m-%d} ({self.rows})"

@@ -39,6 +39,7 @@ from .forms import (
     TrustForm,
 )
 from .models import Agreement, ListingChange, MemberOrganisation, PlatformSettings, ProblemReport
+from .register import check_register
 
 COORDINATORS = {Role.COORDINATOR}
 LISTING_ROLES = {Role.COORDINATOR, Role.ORG_ADMIN}
@@ -55,10 +56,22 @@ def _render(request: HttpRequest, workspace: Workspace, template: str, status: i
 
 @workspace_view()
 def members(request: HttpRequest, workspace: Workspace) -> HttpResponse:
-    """The internal member directory: every member with its contact person, for the platform's people."""
-    rows = MemberOrganisation.objects.approved().filter(platform=workspace.platform).order_by("kind", "name")
+    """The internal member directory: every member with its public contact; contact persons for coordinators."""
+    rows = (
+        MemberOrganisation.objects.approved()
+        .filter(platform=workspace.platform)
+        .select_related("organization")
+        .order_by("kind", "name")
+    )
     waiting = MemberOrganisation.objects.applications().filter(platform=workspace.platform).count()
-    return _render(request, workspace, "members.html", members=rows, waiting=waiting if workspace.is_coordinator else 0)
+    return _render(
+        request,
+        workspace,
+        "members.html",
+        members=rows,
+        waiting=waiting if workspace.is_coordinator else 0,
+        with_contacts=access.sees_contact_persons(workspace),
+    )
 
 
 # The member list's CSV columns: fields of MemberOrganisation, headed by their (Japanese) names.
@@ -86,6 +99,7 @@ def _export_row(member: MemberOrganisation) -> list[Any]:
     return [*(values[field] for field in EXPORT_FIELDS), str(member.corporate_number_kind_label), member_since]
 
 
+# Contact persons are in the export: only coordinators may download it (access.sees_contact_persons).
 @workspace_view(roles=COORDINATORS)
 def members_export(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     """The member list with contacts as CSV for Excel (coordinators only; the download is audited)."""
@@ -105,7 +119,7 @@ def members_export(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 def members_print(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     """The member list to print (A4); the contact persons only for coordinators."""
     rows = MemberOrganisation.objects.approved().filter(platform=workspace.platform).order_by("kind", "name")
-    context = {"platform": workspace.platform, "members": rows, "with_contacts": workspace.is_coordinator}
+    context = {"platform": workspace.platform, "members": rows, "with_contacts": access.sees_contact_persons(workspace)}
     return render(request, "membership/members_print.html", context)
 
 
@@ -117,6 +131,7 @@ def member_detail(request: HttpRequest, workspace: Workspace, member_id: uuid.UU
         workspace,
         "member_detail.html",
         member=member,
+        with_contacts=access.sees_contact_persons(workspace),
         agreements=member.agreements.order_by("-signed_on"),
         trust_form=TrustForm(initial={"trusted": member.trusted}) if workspace.is_coordinator else None,
     )
@@ -166,6 +181,8 @@ def _application_page(
         "application_detail.html",
         status=400 if bound else 200,
         application=application,
+        with_contacts=True,  # the page is for coordinators only
+        register=check_register(application.corporate_number, application.name),
         approve_form=approve_form or ApproveForm(application=application),
         decline_form=decline_form or DeclineForm(),
     )
