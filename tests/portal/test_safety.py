@@ -67,6 +67,18 @@ def test_search_puts_the_24_hour_lines_for_the_risk_before_any_result(
     assert html.index(block) < html.index('class="results"')
 
 
+def test_only_lines_that_answer_at_every_hour_are_large_call_buttons(client: Client, kamakura: Any) -> None:
+    """At 3 a.m. the big button must ring; lines with set hours are listed below it, smaller, with their hours."""
+    html = client.get("/kamakura/search/", {"q": "死にたい"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    block = crisis_block(html)
+    big = re.findall(r'class="call-big" href="([^"]+)"', block)
+    assert big == [YORISOI]
+    more = block[block.index("受付時間が決まっている相談電話") :]
+    for number in ("0570-783-556", "0120-783-556", "0120-061-338"):
+        assert number in more
+    assert "毎日10時〜22時" in more
+
+
 def test_everyday_worries_bring_no_crisis_block(client: Client, kamakura: Any) -> None:
     for query in ({"q": "家賃が払えない"}, {"need": "food"}, {"q": "死ぬほど忙しい"}):
         html = client.get("/kamakura/search/", query).content.decode()

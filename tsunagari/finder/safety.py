@@ -203,6 +203,18 @@ class Assessment:
     def __bool__(self) -> bool:
         return bool(self.kinds)
 
+    @property
+    def first_lines(self) -> list[CrisisLine]:
+        """The lines that answer at every hour, shown as large call buttons (all of them if none does)."""
+        always = [line for line in self.lines if answers_around_the_clock(line)]
+        return always or list(self.lines)
+
+    @property
+    def more_lines(self) -> list[CrisisLine]:
+        """Lines with set hours, listed smaller under the 24-hour ones: a call at 3 a.m. must reach someone."""
+        first = self.first_lines
+        return [line for line in self.lines if line not in first]
+
     def to_dict(self) -> dict[str, object]:
         """The `crisis` block of the API (a documented extension to HSDS, docs/api.md)."""
         return {
