@@ -246,3 +246,34 @@ def test_no_case_list_page_shows_the_person_to_an_outsider(client: Client, case_
         assert response.status_code == 200, path
         body = response.content.decode()
         assert "花子" not in body and ASKED not in body, path
+
+
+def test_a_request_is_answered_after_the_organisation_stopped_holding_the_person(
+    client: Client, olga: Any, case_rows: dict[str, Any]
+) -> None:
+    """A withdrawn consent ends the council's access to her record, not its duty to answer her request."""
+    from tsunagari.cases.access import visible_persons
+    from tsunagari.cases.models import Consent, Referral, Status
+
+    request = case_rows["person_request"]
+    with scopes_disabled():
+        Consent.objects.filter(person=case_rows["person"]).update(withdrawn_at=timezone.now())
+        Referral.objects.filter(person=case_rows["person"]).update(status=Status.CANCELLED)
+        council = frozenset({request.organization_id})
+        assert not visible_persons(council, request.platform_id, today()).filter(pk=request.person_id).exists()
+    answer = f"{BASE}requests/{request.pk}/answer/"
+    client.force_login(olga)
+    row = request_row(client.get(LIST).content.decode(), request)
+    assert "花子" not in row and answer in row
+    page = client.get(answer)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "花子" not in body and "記録をもう持っていません" in body
+    assert client.get(f"{BASE}persons/{request.person_id}/").status_code == 404  # the record stays out of sight
+    response = client.post(answer, {"decision": "done", "answered_on": f"{today():%Y-%m-%d}"})
+    assert response.status_code == 302 and response["Location"] == LIST
+    request.refresh_from_db()
+    assert request.decision == PersonRequest.Decision.DONE
+    # Nobody else answers it: another organisation of the platform gets nothing.
+    client.force_login(case_rows["dora"])
+    assert client.get(answer).status_code == 404

@@ -278,15 +278,22 @@ def request_new(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any]
 def request_answer(
     request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], person_request_id: int
 ) -> HttpResponse:
-    """The decision on a request made to this organisation, about a person it still sees."""
+    """The decision on a request made to this organisation.
+
+    A request outlives the organisation's hold on the person (a withdrawn consent ends its access to
+    the record, not its duty to answer, 個人情報保護法 第33–35条): the request itself is answered
+    here either way; the person's name and record are shown only while the organisation still sees
+    them.
+    """
     person_request: PersonRequest = get_object_or_404(
-        PersonRequest.objects.filter(
-            organization__in=orgs, person__in=visible_persons(orgs, workspace.platform.pk, timezone.localdate())
-        ).select_related("person", "platform"),
+        PersonRequest.objects.filter(platform=workspace.platform, organization__in=orgs).select_related(
+            "person", "platform"
+        ),
         pk=person_request_id,
     )
     person = person_request.person
-    caselog.touch(request, person)
+    caselog.touch(request, person)  # the request is data about the person: its view is logged
+    held = visible_persons(orgs, workspace.platform.pk, timezone.localdate()).filter(pk=person.pk).exists()
     initial: dict[str, Any] = {"decision": person_request.decision, "reason": person_request.reason}
     if person_request.answered_on:
         initial["answered_on"] = person_request.answered_on
@@ -294,6 +301,8 @@ def request_answer(
     if request.method == "POST" and form.is_valid():
         actions.answer_request(person_request, actor=request.user, **form.cleaned_data)
         messages.success(request, _("The answer has been recorded."))
+        if not held:
+            return redirect("workspace:case-requests", workspace.platform.slug)
         if (
             person_request.kind == PersonRequest.Kind.STOP_USE
             and person_request.decision == PersonRequest.Decision.DONE
@@ -306,9 +315,10 @@ def request_answer(
         workspace,
         form,
         title=_("Answer the request"),
-        person=person,
+        person=person if held else None,
+        no_longer_held=not held,
         person_request=person_request,
-        back=("workspace:case-person", [person.pk]),
+        back=("workspace:case-person", [person.pk]) if held else ("workspace:case-requests", []),
         buttons=[("save", _("Record the answer"))],
     )
 
