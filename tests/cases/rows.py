@@ -7,7 +7,8 @@ in one consent-based group and signed its confidentiality pledge (tsunagari.coun
 which no case page opens. Olga's council
 holds a case meeting about Hanako (a support council, Olga alone takes part so far) with a shared
 PDF and a follow-up task for Olga. Hanako asked the council by telephone to correct her address (an
-APPI request, not answered yet).
+APPI request, not answered yet). The meeting's basis is the support council on which the council
+and the centre sit (Dora's organisation does not).
 """
 
 from __future__ import annotations
@@ -65,6 +66,13 @@ def case_rows(settings: Any, tmp_path: Path, kamakura: Any, kamakura_council: An
         sam = Membership.objects.filter(platform=kamakura, organization=kamakura_council, role=Role.ORG_STAFF).first()
         if sam is not None:
             council_actions.sign_pledge(group, user=sam.user, organization=kamakura_council)
+        # The meeting's basis: a support council (支援会議) on which the council and the centre sit (not
+        # Dora's organisation), Olga and Rita having signed its pledge.
+        support = Council.objects.create(platform=kamakura, name="鎌倉市支援会議", basis=CouncilBasis.SUPPORT_COUNCIL)
+        for organization in (kamakura_council, centre):
+            council_actions.add_member(support, organization, actor=None)
+        for user, organization in ((olga, kamakura_council), (rita, centre)):
+            council_actions.sign_pledge(support, user=user, organization=organization)
         meeting = actions.create_meeting(
             platform=kamakura,
             organizer_id=kamakura_council.pk,
@@ -103,6 +111,7 @@ def case_rows(settings: Any, tmp_path: Path, kamakura: Any, kamakura_council: An
         "rita": rita,
         "dora": dora,
         "group": group,
+        "support": support,
         "meeting": meeting,
         "document": document,
         "task": task,

@@ -296,3 +296,80 @@ def test_every_case_url_with_an_id_is_404_to_outsiders(
     with scopes_disabled():
         assert not ProvisionRecord.objects.filter(recipient__name="鳥取市社協").exists()
         assert case_rows["meeting"].participants.count() == 1
+
+
+# --- a meeting discloses only on the same terms as a referral -----------------------------------------
+
+
+def test_an_organisation_not_on_the_council_cannot_be_brought_into_the_meeting(
+    client: Client, olga: Any, case_rows: dict[str, Any]
+) -> None:
+    """The meeting is held under the support council; Dora's organisation does not sit on it."""
+    client.force_login(olga)
+    response = client.post(meeting_url(case_rows, "participants/"), {"user": case_rows["dora"].pk}, follow=True)
+    assert "このような会議に" in response.content.decode() or "共有できません" in response.content.decode()
+    with scopes_disabled():
+        assert not MeetingParticipant.objects.filter(meeting=case_rows["meeting"], user=case_rows["dora"]).exists()
+        assert not ProvisionRecord.objects.filter(recipient_id=case_rows["other"].pk).exists()
+    client.force_login(case_rows["dora"])
+    assert client.get(person_url(case_rows)).status_code == 404
+    # The centre sits on it and Rita signed its pledge: she is brought in and her organisation receives Hanako.
+    client.force_login(olga)
+    assert client.post(meeting_url(case_rows, "participants/"), {"user": case_rows["rita"].pk}).status_code == 302
+    with scopes_disabled():
+        assert ProvisionRecord.objects.filter(
+            recipient_id=case_rows["centre"].pk, meeting=case_rows["meeting"]
+        ).exists()
+
+
+def test_a_consent_meeting_shares_only_with_the_organisations_the_consent_names(
+    olga: Any, case_rows: dict[str, Any], kamakura: Any, kamakura_council: Any
+) -> None:
+    with scopes_disabled():
+        meeting = actions.create_meeting(
+            platform=kamakura,
+            organizer_id=kamakura_council.pk,
+            actor=olga,
+            title="同意に基づく会議",
+            held_at=timezone.now(),
+            basis=Basis.CONSENT,
+            access_until=date.today() + timedelta(days=7),
+        )
+        actions.add_participant(meeting, case_rows["dora"], actor=olga)  # nobody on the agenda yet
+        consent = Consent.objects.get(pk=case_rows["consent"].pk)
+        assert case_rows["other"].pk not in set(consent.recipients.values_list("pk", flat=True))
+        with pytest.raises(actions.MeetingError):
+            actions.put_on_agenda(meeting, case_rows["person"], actor=olga)
+        assert not meeting.persons.exists()
+        assert not ProvisionRecord.objects.filter(meeting=meeting).exists()
+
+
+def test_a_granted_stop_keeps_the_person_off_every_agenda(olga: Any, case_rows: dict[str, Any]) -> None:
+    meeting = case_rows["meeting"]
+    with scopes_disabled():
+        actions.add_participant(meeting, case_rows["rita"], actor=olga)
+        meeting.persons.clear()
+        stop = actions.record_request(
+            case_rows["person"],
+            organization_id=meeting.organizer_id,
+            actor=olga,
+            kind="stop_provision",
+            received_on=date.today(),
+            channel="written",
+            asked="ほかの団体に伝えないでほしい",
+        )
+        actions.answer_request(stop, actor=olga, decision="done", answered_on=date.today())
+        with pytest.raises(actions.MeetingError):
+            actions.put_on_agenda(meeting, case_rows["person"], actor=olga)
+        assert not meeting.persons.exists()
+
+
+def test_only_members_who_signed_the_pledge_take_part(olga: Any, case_rows: dict[str, Any], kamakura: Any) -> None:
+    unsigned = with_totp(make_user("ursula"))
+    with scopes_disabled():
+        Membership.objects.create(
+            user=unsigned, platform=kamakura, role=Role.ORG_STAFF, organization=case_rows["centre"]
+        )
+        with pytest.raises(actions.MeetingError):
+            actions.add_participant(case_rows["meeting"], unsigned, actor=olga)
+        assert not MeetingParticipant.objects.filter(user=unsigned).exists()

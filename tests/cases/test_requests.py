@@ -103,6 +103,11 @@ def test_an_organisation_seeing_the_person_through_a_referral_cannot_edit(
 def test_an_organisation_seeing_the_person_through_a_meeting_cannot_edit(
     client: Client, olga: Any, rows: dict[str, Any]
 ) -> None:
+    from tsunagari.councils import actions as council_actions
+
+    with scopes_disabled():  # Dora's organisation joins the support council the meeting is held under
+        council_actions.add_member(rows["support"], rows["other"], actor=None)
+        council_actions.sign_pledge(rows["support"], user=rows["dora"], organization=rows["other"])
     client.force_login(olga)
     meeting = f"{BASE}meetings/{rows['meeting'].pk}/participants/"
     assert client.post(meeting, {"user": rows["dora"].pk}).status_code == 302

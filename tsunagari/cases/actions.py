@@ -18,7 +18,7 @@ from tsunagari.audit.log import record
 from tsunagari.notices import files
 
 from . import caselog, crypto, notify
-from .access import council_bases
+from .access import council_bases, has_valid_pledge
 from .models import (
     CLOSED,
     ITEMS,
@@ -293,15 +293,17 @@ def withdraw_consent(consent: Consent, *, actor: Any) -> list[Referral]:
     return cancelled
 
 
-def covering_consent(person: Person, *, sender_id: Any, receiver_id: Any, today: date) -> Consent | None:
-    """An active consent letting the sender pass what a referral discloses on to the receiver."""
+def covering_consent(
+    person: Person, *, sender_id: Any, receiver_id: Any, today: date, items: Iterable[str] = REFERRAL_ITEMS
+) -> Consent | None:
+    """An active consent letting the sender pass `items` (by default what a referral discloses) on to the receiver."""
     consents = (
         Consent.objects.filter(person=person, organization_id=sender_id, basis=Basis.CONSENT, withdrawn_at__isnull=True)
         .filter(recipients=receiver_id)
         .exclude(expires_on__lt=today)
         .order_by("-given_on", "-pk")
     )
-    return next((c for c in consents if set(REFERRAL_ITEMS) <= set(c.items)), None)
+    return next((c for c in consents if set(items) <= set(c.items)), None)
 
 
 def referral_bases(person: Person, *, sender_id: Any, receiver_id: Any, user: Any) -> list[str]:
@@ -589,6 +591,43 @@ def create_meeting(
     return meeting
 
 
+def meeting_disclosure_problem(
+    meeting: CaseMeeting, person: Person, recipient_id: Any, *, actor: Any, items: Iterable[str] = PERSON_ITEMS
+) -> str:
+    """Why the organiser may not disclose `person` to `recipient_id` through the meeting now ("" when it may).
+
+    The same rules as a referral: a granted stop of use or provision ends it; on consent, the
+    person's consent must name the recipient and what is disclosed; on a support or regional
+    council, both organisations must sit on such a council and the organiser's member `actor`
+    must hold a valid pledge for it.
+    """
+    if referral_stopped(person.pk, sender_id=meeting.organizer_id):
+        return str(STOPPED_MESSAGE)
+    if meeting.basis == Basis.CONSENT:
+        if covering_consent(
+            person, sender_id=meeting.organizer_id, receiver_id=recipient_id, today=timezone.localdate(), items=items
+        ):
+            return ""
+        return _(
+            "The person's consent does not cover every organisation taking part and what the meeting shares "
+            "(name, date of birth, notes and the meeting's documents). Record a consent naming them first."
+        )
+    if meeting.basis in council_bases(actor, meeting.platform, meeting.organizer_id, recipient_id):
+        return ""
+    return _(
+        "An organisation taking part does not sit with yours on a council of this kind, or you have not "
+        "signed the council's confidentiality pledge: the person cannot be shared with it on this basis."
+    )
+
+
+def _check_disclosures(meeting: CaseMeeting, pairs: Iterable[tuple[Person, Any]], *, actor: Any) -> None:
+    items = [*PERSON_ITEMS, "documents"] if meeting.documents.exists() else PERSON_ITEMS
+    for person, recipient_id in pairs:
+        problem = meeting_disclosure_problem(meeting, person, recipient_id, actor=actor, items=items)
+        if problem:
+            raise MeetingError(problem)
+
+
 def put_on_agenda(meeting: CaseMeeting, person: Person, *, actor: Any) -> None:
     """Put a person the organiser holds on the agenda: each other participating organisation receives them.
 
@@ -609,6 +648,8 @@ def put_on_agenda(meeting: CaseMeeting, person: Person, *, actor: Any) -> None:
             )
         if meeting.persons.filter(pk=person.pk).exists():
             return
+        recipients = sorted(_meeting_orgs(meeting) - {meeting.organizer_id})
+        _check_disclosures(meeting, [(person, org_id) for org_id in recipients], actor=actor)
         meeting.persons.add(person)
         for org_id in sorted(_meeting_orgs(meeting) - {meeting.organizer_id}):
             provide(
@@ -640,8 +681,14 @@ def organisation_of(user: Any, platform_id: int) -> Any:
 def add_participant(meeting: CaseMeeting, user: Any, *, actor: Any) -> MeetingParticipant:
     """Invite a member; their organisation, if new to the meeting, receives every person on the agenda."""
     org_id = organisation_of(user, meeting.platform_id)
+    if not has_valid_pledge(user, meeting.platform):
+        raise MeetingError(
+            _("Only members who have signed the confidentiality pledge can take part in a case meeting.")
+        )
     with transaction.atomic():
         new_org = org_id not in _meeting_orgs(meeting)
+        if new_org and org_id != meeting.organizer_id:
+            _check_disclosures(meeting, [(person, org_id) for person in meeting.persons.order_by("pk")], actor=actor)
         participant, _created = MeetingParticipant.objects.get_or_create(
             meeting=meeting, user=user, defaults={"platform_id": meeting.platform_id, "organization_id": org_id}
         )
