@@ -114,3 +114,17 @@ def test_a_window_with_unread_hours_is_never_labelled(client: Client, office: Se
         Service.objects.filter(pk=office.pk).update(hours_parsed=False)
     body = client.get(f"/kamakura/services/{office.pk}/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert OPEN not in body and CLOSED not in body
+
+
+def test_a_closed_window_points_to_lines_that_answer_now(client: Client, office: Service, frozen: Any) -> None:
+    """At night the window's page says it is closed and gives 24-hour lines; in its hours it does not."""
+    page = f"/kamakura/services/{office.pk}/"
+    frozen.move_to(jst(2026, 7, 1, 23))  # a Wednesday night
+    night = client.get(page, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    aside = night[night.index('class="always-open"') :].split("</aside>")[0]
+    assert "今は受付時間外" in night or "受付時間外" in aside
+    assert "0120-279-338" in aside  # よりそいホットライン, 24 hours
+    assert "tel:110" not in aside and "tel:119" not in aside  # the emergency numbers stay in the strip
+    frozen.move_to(jst(2026, 7, 1, 10))
+    day = client.get(page, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert 'class="always-open"' not in day
