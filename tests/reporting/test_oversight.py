@@ -126,6 +126,37 @@ def test_open_data_downloads_are_audited(client: Client, people: dict[str, Any])
         assert AuditEvent.objects.filter(action="reporting.open_data_downloaded", actor=people["national"]).count() == 2
 
 
+def test_a_withheld_count_is_never_said_to_reach_its_target(
+    client: Client, people: dict[str, Any], both: tuple[Any, Any]
+) -> None:
+    from tsunagari.reporting.models import Item, Kpi, Plan
+    from tsunagari.reporting.oversight import picture
+
+    with scopes_disabled():
+        for platform_id in (both[0].pk, both[1].pk):
+            plan = Plan.objects.create(platform_id=platform_id, fiscal_year=YEAR)
+            # 6 meetings each (withheld): reached or not, it would tell that there were at least 5.
+            Kpi.objects.create(
+                platform_id=platform_id, plan=plan, item=Item.PLATFORM, name="会議", target=5, counter="meetings_held"
+            )
+            # 15 completed the training (shown): reached.
+            Kpi.objects.create(
+                platform_id=platform_id,
+                plan=plan,
+                item=Item.TRAINING,
+                name="養成",
+                target=10,
+                counter="training_completed",
+            )
+        pic = picture(Platform.objects.filter(pk__in=[both[0].pk, both[1].pk]), YEAR, today=AFTER_THE_YEAR.date())
+    side_by_side = {k["counter"]: k for k in pic.kpis}
+    assert (side_by_side["meetings_held"]["reached"], side_by_side["meetings_held"]["unknown"]) == (0, 2)
+    assert (side_by_side["training_completed"]["reached"], side_by_side["training_completed"]["unknown"]) == (2, 0)
+    client.force_login(people["national"])
+    body = client.get("/reporting/", {"year": YEAR}).content.decode()
+    assert "0 （不明 2：件数は非公表）" in body
+
+
 def test_gaps_are_flagged_after_september(client: Client, people: dict[str, Any]) -> None:
     client.force_login(people["national"])
     with time_machine.travel(AFTER_THE_YEAR):

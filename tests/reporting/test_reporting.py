@@ -8,14 +8,16 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.notices.rows import pdf
 from tests.reporting.activity import year_of_activity
 from tests.reporting.rows import YEAR
+from tests.surveys.rows import answer, make_survey
 from tsunagari.audit.models import AuditEvent
 from tsunagari.reporting import counters, formats, middleware, report
-from tsunagari.reporting.models import Evidence, Item, Kpi, Plan, UsageDailyCount
+from tsunagari.reporting.models import Evidence, Item, Kpi, Plan, UsageDailyCount, fiscal_year_of
 from tsunagari.tenancy.scoping import platform_scope, scopes_disabled
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +129,45 @@ def test_every_report_download_is_audited(client: Client, active_kamakura: Any, 
         assert event.changes["format"] == fmt
         assert event.actor == oscar
     assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_evidence_files_stay_with_the_coordinators_and_every_download_is_audited(
+    client: Client, kamakura: Any, reporting_rows: dict[str, Any], alice: Any, oscar: Any
+) -> None:
+    url = f"/kamakura/workspace/reporting/evidence/{reporting_rows['evidence'].pk}/"
+    # An observer (prefecture or national staff) reads the plan but never takes the files away.
+    client.force_login(oscar)
+    assert client.get(url).status_code == 404
+    assert url not in client.get(f"/kamakura/workspace/reporting/{YEAR}/").content.decode()
+    with scopes_disabled():
+        assert not AuditEvent.objects.filter(action="reporting.evidence_downloaded").exists()
+    client.force_login(alice)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    with scopes_disabled():
+        event = AuditEvent.objects.get(action="reporting.evidence_downloaded")
+    assert (event.actor, event.platform, event.changes["file"]) == (alice, kamakura, "会議の議事録.pdf")
+
+
+def test_survey_headlines_leave_the_platform_only_above_the_reports_own_threshold(kamakura: Any, alice: Any) -> None:
+    # A survey that shows counts from 3 on inside the platform: 12 answers, 5 of them lonely.
+    this_year = fiscal_year_of(timezone.localdate())
+    with platform_scope(kamakura, with_national=False):
+        survey = make_survey(kamakura, alice, "direct", min_cell=3)
+        for i in range(12):
+            answer(survey, {"loneliness_direct": "4" if i < 5 else "1"})
+
+    def headline(*, suppress: bool) -> dict[str, str]:
+        with platform_scope(kamakura, with_national=False):
+            data = report.build(kamakura, this_year, suppress=suppress)
+        return {label.split(": ", 1)[1]: value for label, value in data["survey_headline"]}
+
+    lonely = "孤独感がある（しばしばある・常にある／時々ある／たまにある）"
+    inside, outside = headline(suppress=False), headline(suppress=True)
+    assert inside[lonely].startswith("41.7%")  # the survey's own threshold, 3
+    assert outside[lonely] == "非公表（回答が10件未満）"  # 5 lonely: fewer than 10
+    assert inside["回答者数"] == outside["回答者数"] == "12"
 
 
 def test_a_required_item_with_nothing_by_september_is_a_gap(kamakura: Any, reporting_rows: dict[str, Any]) -> None:

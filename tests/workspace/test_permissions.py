@@ -389,7 +389,11 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
     ),
     "reporting-row-delete": WRITE_REPORT,
     "reporting-evidence-upload": WRITE_REPORT,
-    "reporting-evidence": READ_REPORT,
+    # Evidence files (minutes, photos: people in them) stay with the platform's coordinators.
+    "reporting-evidence": (
+        "get",
+        {"coordinator": OK, "org_admin": DENIED, "org_staff": DENIED, "observer": HIDDEN, "superuser": OK},
+    ),
     "reporting-evidence-delete": WRITE_REPORT,
     "reporting-report": READ_REPORT,
     "reporting-report-pdf": READ_REPORT,

@@ -30,6 +30,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "reporting.plan_changed": _("changed the programme plan or report"),
     "reporting.evidence_added": _("attached evidence to the programme report"),
     "reporting.evidence_deleted": _("deleted evidence of the programme report"),
+    "reporting.evidence_downloaded": _("downloaded evidence of the programme report"),
     "reporting.report_downloaded": _("downloaded a programme report"),
     "reporting.open_data_downloaded": _("downloaded the programme's aggregate open data"),
 }

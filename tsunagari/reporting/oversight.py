@@ -269,7 +269,11 @@ def _beside(members: list[PlatformRow], key: str, total: int | None) -> None:
 
 
 def _kpis_side_by_side(rows: list[PlatformRow]) -> list[dict[str, Any]]:
-    """KPIs counted by the same counter, compared across platforms: how many set one, targets and results."""
+    """KPIs counted by the same counter, compared across platforms: how many set one, targets and results.
+
+    A KPI whose count is withheld is not counted as reached or not (that would tell something about
+    the withheld count): it is counted as `unknown`.
+    """
     by_counter: dict[str, dict[str, Any]] = {}
     for row in rows:
         for kpi in row.kpis:
@@ -282,6 +286,7 @@ def _kpis_side_by_side(rows: list[PlatformRow]) -> list[dict[str, Any]]:
                     "label": REGISTRY[kpi["counter"]].label,
                     "platforms": 0,
                     "reached": 0,
+                    "unknown": 0,
                     "target": 0,
                     "actual": 0,
                 },
@@ -289,11 +294,13 @@ def _kpis_side_by_side(rows: list[PlatformRow]) -> list[dict[str, Any]]:
             entry["platforms"] += 1
             entry["target"] += kpi["target"]
             entry["actual"] += kpi["actual"] or 0
-            entry["reached"] += (kpi["actual"] or 0) >= kpi["target"]
-            entry["withheld"] = entry.get("withheld", 0) + (kpi["shown"] is None)
+            if kpi["shown"] is None:
+                entry["unknown"] += 1
+            else:
+                entry["reached"] += kpi["shown"] >= kpi["target"]
     for entry in by_counter.values():
         # One platform's withheld count would be the sum minus the others shown beside it.
-        alone = entry.pop("withheld") == 1
+        alone = entry["unknown"] == 1
         entry["actual"] = None if alone else withhold(entry["actual"], suppress=True)
         entry["percent"] = percent(entry["actual"], entry["target"])
     return sorted(by_counter.values(), key=lambda e: list(REGISTRY).index(e["counter"]))

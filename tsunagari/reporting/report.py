@@ -58,9 +58,11 @@ def percent(actual: int | None, target: int | None) -> int | None:
     return round(100 * actual / target)
 
 
-def survey_headline(platform: Platform, year: int) -> list[tuple[str, str]] | None:
+def survey_headline(platform: Platform, year: int, *, suppress: bool) -> list[tuple[str, str]] | None:
     """The headline estimates of the platform's surveys run in the fiscal year (tsunagari.surveys), as
-    (label, value) text; None when the surveys app does not offer them."""
+    (label, value) text; None when the surveys app does not offer them. When the report leaves the
+    platform, nothing resting on fewer than REPORTING_SMALL_CELL answers is shown, whatever lower
+    threshold a survey set for itself."""
     try:
         headlines = importlib.import_module("tsunagari.surveys.results").platform_headlines
     except (ImportError, AttributeError):
@@ -69,7 +71,8 @@ def survey_headline(platform: Platform, year: int) -> list[tuple[str, str]] | No
 
     period = fiscal_year(year)
     with platform_scope(platform):
-        return [(str(label), str(value)) for label, value in headlines(platform, period.start_at, period.end_at)]
+        found = headlines(platform, period.start_at, period.end_at, min_cell=small_cell() if suppress else 0)
+        return [(str(label), str(value)) for label, value in found]
 
 
 def build(platform: Platform, year: int, *, suppress: bool, as_of: datetime.date | None = None) -> dict[str, Any]:
@@ -181,7 +184,7 @@ def build(platform: Platform, year: int, *, suppress: bool, as_of: datetime.date
             {"name": e.name, "kind": e.get_kind_display(), "item": str(Item(e.item).label) if e.item else ""}
             for e in (plan.evidence.all() if plan else [])
         ],
-        "survey_headline": survey_headline(platform, year),
+        "survey_headline": survey_headline(platform, year, suppress=suppress),
     }
 
 

@@ -2,7 +2,7 @@
 
 Coordinators write the plan and the report texts; observers read them and download the report
 (with small counts withheld, as it leaves the platform). Every report, in every format, is
-audited when it is opened or downloaded.
+audited when it is opened or downloaded. Evidence files stay with the coordinators (audited too).
 """
 
 from __future__ import annotations
@@ -172,7 +172,18 @@ def _evidence(workspace: Workspace, evidence_id: int) -> Evidence:
 
 @workspace_view(roles=READERS)
 def evidence(request: HttpRequest, workspace: Workspace, evidence_id: int) -> HttpResponseBase:
+    """An evidence file, for the platform's coordinators only: minutes, flyers and photos show people,
+    and nothing about a person leaves the platform. Observers get 404, as for a file that is not
+    theirs; every download is audited."""
+    if not workspace.is_coordinator:
+        raise Http404
     found = _evidence(workspace, evidence_id)
+    record(
+        "reporting.evidence_downloaded",
+        platform=workspace.platform,
+        obj=found.plan,
+        changes={"file": found.name, "evidence": found.pk},
+    )
     return files.download(found.file, found.name, found.content_type)
 
 

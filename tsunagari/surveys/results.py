@@ -239,11 +239,16 @@ HEADLINES: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 
 
-def headline(survey: Survey) -> list[Headline]:
-    """The survey's headline figures for the programme report, privacy rules applied (call in the platform's scope)."""
+def headline(survey: Survey, *, min_cell: int = 0) -> list[Headline]:
+    """The survey's headline figures for the programme report, privacy rules applied (call in the platform's scope).
+
+    `min_cell` raises the survey's own threshold (never lowers it): the programme report's, when
+    the report leaves the platform.
+    """
+    min_cell = max(survey.min_cell, min_cell)
     responses = submitted(survey)
     out: list[Headline] = []
-    if len(responses) < max(2, survey.min_cell):
+    if len(responses) < max(2, min_cell):
         return out
     design, answers = design_for(survey, [r.answers for r in responses])
     for key, codes, label in HEADLINES:
@@ -264,8 +269,8 @@ def headline(survey: Survey) -> list[Headline]:
                 continue
             values = [a.get(key) for a in answers]
         (estimate,) = estimation.share(design, values, codes, key)
-        (estimate,) = estimation.suppress([estimate], min_n=survey.min_cell, min_cases=survey.min_cell)
-        if not estimate.suppressed and estimate.cases is not None and 0 < estimate.n - estimate.cases < survey.min_cell:
+        (estimate,) = estimation.suppress([estimate], min_n=min_cell, min_cases=min_cell)
+        if not estimate.suppressed and estimate.cases is not None and 0 < estimate.n - estimate.cases < min_cell:
             estimate = replace(estimate, suppressed=True)
         out.append(
             Headline(
@@ -321,16 +326,22 @@ def surveys_run(platforms: Any) -> QuerySet[Survey]:
     return Survey.objects.filter(platform_id__in=platforms).exclude(status=Survey.Status.DRAFT)
 
 
-def platform_headlines(platform: Any, start_at: Any, end_at: Any) -> list[tuple[str, str]]:
-    """The headline figures of the platform's surveys created in the period, as (label, value) text."""
+def platform_headlines(platform: Any, start_at: Any, end_at: Any, *, min_cell: int = 0) -> list[tuple[str, str]]:
+    """The headline figures of the platform's surveys created in the period, as (label, value) text.
+
+    `min_cell`: the smallest count shown, when higher than a survey's own (the programme report's
+    REPORTING_SMALL_CELL when the report leaves the platform).
+    """
     out: list[tuple[str, str]] = []
     surveys = Survey.objects.filter(platform=platform, created_at__gte=start_at, created_at__lt=end_at).exclude(
         status=Survey.Status.DRAFT
     )
     for survey in surveys.order_by("created_at"):
-        for figure in headline(survey):
-            if figure.suppressed or figure.estimate is None:
-                value = _("withheld (fewer than %(n)s answers)") % {"n": survey.min_cell}
+        for figure in headline(survey, min_cell=min_cell):
+            if figure.key == "responses":
+                value = str(figure.n)
+            elif figure.suppressed or figure.estimate is None:
+                value = _("withheld (fewer than %(n)s answers)") % {"n": max(survey.min_cell, min_cell)}
             elif figure.ci95 is not None:
                 low, high = figure.ci95
                 value = f"{100 * figure.estimate:.1f}% (95%CI {100 * low:.1f}–{100 * high:.1f}%, n={figure.n})"
