@@ -46,7 +46,8 @@ def lines(result: Result, domain: str | None, min_cell: int) -> list[dict[str, s
         if row.domain != domain:
             continue
         e = row.estimate
-        n = str(e.n) if e.n >= min_cell else WITHHELD
+        published = row.published_n(min_cell)
+        n = WITHHELD if published is None else str(published)
         if row.suppressed or math.isnan(e.estimate):
             out.append({"label": row.label, "value": WITHHELD, "interval": WITHHELD, "n": n})
         else:
@@ -155,8 +156,10 @@ def pdf(survey: Survey, found: list[Result], weights: str = "") -> bytes:
 
 
 def _n(rows: list[Any], min_cell: int) -> str:
-    n = max((r.estimate.n for r in rows), default=0)
-    return str(n) if n >= min_cell else WITHHELD
+    published = [row.published_n(min_cell) for row in rows]
+    if not published or any(n is None for n in published):
+        return WITHHELD
+    return str(max(n for n in published if n is not None))
 
 
 HEADER = [

@@ -7,11 +7,15 @@ headline figures — comes from `results()`, which applies the survey's privacy 
 - an estimate resting on fewer than `survey.min_cell` respondents (default 10), or a share counting
   between 1 and min_cell − 1 respondents, is withheld (estimation.suppress);
 - when exactly one share of a question's distribution in a domain is withheld, the next smallest is
-  withheld too, so that the hidden one cannot be recovered by subtracting the others from 100%.
+  withheld too, so that the hidden one cannot be recovered by subtracting the others from 100%;
+- a domain (of a breakdown `by`) with fewer than min_cell respondents is withheld entirely, its
+  number of respondents too; when it is the only one withheld while everyone's figure is shown, the
+  next smallest domain is withheld entirely as well, so that its size (and with the shares, its
+  counts) cannot be recovered as everyone minus the domains shown (`_protect_domains`).
 
 Estimates use estimation.py with the design weighting.py gives: by default each respondent weighs
 the same (population / respondents when the survey's population is known, which also gives the
-finite population correction); with population figures by sex × age band, a stratified design,
+finite population correction); with population figures by sex × age band (× area), a stratified design,
 post-stratification or raking. Standard errors are Taylor-linearised and intervals logit for
 shares, as R's `survey` package computes them.
 """
@@ -39,10 +43,15 @@ class Row:
     label: str  # the option's label, or "mean"
     domain: str | None  # the domain's label, None for everyone
     estimate: estimation.Estimate
+    n_withheld: bool = False  # the domain's number of respondents is withheld too (see _protect_domains)
 
     @property
     def suppressed(self) -> bool:
         return self.estimate.suppressed
+
+    def published_n(self, min_cell: int) -> int | None:
+        """The number of respondents as published: None when withheld."""
+        return None if self.n_withheld or self.estimate.n < min_cell else self.estimate.n
 
 
 @dataclass
@@ -152,8 +161,11 @@ def results(survey: Survey, *, by: str | None = None) -> list[Result]:
                 for e in estimation.mean(design, values, question.name, by=domain_labels)
             ]
             kind = "mean"
-        protected = _protect(rows, min_cell) if kind == "share" else _protect_each(rows, min_cell)
-        out.append(Result(question.name, question.label, kind, protected, sum(v is not None for v in values)))
+        out.append(
+            Result(
+                question.name, question.label, kind, protect(rows, kind, min_cell), sum(v is not None for v in values)
+            )
+        )
     out.extend(_derived(survey, design, answers, domain_labels))
     return out
 
@@ -169,6 +181,44 @@ def _protect_each(rows: list[Row], min_cell: int) -> list[Row]:
             nan = float("nan")
             protected[i] = replace(row, estimate=replace(e, estimate=nan, se=nan, ci95=(nan, nan), suppressed=True))
     return protected
+
+
+def protect(rows: list[Row], kind: str, min_cell: int) -> list[Row]:
+    """Every privacy rule on one result's rows: small cells, the cell beside them, small domains and the one beside."""
+    cells = _protect(rows, min_cell) if kind == "share" else _protect_each(rows, min_cell)
+    return _protect_domains(cells, min_cell)
+
+
+def _protect_domains(rows: list[Row], min_cell: int) -> list[Row]:
+    """Withhold small domains of a breakdown entirely (their n too), then a second domain where one alone is.
+
+    Everyone's n is the sum of the domains' n (less those who did not answer `by`): were a single
+    domain withheld beside everyone's figure, its n would be everyone's minus the domains shown, and
+    its counts its shares times that n. So, as reporting.report.withhold_beside does for counts, the
+    next smallest domain shown goes too (its n and every figure). The rule reads respondent counts
+    (Estimate.n), which is what is published, weighted or not.
+    """
+    sizes: dict[str | None, int] = {}
+    for row in rows:
+        sizes[row.domain] = max(sizes.get(row.domain, 0), row.estimate.n)
+    withheld = {d for d, n in sizes.items() if d is not None and n < min_cell}
+    shown = [d for d, n in sizes.items() if d is not None and n >= min_cell]
+    # Alone as published (a domain nobody in answered this question is withheld too), or the only one
+    # with respondents (a domain of none hides nobody: 0 is all it can be). Until neither holds.
+    while shown and sizes.get(None, 0) >= min_cell and 1 in {len(withheld), sum(sizes[d] > 0 for d in withheld)}:
+        smallest = min(shown, key=lambda d: (sizes[d], str(d)))
+        withheld.add(smallest)
+        shown.remove(smallest)
+    nan = float("nan")
+    out = []
+    for row in rows:
+        if row.domain in withheld:
+            e = row.estimate
+            row = replace(
+                row, n_withheld=True, estimate=replace(e, estimate=nan, se=nan, ci95=(nan, nan), suppressed=True)
+            )
+        out.append(row)
+    return out
 
 
 def _derived(
@@ -190,7 +240,7 @@ def _derived(
                 "ucla3_band",
                 _("UCLA loneliness score (3–12), by band"),
                 "share",
-                _protect(rows, min_cell),
+                protect(rows, "share", min_cell),
                 sum(s is not None for s in scores),
             )
         )
@@ -202,7 +252,7 @@ def _derived(
                 "ucla3_score",
                 _("UCLA loneliness score (3–12), mean"),
                 "mean",
-                _protect_each(mean_rows, min_cell),
+                protect(mean_rows, "mean", min_cell),
                 sum(s is not None for s in scores),
             )
         )
@@ -222,7 +272,7 @@ def _derived(
                 "hikikomori",
                 _("Hikikomori (Cabinet Office definition)"),
                 "multiple",
-                _protect_each(rows, min_cell),
+                protect(rows, "multiple", min_cell),
                 sum(c is not None for c in classes),
             )
         )
@@ -293,7 +343,7 @@ def headline(survey: Survey, *, min_cell: int = 0) -> list[Headline]:
 def table_rows(found: list[Result], min_cell: int) -> list[dict[str, Any]]:
     """The results as flat rows (open data, Excel): withheld numbers are None, never NaN or the number.
 
-    The number of respondents of a domain smaller than `min_cell` is withheld too.
+    The number of respondents of a domain smaller than `min_cell`, or withheld beside it, is withheld too.
     """
     rows = []
     for result in found:
@@ -306,7 +356,7 @@ def table_rows(found: list[Result], min_cell: int) -> list[dict[str, Any]]:
                     "category": row.category,
                     "category_label": row.label,
                     "domain": row.domain,
-                    "n": e.n if e.n >= min_cell else None,
+                    "n": row.published_n(min_cell),
                     "estimate": None if e.suppressed else _round(e.estimate),
                     "se": None if e.suppressed else _round(e.se),
                     "ci95_low": None if e.suppressed else _round(e.ci95[0]),
