@@ -178,16 +178,36 @@ def _r_available() -> bool:
     return probe.returncode == 0
 
 
+def require_r() -> None:
+    """Skip without R and its survey package, unless REQUIRE_R=1 (CI), which makes it a failure."""
+    if _r_available():
+        return
+    if os.environ.get("REQUIRE_R") == "1":
+        pytest.fail(
+            "REQUIRE_R=1 but Rscript with the survey package is missing (apt-get install r-cran-survey r-cran-mass)"
+        )
+    pytest.skip(
+        "Rscript with the survey and MASS packages is not installed (apt-get install r-cran-survey r-cran-mass)"
+    )
+
+
+def run_r(script: str, *files: Path) -> str:
+    """What the R script prints, given the files as its arguments; the test fails if R does."""
+    done = subprocess.run(
+        [RSCRIPT, "-e", script, *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "LC_ALL": "C.UTF-8"},
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 @pytest.fixture(scope="module")
 def r_results() -> dict[tuple[str, str, str], tuple[int, list[float]]]:
-    if not _r_available():
-        if os.environ.get("REQUIRE_R") == "1":
-            pytest.fail(
-                "REQUIRE_R=1 but Rscript with the survey package is missing (apt-get install r-cran-survey r-cran-mass)"
-            )
-        pytest.skip(
-            "Rscript with the survey and MASS packages is not installed (apt-get install r-cran-survey r-cran-mass)"
-        )
+    require_r()
     script = R_SCRIPT.replace("@CELLS@", ", ".join(f'"{c}"' for c in POST_STRATA)).replace(
         "@FREQS@", ", ".join(f"{v:g}" for v in POST_STRATA_POPULATION)
     )
@@ -196,17 +216,8 @@ def r_results() -> dict[tuple[str, str, str], tuple[int, list[float]]]:
     script += 'assoc("association_two_stage", des_2s, "area", "sex")\n'
     script += 'assoc("association_with_missing_answers", des, "lonely_na", "sex")\n'
 
-    done = subprocess.run(
-        [RSCRIPT, "-e", script, str(RESPONSES), str(MARGINS)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "LC_ALL": "C.UTF-8"},
-    )
-    assert done.returncode == 0, done.stderr
     rows: dict[tuple[str, str, str], tuple[int, list[float]]] = {}
-    for line in done.stdout.splitlines():
+    for line in run_r(script, RESPONSES, MARGINS).splitlines():
         case, category, domain, df, *numbers = line.split("\t")
         rows[(case, category, domain)] = (int(df), [float(x) for x in numbers])
     return rows

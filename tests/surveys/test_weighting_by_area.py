@@ -12,9 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import random
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.surveys.rows import answer, make_survey
-from tests.surveys.test_estimation_vs_r import RSCRIPT, _r_available
+from tests.surveys.test_estimation_vs_r import require_r, run_r
 from tsunagari.surveys import actions, estimation, weighting
 from tsunagari.surveys.models import PopulationCell, Question, Survey
 from tsunagari.tenancy.scoping import platform_scope
@@ -121,10 +119,7 @@ for (method in names(designs)) {
 @pytest.fixture(scope="module")
 def r_results(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, str], list[float]]:
     """R's weights (by row of the covered respondents, in order) and shares of the direct question."""
-    if not _r_available():
-        if os.environ.get("REQUIRE_R") == "1":
-            pytest.fail("REQUIRE_R=1 but Rscript with the survey package is missing (apt-get install r-cran-survey)")
-        pytest.skip("Rscript with the survey package is not installed (apt-get install r-cran-survey)")
+    require_r()
     folder: Path = tmp_path_factory.mktemp("weighting_by_area")
     with open(folder / "answers.csv", "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
@@ -136,17 +131,8 @@ def r_results(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, 
         writer = csv.writer(f)
         writer.writerow(["sex", "age_band", "area", "Freq"])
         writer.writerows([*cell, count] for cell, count in POPULATION.items())
-    done = subprocess.run(
-        [RSCRIPT, "-e", R_SCRIPT, str(folder / "answers.csv"), str(folder / "population.csv")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "LC_ALL": "C.UTF-8"},
-    )
-    assert done.returncode == 0, done.stderr
     out: dict[tuple[str, str, str], list[float]] = {}
-    for line in done.stdout.splitlines():
+    for line in run_r(R_SCRIPT, folder / "answers.csv", folder / "population.csv").splitlines():
         kind, method, key, *numbers = line.strip().split("\t")
         out[(kind, method, key)] = [float(x) for x in numbers if x]
     return out
