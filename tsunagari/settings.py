@@ -282,7 +282,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "tsunagari.lib.staticfiles.MinifiedStaticFilesStorage"
             if envbool("STATIC_MANIFEST", "false" if DEBUG else "true")
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

@@ -78,24 +78,46 @@ def test_the_first_result_is_within_a_screen_and_a_half(
     if language == "en":
         in_english(page, live_server)
     page.goto(live_server.url + "/kamakura/search/" + query)
-    assert page.locator("details.filters").get_attribute("open") is None
+    assert page.locator("input[type=checkbox]").count() == 0  # the filters are one link, not fifty boxes
+    assert page.locator("a.filters-link").is_visible()
     assert first_result_top(page) < 1.5 * SCREEN
 
 
-def test_the_filters_open_without_javascript_and_show_counts(
-    live_server: Any, browser: Any, phone_portal: dict[str, Any]
+def test_the_first_result_is_within_a_screen_and_a_half_on_the_demo_shape(
+    page: Any, phone_portal: dict[str, Any], two_processes: tuple[str, str]
 ) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False, locale="ja-JP")
+    """The same on the README's demo shape: two gunicorn processes, one database, no Redis."""
+    for url in two_processes:
+        for query in ("?q=ひきこもり", "?need=hikikomori&area=鎌倉市"):
+            page.goto(url + "/kamakura/search/" + query)
+            assert page.locator("a.filters-link").is_visible()
+            assert first_result_top(page) < 1.5 * SCREEN, (url, query)
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+def test_the_filters_open_on_their_own_page_and_show_counts(
+    live_server: Any, browser: Any, phone_portal: dict[str, Any], javascript: bool
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, java_script_enabled=javascript, locale="ja-JP"
+    )
     page = context.new_page()
     page.goto(live_server.url + "/kamakura/search/?q=ひきこもり")
-    page.locator("details.filters summary").click()
+    page.locator("a.filters-link").click()
+    page.wait_for_url("**/search/filters/**")
     box = page.locator("input[name=need][value=hikikomori]")
     assert box.is_visible()
     assert "(12)" in page.locator("label", has=box).inner_text()
     box.check()
-    page.locator("details.filters button[type=submit]").click()
+    page.locator("form.filters button[type=submit]").click()
+    page.wait_for_url("**/search/?**need=hikikomori**")
+    assert "q=" in page.url and "ひきこもり" in page.locator("#id_q").input_value()
+    assert "1 件を指定中" in page.locator(".filters-bar").inner_text()
+    # A new search keeps the condition set.
+    page.locator("#id_q").fill("家族")
+    page.locator("form.search button[type=submit]").click()
+    page.wait_for_url("**q=%E5%AE%B6%E6%97%8F**")
     assert "need=hikikomori" in page.url
-    assert "1 件を指定中" in page.locator("details.filters summary").inner_text()
     context.close()
 
 
@@ -122,13 +144,19 @@ def test_nothing_scrolls_sideways_at_390_px(
     assert width <= 390, f"{path} is {width} px wide"
 
 
-@pytest.mark.parametrize("path", ["/kamakura/search/?q=ひきこもり&free=on", "/?place=どこにもない村"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kamakura/search/?q=ひきこもり&free=on",
+        "/kamakura/search/filters/?q=ひきこもり&free=on",
+        "/?place=どこにもない村",
+    ],
+)
 def test_english_and_filtered_pages_have_no_axe_violations(
     live_server: Any, page: Any, phone_portal: dict[str, Any], path: str
 ) -> None:
     in_english(page, live_server)
     page.goto(live_server.url + path)
-    page.locator("details.filters summary").click() if "search" in path else None
     results = Axe().run(page, options=WCAG_AA)
     assert results.violations_count == 0, results.generate_report()
 

@@ -35,6 +35,15 @@ def windows(kamakura: Any, national: Any) -> dict[str, Any]:
     return {"dv": dv}
 
 
+@pytest.fixture(params=["live_server", "demo"])
+def site(request: Any, windows: dict[str, Any]) -> str:
+    """The address to test: Django's live server, or the README's demo shape (two gunicorn
+    processes, three workers, one database, no Redis) with the same data."""
+    if request.param == "demo":
+        return str(request.getfixturevalue("two_processes")[0])
+    return str(request.getfixturevalue("live_server").url)
+
+
 def stub_exit(page: Any) -> None:
     page.route(
         settings.QUICK_EXIT_URL + "**",
@@ -51,9 +60,9 @@ def box(page: Any, selector: str) -> dict[str, float]:
 
 
 def test_dying_in_search_gives_a_24_hour_suicide_line_before_anything(
-    live_server: Any, page: Any, windows: dict[str, Any]
+    site: str, page: Any, windows: dict[str, Any]
 ) -> None:
-    page.goto(live_server.url + "/kamakura/")
+    page.goto(site + "/kamakura/")
     page.locator("#q").fill("死にたい")
     page.locator("#q").press("Enter")
     page.wait_for_url("**/search/**")
@@ -103,9 +112,9 @@ def test_the_quick_exit_stays_on_screen_at_every_scroll_position(
     assert page.locator("header.site a[href='/clear-history/']").is_visible()
 
 
-def test_back_after_the_quick_exit_reveals_nothing(live_server: Any, page: Any, windows: dict[str, Any]) -> None:
+def test_back_after_the_quick_exit_reveals_nothing(site: str, page: Any, windows: dict[str, Any]) -> None:
     stub_exit(page)
-    page.goto(live_server.url + "/kamakura/")
+    page.goto(site + "/kamakura/")
     entries = page.evaluate("history.length")
     page.locator("#q").fill("夫から暴力を受けている")
     page.locator("form.search button[type=submit]").first.click()
@@ -118,7 +127,7 @@ def test_back_after_the_quick_exit_reveals_nothing(live_server: Any, page: Any, 
     page.wait_for_url(settings.QUICK_EXIT_URL + "**")
     page.go_back()
     page.wait_for_load_state()
-    assert not page.url.startswith(live_server.url), page.url
+    assert not page.url.startswith(site), page.url
     assert "暴力" not in page.content()
     # And forward leads to the neutral page, not back into the site.
     page.go_forward()

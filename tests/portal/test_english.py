@@ -52,14 +52,16 @@ def test_the_language_switch_is_in_the_header_in_japanese_too(client: Client, ka
 def test_the_filters_are_english_and_results_are_japanese_marked_as_such(client: Client, kamakura: Any) -> None:
     service = make_service(kamakura, "フードバンク鎌倉", needs=("food",))
     reindex_services([service.pk])
-    body = english(client, "/kamakura/search/", need="food")
-    filters = re.search(r'<details class="filters".*?</details>', body, re.S)
+    body = english(client, "/kamakura/search/filters/", need="food")
+    filters = re.search(r'<form class="search filters".*?</form>', body, re.S)
     assert filters
     assert "Nothing to eat" in filters.group(0) and "Children" in filters.group(0)
     # The only Japanese left: the example of a place name to type, and Chinese named in Chinese.
     rest = filters.group(0).replace("e.g. 248-0014 or 鎌倉市", "").replace(">中文<", "")
     assert JAPANESE.findall(rest) == []
+    body = english(client, "/kamakura/search/", need="food")
     assert '<a href="/kamakura/services/' in body and 'lang="ja">フードバンク鎌倉</a>' in body
+    assert "Narrow down" in body and "Clear the conditions" in body
 
 
 def test_a_detail_page_shows_english_tags_and_marks_the_data_as_japanese(client: Client, kamakura: Any) -> None:

@@ -1,4 +1,4 @@
-"""The results page on a phone: folded filters with counts, honest notes, national lines that fit, places by name."""
+"""The results page on a phone: one filters link (the filters with counts on their own page), honest notes, national lines that fit, places by name."""
 
 from __future__ import annotations
 
@@ -17,31 +17,42 @@ pytestmark = pytest.mark.django_db
 
 
 def _filters(body: str) -> str:
-    match = re.search(r'<details class="filters"[^>]*>.*?</details>', body, re.S)
-    assert match, "no folded filters"
+    match = re.search(r'<form class="search filters"[^>]*>.*?</form>', body, re.S)
+    assert match, "no filters form"
     return match.group(0)
 
 
-def test_filters_stay_folded_after_a_search_and_name_what_is_set(client: Client, kamakura: Any) -> None:
+def test_the_results_page_carries_one_filters_link_that_names_what_is_set(client: Client, kamakura: Any) -> None:
     service = make_service(kamakura, "フードバンク鎌倉", needs=("food",))
     reindex_services([service.pk])
     body = client.get("/kamakura/search/", {"need": "food", "free": "on"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
-    assert '<details class="filters">' in body  # closed: the results come first
-    summary = re.search(r'<details class="filters">\s*<summary>(.*?)</summary>', body, re.S)
-    assert summary and "2 件を指定中" in summary.group(1)
-    assert "食べるものがない" in summary.group(1) and "無料" in summary.group(1)
+    assert 'type="checkbox"' not in body  # the results come right under the search box
+    bar = re.search(r'<p class="filters-bar">(.*?)</p>', body, re.S)
+    assert bar and "2 件を指定中" in bar.group(1)
+    assert "食べるものがない" in bar.group(1) and "無料" in bar.group(1)
+    assert 'href="/kamakura/search/filters/?need=food&amp;free=on"' in bar.group(1)
+    # A new search from this page keeps the conditions: they ride along as hidden inputs.
+    form = re.search(r'<form class="search".*?</form>', body, re.S)
+    assert form and '<input type="hidden" name="need" value="food">' in form.group(0)
+    assert '<input type="hidden" name="free" value="on">' in form.group(0)
 
 
-def test_filters_open_when_something_in_them_must_be_fixed(client: Client, kamakura: Any) -> None:
+def test_hidden_filters_are_escaped(client: Client, kamakura: Any) -> None:
+    body = client.get("/kamakura/search/", {"near": '"><script>x</script>'}).content.decode()
+    assert "<script>x</script>" not in body
+
+
+def test_filters_show_on_the_results_page_when_something_in_them_must_be_fixed(client: Client, kamakura: Any) -> None:
     body = client.get("/kamakura/search/", {"area": "どこでもない町"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert '<details class="filters" open>' in body
+    assert 'id="id_area"' in body and 'role="alert"' in body
 
 
 def test_each_option_says_how_many_results_have_it(client: Client, kamakura: Any) -> None:
     food = make_service(kamakura, "フードバンク鎌倉", needs=("food", "money"))
     money = make_service(kamakura, "生活相談", needs=("money",))
     reindex_services([food.pk, money.pk])
-    filters = _filters(client.get("/kamakura/search/", {"need": "money"}).content.decode())
+    filters = _filters(client.get("/kamakura/search/filters/", {"need": "money"}).content.decode())
     assert 'value="money" checked> ' in filters
     assert re.search(r'value="money" checked> [^<]+ <span class="count">\(2\)</span>', filters)
     assert re.search(r'value="food"> [^<]+ <span class="count">\(1\)</span>', filters)
@@ -51,7 +62,7 @@ def test_each_option_says_how_many_results_have_it(client: Client, kamakura: Any
 def test_a_rarely_recorded_condition_says_so(client: Client, kamakura: Any) -> None:
     service = make_service(kamakura, "生活相談", needs=("money",))
     reindex_services([service.pk])
-    body = client.get("/kamakura/search/", {"need": "money"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    body = client.get("/kamakura/search/filters/", {"need": "money"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "この項目はまだほとんどの窓口で登録されていません" in _filters(body)
     assert "受付時間が登録されていない窓口は「今あいている」に含まれません" in _filters(body)
 
@@ -122,7 +133,7 @@ def test_a_place_outside_the_platform_names_the_platform_that_covers_it(
 
 
 def test_the_area_help_text_is_the_element_the_field_points_to(client: Client, kamakura: Any) -> None:
-    body = client.get("/kamakura/search/").content.decode()
+    body = client.get("/kamakura/search/filters/").content.decode()
     assert 'aria-describedby="id_area_helptext"' in body
     assert 'id="id_area_helptext"' in body
 
@@ -163,3 +174,68 @@ def test_the_licence_is_named_once_on_a_detail_page(client: Client, kamakura: An
     assert body.count("CC BY 4.0") == 1
     assert 'href="https://creativecommons.org/licenses/by/4.0/deed.ja">CC BY 4.0</a>' in body
     assert "くらし支援ナビ（運営: JUNKBRANDING）" in body
+
+
+def test_the_national_lines_that_fit_free_anonymous_and_line(client: Client, kamakura: Any, national: Any) -> None:
+    with scopes_disabled():
+        CrisisLine.objects.create(
+            platform=national,
+            label="よりそいホットライン",
+            number="0120-279-338",
+            phone_href="tel:0120279338",
+            availability="24時間",
+            cost="無料",
+            kinds=["general"],
+        )
+        CrisisLine.objects.create(
+            platform=national,
+            label="こころの健康相談統一ダイヤル",
+            number="0570-064-556",
+            phone_href="tel:0570064556",
+            availability="地域により異なる",
+            cost="通話料あり",
+            kinds=["suicide"],
+        )
+        CrisisLine.objects.create(
+            platform=national,
+            label="生きづらびっと",
+            chat_url="https://line.me/R/ti/p/@yorisoi-chat",
+            availability="毎日8時〜22時半",
+            cost="無料",
+            kinds=["suicide"],
+        )
+        CrisisLine.objects.create(
+            platform=national,
+            label="警察",
+            number="110",
+            phone_href="tel:110",
+            availability="24時間",
+            cost="無料",
+            kinds=["emergency"],
+            is_primary=True,
+        )
+
+    def fitting(params: dict[str, str]) -> str:
+        body = client.get("/kamakura/search/", params, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+        assert "条件に合う全国の相談窓口" in body, params
+        return body.split("条件に合う全国の相談窓口", 1)[1].split("</ul>", 1)[0]
+
+    free = fitting({"free": "on"})
+    assert "よりそいホットライン" in free and "生きづらびっと" in free
+    assert "こころの健康相談統一ダイヤル" not in free  # the call is charged
+    assert "警察" not in free  # an emergency number is not a place to talk
+    anonymous = fitting({"anonymous": "on"})
+    assert "こころの健康相談統一ダイヤル" in anonymous and "よりそいホットライン" in anonymous
+    assert "警察" not in anonymous
+    line = fitting({"channel": "line"})
+    assert "生きづらびっと" in line and 'href="https://line.me/R/ti/p/@yorisoi-chat"' in line
+    assert "よりそいホットライン" not in line
+
+
+def test_the_filters_page_of_a_platform_that_is_not_public_is_not_found(client: Client, kamakura: Any) -> None:
+    assert client.get("/kamakura/search/filters/", {"q": "相談"}).status_code == 200
+    with scopes_disabled():
+        kamakura.is_public = False
+        kamakura.save(update_fields=["is_public"])
+    assert client.get("/kamakura/search/filters/", {"q": "相談"}).status_code == 404
+    assert client.get("/no-such-platform/search/filters/").status_code == 404

@@ -8,6 +8,7 @@ urlpatterns = [
     path("services/<uuid:service_id>/", views.service_detail, name="service"),
     path("services/<uuid:service_id>/print/", views.service_print, name="service-print"),
     path("search/", views.search, name="search"),
+    path("search/filters/", views.search_filters, name="search_filters"),
     path("map/", views.map_page, name="map"),
     path("map.json", views.map_data, name="map-data"),
     path("qr.svg", views.qr_code, name="qr"),

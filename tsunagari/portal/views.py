@@ -531,10 +531,37 @@ def lines_that_fit(lines: list[CrisisLine], data: dict[str, Any]) -> list[Crisis
     return fitting
 
 
+# The filters of the search form; the results page keeps them as hidden inputs, their own page shows them.
+FILTER_FIELDS = (
+    "need",
+    "target",
+    "channel",
+    "open_now",
+    "open_24h",
+    "free",
+    "anonymous",
+    "lang",
+    "area",
+    "near",
+    "radius",
+)
+
+
+def kept_filters(request: HttpRequest) -> list[tuple[str, str]]:
+    """The filters in the address, as (name, value) pairs for hidden inputs: a new search keeps them."""
+    return [(name, value) for name in FILTER_FIELDS for value in request.GET.getlist(name) if value]
+
+
+def query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @never_cache  # Back after the quick exit must not bring back what was searched or read.
 @anonymous_page_cache
 def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
-    """Results with filters; a plain GET form, so it works without JavaScript."""
+    """Results; a plain GET form, so it works without JavaScript. The filters have a page of their own."""
     from tsunagari.finder.search import resident_search
 
     platform = get_public_platform(platform_slug)
@@ -544,18 +571,12 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
         rows: list[dict[str, Any]] = []
         lines = crisis_lines()
         fitting: list[CrisisLine] = []
-        counts: dict[str, dict[str, int]] = {}
         outside: dict[str, Any] | None = None
         crisis = assess_search(platform, form)
         if form.is_bound and form.is_valid():
             # A results page shows each service's name, organisation, phone numbers and whether it
             # is open now: channels and schedules are all it needs.
-            results = resident_search(
-                platform=platform, relations=("channels", "schedules"), count_facets=True, **form.search_kwargs()
-            )
-            if not results.more:
-                counts = option_counts(results.facet_counts)
-                form.option_counts = counts
+            results = resident_search(platform=platform, relations=("channels", "schedules"), **form.search_kwargs())
             fitting = lines_that_fit(lines, form.cleaned_data)
             if results.municipality is not None and not covers(platform, results.municipality):
                 outside = {"municipality": results.municipality, "platform": covering_platform(results.municipality)}
@@ -572,8 +593,7 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
                 }
                 for service in results.services
             ]
-        query = request.GET.copy()
-        query.pop("page", None)
+        filter_errors = form.is_bound and any(name in form.errors for name in FILTER_FIELDS)
         return render(
             request,
             "portal/search.html",
@@ -584,15 +604,54 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
                 "form": form,
                 "results": results,
                 "rows": rows,
-                "query_string": query.urlencode(),
+                "query_string": query_without_page(request),
                 "active_filters": form.active_filters(),
-                "attribute_counts": counts.get("attribute", {}),
-                "counted": bool(counts),
-                "rare": rarely_recorded(platform),
+                "kept_filters": kept_filters(request),
+                "filter_errors": filter_errors,
+                "rare": rarely_recorded(platform) if filter_errors else set(),
                 "fitting_lines": fitting,
                 "outside": outside,
                 "national": national_platform(),
                 **words_context(platform, form, results),
+            },
+        )
+
+
+@never_cache
+@anonymous_page_cache
+def search_filters(request: HttpRequest, platform_slug: str) -> HttpResponse:
+    """The filters of a search on a page of their own, each option with how many of the results have it.
+
+    The results page carries one link here instead of some fifty boxes, so that on a phone the
+    results start under the search box and the page stays light; this page sends the form back
+    to the results. Without JavaScript it is a plain link and a plain GET form.
+    """
+    from tsunagari.finder.search import resident_search
+
+    platform = get_public_platform(platform_slug)
+    form = SearchForm(request.GET or None)
+    counts: dict[str, dict[str, int]] = {}
+    results = None
+    with platform_scope(platform):
+        if form.is_bound and form.is_valid():
+            kwargs = form.search_kwargs()
+            kwargs["page"] = 1
+            results = resident_search(platform=platform, count_facets=True, **kwargs)
+            if not results.more:
+                counts = option_counts(results.facet_counts)
+                form.option_counts = counts
+        return render(
+            request,
+            "portal/search_filters.html",
+            {
+                "platform": platform,
+                "lines": crisis_lines(),
+                "form": form,
+                "results": results,
+                "query_string": query_without_page(request),
+                "attribute_counts": counts.get("attribute", {}),
+                "counted": bool(counts),
+                "rare": rarely_recorded(platform),
             },
         )
 
