@@ -1,13 +1,12 @@
 # ruff: noqa: F811  (pytest fixtures imported from tests.membership.rows are parameters here)
 """Issue 14: a coordinator's week in Chromium at 1280×800, counting clicks per task, with axe on every page.
 
-`COORDINATOR_WEEK_OUT=path.json` writes the click counts (bench/results/coordinator_week.md).
+`COORDINATOR_WEEK_OUT=path.json` writes the click counts and the pages checked (bench/results/coordinator_week.md);
+tests/browser/test_workspace_axe.py adds every other workspace page to the same file.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.accounts.personas import PASSWORD, kamakura_council, olga, totp_code  # noqa: F401
+from tests.browser.results import record
 from tests.membership.rows import membership_rows  # noqa: F401
 from tests.programs.rows import event_fields
 from tsunagari.programs import actions as program_actions
@@ -166,9 +166,5 @@ def test_a_coordinators_week(live_server: Any, browser: Any, kamakura: Any, alic
         page.goto(base + href)
         walk.axe()
 
-    out = os.environ.get("COORDINATOR_WEEK_OUT")
-    if out:
-        with open(out, "w", encoding="utf-8") as f:
-            json.dump(
-                {"clicks": walk.clicks, "pages_checked_with_axe": sorted(walk.checked)}, f, ensure_ascii=False, indent=1
-            )
+    record("clicks", walk.clicks)
+    record("walk_pages_checked_with_axe", {"count": len(walk.checked), "pages": sorted(walk.checked)})
