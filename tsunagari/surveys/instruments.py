@@ -486,13 +486,21 @@ def ucla_band(score: int) -> str:
 
 
 def hikikomori_class(answers: dict[str, object]) -> str | None:
-    """ "narrow", "broad_only" (広義 but not 狭義), "none", or None when the outing question is unanswered."""
+    """ "narrow", "broad_only" (広義 but not 狭義), "none", or None when it cannot be decided (判定不能).
+
+    Undecided: the outing question unanswered, or an answer of 5–8 without how long it has lasted
+    (the six months the definition rests on). Such a respondent is a missing answer, left out of the
+    shares' domain as every other missing answer is, never counted as "not hikikomori".
+    """
     outing = answers.get("outing")
-    if outing is None:
+    if outing in (None, ""):
         return None
     if outing not in HIKIKOMORI_BROAD:
         return "none"
-    if answers.get("outing_duration") in (None, "1"):
+    duration = answers.get("outing_duration")
+    if duration in (None, ""):
+        return None
+    if duration == "1":
         return "none"
     reasons = answers.get("outing_reason") or []
     if isinstance(reasons, list) and any(r in HIKIKOMORI_EXCLUDED_REASONS for r in reasons):

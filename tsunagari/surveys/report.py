@@ -25,7 +25,7 @@ from openpyxl.styles import Font
 from tsunagari.lib.spreadsheet import safe_cell
 
 from .models import Survey
-from .results import Result, table_rows
+from .results import Result, SamplingErrors, table_rows
 
 FONT = Path(matplotlib_fontja.__file__).parent / "fonts" / "ipaexg.ttf"
 WITHHELD = "—"
@@ -54,6 +54,24 @@ def lines(result: Result, domain: str | None, min_cell: int) -> list[dict[str, s
             interval = f"{cell(result, e.ci95[0])}–{cell(result, e.ci95[1])}"
             out.append({"label": row.label, "value": cell(result, e.estimate), "interval": interval, "n": n})
     return out
+
+
+def sampling_error_text(table: SamplingErrors) -> tuple[str, list[str], list[list[str]]]:
+    """The 標本誤差早見表 as every format prints it: (note, header, rows), margins in percentage points."""
+    header = [_("Base (respondents)"), *(f"{round(p * 100)}%（{round((1 - p) * 100)}%）" for p in table.proportions)]
+    rows = [[f"{row.n:,}", *(f"±{h * 100:.1f}" for h in row.half_widths)] for row in table.rows]
+    note = _(
+        "The 95%% margin of error of a share, in percentage points, by the number of respondents it rests on "
+        "(the base) and the share found: ± 1.96 × √(design effect × (N − n)/(N − 1) × p(1 − p)/n). "
+        "Design effect of the weights: %(deff)s."
+    ) % {"deff": f"{table.design_effect:.2f}"}
+    if table.population:
+        note += " " + _("Finite population correction with a population of %(population)s.") % {
+            "population": f"{table.population:,}"
+        }
+    else:
+        note += " " + _("No finite population correction (the population is not entered).")
+    return note, header, rows
 
 
 def bar_chart(result: Result, domain: str | None) -> SafeString:
@@ -100,7 +118,15 @@ class _PDF(FPDF):
         self.cell(0, 8, f"{self.page_no()}", align="C")
 
 
-def pdf(survey: Survey, found: list[Result], weights: str = "") -> bytes:
+def pdf(
+    survey: Survey,
+    found: list[Result],
+    weights: str = "",
+    *,
+    min_cell: int,
+    sampling: SamplingErrors | None = None,
+) -> bytes:
+    """The report as a PDF; `min_cell` is the reader's threshold (results.smallest_shown)."""
     document = _PDF(format="A4")
     document.add_font("ipaexg", fname=str(FONT))
     document.set_auto_page_break(True, margin=16)
@@ -115,12 +141,14 @@ def pdf(survey: Survey, found: list[Result], weights: str = "") -> bytes:
             "Shares of respondents who answered each question, with 95%% confidence intervals. Results resting "
             "on fewer than %(min)s respondents are not shown (—). Made on %(date)s."
         )
-        % {"min": survey.min_cell, "date": timezone.localdate().isoformat()},
+        % {"min": min_cell, "date": timezone.localdate().isoformat()},
         new_x="LMARGIN",
         new_y="NEXT",
     )
     if weights:
         document.multi_cell(0, 5, weights, new_x="LMARGIN", new_y="NEXT")
+    if sampling is not None:
+        _pdf_sampling_errors(document, sampling)
     for result in found:
         for domain in result.domains():
             rows = [r for r in result.rows if r.domain == domain]
@@ -150,9 +178,28 @@ def pdf(survey: Survey, found: list[Result], weights: str = "") -> bytes:
                     document.rect(136, y + 1, max(0.3, 60 * e.estimate), 3, style="F")
                 document.ln(5.5)
             document.set_x(12)
-            document.cell(0, 5, _("respondents: %(n)s") % {"n": _n(rows, survey.min_cell)})
+            document.cell(0, 5, _("respondents: %(n)s") % {"n": _n(rows, min_cell)})
             document.ln(5)
     return bytes(document.output())
+
+
+def _pdf_sampling_errors(document: FPDF, sampling: SamplingErrors) -> None:
+    note, header, rows = sampling_error_text(sampling)
+    document.ln(3)
+    document.set_font("ipaexg", size=11)
+    document.multi_cell(0, 6, sampling_error_title(), new_x="LMARGIN", new_y="NEXT")
+    document.set_font("ipaexg", size=8)
+    document.multi_cell(0, 4.5, note, new_x="LMARGIN", new_y="NEXT")
+    widths = [34] + [24] * (len(header) - 1)
+    for line in [header, *rows]:
+        document.set_x(12)
+        for width, text in zip(widths, line, strict=True):
+            document.cell(width, 5, text, border=1, align="R")
+        document.ln(5)
+
+
+def sampling_error_title() -> str:
+    return _("Sampling error (標本誤差早見表)")
 
 
 def _n(rows: list[Any], min_cell: int) -> str:
@@ -177,23 +224,45 @@ HEADER = [
 ]
 
 
-def xlsx(survey: Survey, found: list[Result], weights: str = "") -> bytes:
+def xlsx(
+    survey: Survey,
+    found: list[Result],
+    weights: str = "",
+    *,
+    min_cell: int,
+    sampling: SamplingErrors | None = None,
+) -> bytes:
+    """The report as an Excel workbook; `min_cell` is the reader's threshold (results.smallest_shown)."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "結果"
     sheet.append([safe_cell(survey.title)])
-    sheet.append(
-        [_("Results resting on fewer than %(min)s respondents are withheld (empty).") % {"min": survey.min_cell}]
-    )
+    sheet.append([_("Results resting on fewer than %(min)s respondents are withheld (empty).") % {"min": min_cell}])
     sheet.append([safe_cell(weights)])
     sheet.append(HEADER)
     for cell_ in sheet[4]:
         cell_.font = Font(bold=True)
-    for row in table_rows(found, survey.min_cell):
+    for row in table_rows(found, min_cell):
         sheet.append([safe_cell(row[key]) for key in HEADER])
     for column, width in zip("ABCDEFGHIJK", (18, 40, 10, 30, 16, 8, 10, 10, 10, 10, 10), strict=True):
         sheet.column_dimensions[column].width = width
+    if sampling is not None:
+        _xlsx_sampling_errors(workbook, sampling)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_sampling_errors(workbook: Workbook, sampling: SamplingErrors) -> None:
+    """A sheet 標本誤差早見表: the base n and the margins in percentage points, as numbers."""
+    note, header, _rows = sampling_error_text(sampling)
+    sheet = workbook.create_sheet("標本誤差早見表")
+    sheet.append([sampling_error_title()])
+    sheet.append([note])
+    sheet.append(header)
+    for cell_ in sheet[3]:
+        cell_.font = Font(bold=True)
+    for row in sampling.rows:
+        sheet.append([row.n, *(round(h * 100, 1) for h in row.half_widths)])
+    sheet.column_dimensions["A"].width = 18

@@ -4,8 +4,10 @@ Everything published — the report page, its PDF and Excel, the open data, the 
 headline figures — comes from `results()`, which applies the survey's privacy rules in one place:
 
 - free-text answers are never counted nor shown (they can name people);
-- an estimate resting on fewer than `survey.min_cell` respondents (default 10), or a share counting
-  between 1 and min_cell − 1 respondents, is withheld (estimation.suppress);
+- an estimate resting on fewer than `min_cell` respondents, or a share counting between 1 and
+  min_cell − 1 respondents, is withheld (estimation.suppress). `min_cell` is the survey's own
+  (default 10, at least 3) for members of its platform, and never below REPORTING_SMALL_CELL for
+  anyone else (observers): `smallest_shown`;
 - when exactly one share of a question's distribution in a domain is withheld, the next smallest is
   withheld too, so that the hidden one cannot be recovered by subtracting the others from 100%;
 - a domain (of a breakdown `by`) with fewer than min_cell respondents is withheld entirely, its
@@ -26,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -121,12 +124,29 @@ def _protect(rows: list[Row], min_cell: int) -> list[Row]:
     return rows
 
 
-def results(survey: Survey, *, by: str | None = None) -> list[Result]:
-    """The survey's estimates, question by question, for everyone or by the answers to question `by`."""
+def smallest_shown(survey: Survey, *, inside: bool) -> int:
+    """The smallest number of respondents a reader may see: the survey's own `min_cell` inside its platform,
+    at least REPORTING_SMALL_CELL outside it.
+
+    A coordinator may lower `min_cell` to 3 for the platform's own work; once figures leave the
+    platform (prefecture or national observers) they follow published statistics' threshold, as the
+    programme report does (reporting.report.small_cell).
+    """
+    if inside:
+        return survey.min_cell
+    return max(survey.min_cell, int(settings.REPORTING_SMALL_CELL))
+
+
+def results(survey: Survey, *, by: str | None = None, min_cell: int = 0) -> list[Result]:
+    """The survey's estimates, question by question, for everyone or by the answers to question `by`.
+
+    `min_cell` raises the survey's own threshold (never lowers it): `smallest_shown` for the reader.
+    """
+    min_cell = max(survey.min_cell, min_cell)
     form = Questionnaire.load(survey)
     responses = submitted(survey)
     out: list[Result] = []
-    if len(responses) < max(2, survey.min_cell):
+    if len(responses) < max(2, min_cell):
         return out  # every figure would be withheld (and one answer has no variance)
     design, answers = design_for(survey, [r.answers for r in responses])
     by_question = next((q for q in form.answerable if q.name == by and q.kind == Question.Kind.SINGLE), None)
@@ -134,7 +154,6 @@ def results(survey: Survey, *, by: str | None = None) -> list[Result]:
     if by_question is not None:
         labels = {c.value: c.label for c in form.options(by_question)}
         domain_labels = [labels.get(a.get(by_question.name)) for a in answers]
-    min_cell = survey.min_cell
     for question in form.answerable:
         if question.is_free_text or question.name == by:
             continue
@@ -166,8 +185,48 @@ def results(survey: Survey, *, by: str | None = None) -> list[Result]:
                 question.name, question.label, kind, protect(rows, kind, min_cell), sum(v is not None for v in values)
             )
         )
-    out.extend(_derived(survey, design, answers, domain_labels))
+    out.extend(_derived(design, answers, domain_labels, min_cell))
     return out
+
+
+# The bases of the sampling-error table below the number of respondents, as municipal reports list them.
+SAMPLING_ERROR_BASES = (2000, 1500, 1000, 700, 500, 300, 200, 100, 50)
+
+
+@dataclass(frozen=True)
+class SamplingErrors:
+    """The sampling-error table (標本誤差早見表) of a survey's report: ± margins by base n and share."""
+
+    proportions: tuple[float, ...]
+    rows: list[estimation.SamplingErrorRow]
+    population: int | None  # N of the finite population correction, None without it
+    design_effect: float  # Kish's 1 + CV² of the weights (1 when everyone weighs the same)
+
+
+def sampling_errors(survey: Survey, *, min_cell: int = 0) -> SamplingErrors | None:
+    """The survey's 標本誤差早見表: the 95% margin of a share for its respondents and smaller bases.
+
+    It rests on numbers the report publishes anyway (the respondents, the population), and only
+    bases of at least `min_cell` are listed; None while the report shows nothing (fewer answers than
+    the threshold). The design effect is Kish's approximation from the weights in use, so a weighted
+    report widens its margins rather than printing simple-random ones.
+    """
+    min_cell = max(survey.min_cell, min_cell)
+    responses = submitted(survey)
+    if len(responses) < max(2, min_cell):
+        return None
+    applied = weighting.weighted(survey, [r.answers for r in responses])
+    if applied.design is None:
+        return None
+    n = len(applied.rows)
+    weights = applied.design.weights
+    design_effect = float(len(weights) * (weights**2).sum() / weights.sum() ** 2)
+    population = applied.population or survey.population
+    if population is not None and population < n:
+        population = None
+    bases = [n, *(b for b in SAMPLING_ERROR_BASES if min_cell <= b < n)]
+    rows = estimation.sampling_error_table(bases, population=population, design_effect=design_effect)
+    return SamplingErrors(estimation.SAMPLING_ERROR_PROPORTIONS, rows, population, design_effect)
 
 
 def _protect_each(rows: list[Row], min_cell: int) -> list[Row]:
@@ -222,10 +281,9 @@ def _protect_domains(rows: list[Row], min_cell: int) -> list[Row]:
 
 
 def _derived(
-    survey: Survey, design: estimation.Design, answers: Sequence[dict[str, Any]], domains: list[Any] | None
+    design: estimation.Design, answers: Sequence[dict[str, Any]], domains: list[Any] | None, min_cell: int
 ) -> list[Result]:
     out = []
-    min_cell = survey.min_cell
     if all(any(name in a for a in answers) for name in UCLA_ITEMS):
         scores = [ucla_score(a) for a in answers]
         bands = [None if s is None else ucla_band(s) for s in scores]

@@ -9,7 +9,6 @@ only, and each download is audited.
 from __future__ import annotations
 
 import json
-import random
 from typing import Any
 
 import segno
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_POST
 from tsunagari.accounts.models import Role
 from tsunagari.audit.log import record
 from tsunagari.lib.spreadsheet import csv_lines
-from tsunagari.workspace.access import Workspace, workspace_view
+from tsunagari.workspace.access import WRITERS, Workspace, workspace_view
 from tsunagari.workspace.nav import menu
 
 from . import actions, report, weighting, xlsform
@@ -41,9 +40,10 @@ from .forms import (
     XLSFormUploadForm,
 )
 from .instruments import BY_KEY, INSTRUMENTS, Instrument, Item
-from .models import Question, Response, Survey, answer_text
+from .microdata import anonymised
+from .models import Question, Response, Survey
 from .questionnaire import Questionnaire
-from .results import results, table_rows, weighting_used
+from .results import results, sampling_errors, smallest_shown, table_rows, weighting_used
 
 COORDINATORS = {Role.COORDINATOR}
 READERS = {Role.COORDINATOR, Role.OBSERVER}
@@ -59,6 +59,12 @@ def _render(
 
 def _survey(workspace: Workspace, survey_id: int) -> Survey:
     return get_object_or_404(Survey.objects.filter(platform=workspace.platform), pk=survey_id)
+
+
+def _min_cell(workspace: Workspace, survey: Survey) -> int:
+    """The smallest count this reader may see: the survey's own for the platform's members, at least
+    REPORTING_SMALL_CELL for everyone else (observers, and superusers holding no role here)."""
+    return smallest_shown(survey, inside=bool(workspace.roles & WRITERS))
 
 
 def _download(body: bytes | str, content_type: str, filename: str) -> HttpResponse:
@@ -454,22 +460,26 @@ def survey_report(request: HttpRequest, workspace: Workspace, survey_id: int) ->
     survey = _survey(workspace, survey_id)
     questionnaire = Questionnaire.load(survey)
     by = _by(request, questionnaire)
-    found = results(survey, by=by)
+    min_cell = _min_cell(workspace, survey)
+    found = results(survey, by=by, min_cell=min_cell)
     charts = [
         (
             result,
             [
-                (domain, report.bar_chart(result, domain), report.lines(result, domain, survey.min_cell))
+                (domain, report.bar_chart(result, domain), report.lines(result, domain, min_cell))
                 for domain in result.domains()
             ],
         )
         for result in found
     ]
+    sampling = sampling_errors(survey, min_cell=min_cell)
     return _render(
         request,
         workspace,
         "surveys/workspace/report.html",
         survey=survey,
+        min_cell=min_cell,
+        sampling=report.sampling_error_text(sampling) if sampling else None,
         charts=charts,
         by=by,
         by_choices=[q for q in questionnaire.answerable if q.kind == Question.Kind.SINGLE],
@@ -487,10 +497,17 @@ def _exported(request: HttpRequest, workspace: Workspace, survey: Survey, kind: 
 @workspace_view(roles=READERS)
 def report_pdf(request: HttpRequest, workspace: Workspace, survey_id: int) -> HttpResponse:
     survey = _survey(workspace, survey_id)
-    found = results(survey, by=_by(request, Questionnaire.load(survey)))
+    min_cell = _min_cell(workspace, survey)
+    found = results(survey, by=_by(request, Questionnaire.load(survey)), min_cell=min_cell)
     _exported(request, workspace, survey, "pdf")
     return _download(
-        report.pdf(survey, found, weighting_used(survey).description),
+        report.pdf(
+            survey,
+            found,
+            weighting_used(survey).description,
+            min_cell=min_cell,
+            sampling=sampling_errors(survey, min_cell=min_cell),
+        ),
         "application/pdf",
         f"survey-{survey.pk}-report.pdf",
     )
@@ -499,10 +516,17 @@ def report_pdf(request: HttpRequest, workspace: Workspace, survey_id: int) -> Ht
 @workspace_view(roles=READERS)
 def report_xlsx(request: HttpRequest, workspace: Workspace, survey_id: int) -> HttpResponse:
     survey = _survey(workspace, survey_id)
-    found = results(survey, by=_by(request, Questionnaire.load(survey)))
+    min_cell = _min_cell(workspace, survey)
+    found = results(survey, by=_by(request, Questionnaire.load(survey)), min_cell=min_cell)
     _exported(request, workspace, survey, "xlsx")
     return _download(
-        report.xlsx(survey, found, weighting_used(survey).description),
+        report.xlsx(
+            survey,
+            found,
+            weighting_used(survey).description,
+            min_cell=min_cell,
+            sampling=sampling_errors(survey, min_cell=min_cell),
+        ),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"survey-{survey.pk}-report.xlsx",
     )
@@ -512,8 +536,9 @@ def report_xlsx(request: HttpRequest, workspace: Workspace, survey_id: int) -> H
 def open_data(request: HttpRequest, workspace: Workspace, survey_id: int, fmt: str) -> HttpResponse:
     """Aggregate results for publishing (CSV or JSON): estimates and intervals, withheld cells empty."""
     survey = _survey(workspace, survey_id)
-    found = results(survey, by=_by(request, Questionnaire.load(survey)))
-    rows = table_rows(found, survey.min_cell)
+    min_cell = _min_cell(workspace, survey)
+    found = results(survey, by=_by(request, Questionnaire.load(survey)), min_cell=min_cell)
+    rows = table_rows(found, min_cell)
     _exported(request, workspace, survey, fmt)
     if fmt == "json":
         body = json.dumps(
@@ -521,7 +546,7 @@ def open_data(request: HttpRequest, workspace: Workspace, survey_id: int, fmt: s
                 "survey": survey.title,
                 "platform": workspace.platform.name,
                 "generated": timezone.localdate().isoformat(),
-                "min_cell": survey.min_cell,
+                "min_cell": min_cell,
                 "weighting": _weighting_summary(survey),
                 "results": rows,
             },
@@ -547,19 +572,15 @@ def _weighting_summary(survey: Survey) -> dict[str, Any]:
 
 @workspace_view(roles=COORDINATORS)
 def microdata(request: HttpRequest, workspace: Workspace, survey_id: int) -> HttpResponse:
-    """The submitted answers for a statistician: no free text, no codes, no times, rows in random order."""
+    """The submitted answers for a statistician, quasi-identifiers coarsened (microdata.py), audited."""
     survey = _survey(workspace, survey_id)
-    questionnaire = Questionnaire.load(survey)
-    columns = [q for q in questionnaire.answerable if not q.is_free_text]
-    responses = list(Response.objects.filter(survey=survey, submitted_at__isnull=False).values_list("answers", "mode"))
-    random.SystemRandom().shuffle(responses)
-    rows = ([*(answer_text(q, answers.get(q.name)) for q in columns), mode] for answers, mode in responses)
+    header, rows, count = anonymised(survey)
+    body = "".join(csv_lines(header, rows))
     record(
         "survey.microdata_exported",
         actor=request.user,
         platform=workspace.platform,
         obj=survey,
-        changes={"rows": len(responses)},
+        changes={"rows": count},
     )
-    body = "".join(csv_lines([*(q.name for q in columns), "mode"], rows))
     return _download(body, "text/csv; charset=utf-8", f"survey-{survey.pk}-answers.csv")
