@@ -278,6 +278,24 @@ def _language(tag: str, **owner: str) -> JSON:
     )
 
 
+# The line in application_process under which the CPSV-J importer keeps a programme's
+# 必要書類 (importers/cpsvj.py): the one place our model holds required documents.
+REQUIRED_DOCUMENTS_PREFIX = "必要書類: "
+
+
+def _required_documents(service: Service) -> list[JSON]:
+    """The documents a service asks for, as HSDS required_document objects (one per 必要書類 line)."""
+    return [
+        {
+            "id": _derived_id("required_document", str(service.pk), line),
+            "service_id": str(service.pk),
+            "document": line.removeprefix(REQUIRED_DOCUMENTS_PREFIX).strip(),
+        }
+        for line in service.application_process.splitlines()
+        if line.startswith(REQUIRED_DOCUMENTS_PREFIX) and line.removeprefix(REQUIRED_DOCUMENTS_PREFIX).strip()
+    ]
+
+
 def _phone(channel: Channel) -> JSON:
     return _compact(
         {
@@ -530,6 +548,7 @@ def _full_service(service: Service, *, with_organization: bool, with_locations: 
         ]
     data["languages"] = [_language(tag, service_id=str(service.pk)) for tag in service.languages or []]
     data["cost_options"] = _cost_options(service, terms)
+    data["required_documents"] = _required_documents(service)
     data["attributes"] = [_attribute(service.pk, term) for term in terms] + [
         _attribute(service.pk, channel_terms()[c.kind], value=c.value or c.description, seq=c.pk)
         for c in channels
