@@ -28,6 +28,7 @@ How our fields map to HSDS (the reasons are in docs/api.md):
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections.abc import Iterable
 from functools import cache
@@ -52,7 +53,7 @@ from .models import (
     TaxonomyTerm,
     stable_id,
 )
-from .opening import is_monthly
+from .opening import is_monthly, parse_closed_dates
 
 JSON = dict[str, Any]
 # service_queryset() loads related rows into plain lists named PREFETCHED + relation: a list is
@@ -121,6 +122,16 @@ LANGUAGE_NAMES = {
 OPEN_24H = "24時間対応"
 CLOSED_ON_HOLIDAYS = "祝日は休み"
 CLOSED_YEAR_END = "年末年始（12月29日〜1月3日）は休み"
+CLOSED_UNLISTED_DAYS = "ほかにも日付の記載のない休みの日あり"
+# Schedule.closed_dates in words, e.g. 「毎年6月23日・1月1日は休み」; importers/hsds.py reads it back.
+CLOSED_DATES_WORDING = re.compile(r"毎年((?:\d{1,2}月\d{1,2}日)(?:・\d{1,2}月\d{1,2}日)*)は休み")
+
+
+def closed_dates_in_words(closed_dates: str) -> str:
+    dates = parse_closed_dates(closed_dates)
+    return "毎年" + "・".join(f"{month}月{day}日" for month, day in dates) + "は休み" if dates else ""
+
+
 RESERVATION_REQUIRED = "予約が必要です。"
 FREE = "無料"
 
@@ -334,6 +345,8 @@ def _schedule(schedule: Schedule) -> JSON:
             (OPEN_24H, schedule.open_24h),
             (CLOSED_ON_HOLIDAYS, schedule.closed_on_holidays),
             (CLOSED_YEAR_END, schedule.closed_year_end),
+            (closed_dates_in_words(schedule.closed_dates), bool(schedule.closed_dates)),
+            (CLOSED_UNLISTED_DAYS, schedule.closed_unlisted_days),
         )
         if applies
     )
