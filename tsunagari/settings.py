@@ -163,6 +163,9 @@ MIGRATION_LINTER_OPTIONS["ignore_name"] = [
     # surveys 0003: a population figure's area, a text column with a database default ("" = all areas);
     # the unique constraint widens to include it, which every row old processes write still meets.
     "0003_population_by_area",
+    # directory 0004: a schedule's closed dates and undated-closures flag, a text and a boolean
+    # column with a database default, which old processes' inserts meet.
+    "0004_schedule_closed_dates",
 ]
 # Third-party apps' migrations are theirs to get right (allauth, django-axes).
 MIGRATION_LINTER_OPTIONS["exclude_apps"] = [*MIGRATION_LINTER_OPTIONS["exclude_apps"], "account", "mfa", "axes"]

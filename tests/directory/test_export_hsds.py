@@ -502,3 +502,20 @@ def test_the_hsds_csv_keeps_values_that_look_like_formulas_as_published(national
     [row] = read_csv(tmp_path / "out" / "services.csv")
     assert (row["name"], row["description"]) == ("=HYPERLINK(1)の窓口", "+81-3-0000-0000 にお電話ください")
     assert "式として実行させないため" in (tmp_path / "out" / "README.txt").read_text(encoding="utf-8")
+
+
+def test_required_documents_are_exported_as_hsds_required_document(
+    national: Platform, tmp_path: Path, json_schema: Callable[[str], Draft202012Validator]
+) -> None:
+    """The CPSV-J importer keeps 必要書類 as a line of application_process; the export gives it its table."""
+    service = make_service(national, "児童扶養手当", application_process="市役所で申請。\n必要書類: 戸籍謄本・預金通帳")
+    make_service(national, "書類の要らない相談", application_process="電話でどうぞ。")
+    out = tmp_path / "out"
+    export_hsds(out, national)
+    assert [(row["service_id"], row["document"]) for row in read_csv(out / "required_documents.csv")] == [
+        (str(service.pk), "戸籍謄本・預金通帳")
+    ]
+    assert validate_package(out) == []
+    [item] = [s for s in json.loads((out / "json" / "services.json").read_text()) if s["id"] == str(service.pk)]
+    assert item["required_documents"][0]["document"] == "戸籍謄本・預金通帳"
+    assert schema_errors(json_schema("service.json"), [item]) == []

@@ -222,6 +222,10 @@ def loaded(platform: Platform) -> dict[str, Service]:
         }
 
 
+def _flags(h: Any) -> tuple[Any, ...]:
+    return (h.byday, h.opens_at, h.closes_at, h.open_24h, h.closed_on_holidays, h.closed_year_end)
+
+
 def summary(service: Service | ServiceRecord) -> dict[str, Any]:
     """What a round trip must keep, from a service or from a record.
 
@@ -230,19 +234,14 @@ def summary(service: Service | ServiceRecord) -> dict[str, Any]:
     """
     if isinstance(service, ServiceRecord):
         channels = sorted((c.kind, c.value) for c in service.channels)
-        schedules = sorted(
-            (h.byday, h.opens_at, h.closes_at, h.open_24h, h.closed_on_holidays, h.closed_year_end)
-            for h in service.schedules
-        )
+        schedules = sorted((*_flags(h), h.closed_dates, h.closed_unlisted_days) for h in service.schedules)
         terms = sorted([*service.needs, *service.targets, *service.attributes])
         return {"channels": channels, "schedules": schedules, "terms": terms, "languages": service.languages}
     with scopes_disabled():
         own = list(service.schedules.all())
         return {
             "channels": sorted((c.kind, c.value) for c in service.channels.all()),
-            "schedules": sorted(
-                (h.byday, h.opens_at, h.closes_at, h.open_24h, h.closed_on_holidays, h.closed_year_end) for h in own
-            ),
+            "schedules": sorted((*_flags(h), h.closed_dates, h.closed_unlisted_days) for h in own),
             "terms": sorted(t.code for t in service.terms.all()),
             "languages": service.languages,
         }
@@ -278,6 +277,21 @@ def test_an_exported_platform_reads_back_as_it_was(world: World, tmp_path: Path)
     assert result.source.slug == "tsunagari-kamakura"
     assert result.source.attribution == "出典：鎌倉市オープンデータ"
     assert result.source.licence == "CC BY 4.0"
+
+
+def test_dated_and_undated_closures_read_back_as_they_were(world: World, tmp_path: Path) -> None:
+    """Schedule.closed_dates and closed_unlisted_days travel in the schedule's description wording."""
+    with scopes_disabled():
+        world.rich.schedules.filter(byday="MO,TU,WE,TH,FR").update(
+            closed_dates="01-02,06-23", closed_unlisted_days=True
+        )
+    out = tmp_path / "kamakura"
+    export_hsds(out, world.kamakura)
+    result = parse(out)
+    assert result.problems == []
+    [rich] = [r for r in result.services if r.name == "こころの相談"]
+    assert summary(rich) == summary(world.rich)
+    assert any(h.closed_dates == "01-02,06-23" and h.closed_unlisted_days for h in rich.schedules)
 
 
 def test_a_zipped_export_reads_the_same(world: World, tmp_path: Path) -> None:

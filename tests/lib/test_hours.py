@@ -367,11 +367,19 @@ def test_24_hours_on_only_some_days_is_not_understood() -> None:
     "text",
     [
         "相談日程は公式ページで確認",
-        "24時間対応（平日17:00～翌9:00、土曜日・日曜日・祝日・年末年始はコールセンター対応）",
+        # Brackets after 24時間 that close days are not a remark on who answers.
+        "24時間対応（土曜日・日曜日は休み、平日はセンター対応）",
         "17時～9時",
         "平日",
-        "月曜日～金曜日 9:00～17:00、土曜日・日曜日・祝日・年末年始 9:00～16:00",
-        "月～土９時～17時45分（祝休日、サンウェルぬまづ閉館日は休み）",
+        # Year-end hours on a line that is also closed at the year end contradict each other.
+        "年末年始 9:00～16:00／年末年始は休み",
+        # A reception time after the hours end, or with no hours before it.
+        "9:00～17:00（受付は18:00まで）",
+        "受付は16:30まで",
+        # Days "too" with no hours before them.
+        "土曜日も電話相談あり",
+        # Hours for particular dates are not a weekly schedule.
+        "1月4日は10:00～15:00",
     ],
 )
 def test_text_it_does_not_understand_is_marked_unparsed(text: str) -> None:
@@ -379,7 +387,7 @@ def test_text_it_does_not_understand_is_marked_unparsed(text: str) -> None:
 
 
 def test_unparsed_hours_still_report_what_was_understood() -> None:
-    hours = parse("月～土９時～17時45分（祝休日、サンウェルぬまづ閉館日は休み）")
+    hours = parse("月～土９時～17時45分（祝休日、プール点検のため臨時休業あり）")
     assert not hours.parsed
     assert hours.openings == (opening((0, 1, 2, 3, 4, 5), "09:00", "17:45"),)
 
@@ -387,9 +395,10 @@ def test_unparsed_hours_still_report_what_was_understood() -> None:
 @pytest.mark.parametrize(
     "closed_text",
     [
-        "祝日・年末年始・施設メンテナンス日",
-        "1月1日～1月3日",
-        "祝休日、年末年始、かながわ県民センター休館日は除く",
+        "祝日・年末年始・施設の都合による臨時休業",
+        "2月30日",
+        # A closure of more than a month is a season, not closed days.
+        "7月1日～8月31日",
         # A remark that also closes something must be read, not skipped.
         "日曜は電話相談のみ、第4水曜日は相談を行っておりません",
     ],
@@ -617,3 +626,148 @@ def test_a_monthly_day_without_consultations_is_closed() -> None:
     assert hours.parsed
     assert is_open_at(hours, jst("2026-12-23T10:00")) is False  # the fourth Wednesday
     assert is_open_at(hours, jst("2026-12-16T10:00")) is True
+
+
+# --------------------------------------------------------------------------
+# Issue 10 item 21, second pass: the shapes still unread in the real data
+# --------------------------------------------------------------------------
+
+
+def test_brackets_after_24_hours_that_say_who_answers_leave_it_24_hours() -> None:
+    hours = parse("24時間対応（平日18:00～翌8:30、土曜日・日曜日・祝日・年末年始は委託先対応）")
+    assert hours == ParsedHours(
+        openings=(),
+        open_24h=True,
+        closed_on_holidays=False,
+        closed_year_end=False,
+        days_assumed=False,
+        parsed=True,
+    )
+    assert is_open_at(hours, jst("2027-01-01T03:00")) is True
+
+
+def test_days_too_take_the_hours_just_given_and_the_break_after_them() -> None:
+    hours = parse("月曜日～金曜日 9:00～16:00、土曜日・日曜日も電話相談あり（11:30～12:30を除く）")
+    assert hours.parsed
+    assert hours.openings == (
+        opening(MON_FRI, "09:00", "16:00"),
+        opening((5, 6), "09:00", "11:30"),
+        opening((5, 6), "12:30", "16:00"),
+    )
+    assert is_open_at(hours, jst("2026-12-05T12:00")) is False  # Saturday, the break
+    assert is_open_at(hours, jst("2026-12-07T12:00")) is True  # Monday
+
+
+def test_year_end_hours_replace_the_weekly_ones_over_the_new_year() -> None:
+    hours = parse("月曜日～金曜日 8:30～18:00、土曜日・日曜日・祝日・年末年始 10:00～15:00")
+    assert hours.parsed
+    assert hours.openings == (opening(MON_FRI, "08:30", "18:00"), opening((5, 6), "10:00", "15:00"))
+    assert hours.holiday_hours == hours.year_end_hours == ((t("10:00"), t("15:00")),)
+    assert not hours.closed_year_end
+    assert is_open_at(hours, jst("2026-12-29T09:00")) is False  # a Tuesday of the break
+    assert is_open_at(hours, jst("2026-12-29T14:00")) is True
+    assert is_open_at(hours, jst("2026-12-28T09:00")) is True  # the Monday before
+
+
+def test_dated_year_end_hours_and_the_last_reception_time() -> None:
+    hours = parse(
+        "毎日 10:00～12:00・13:00～20:00（電話受付は19:30まで）。12月29日～1月3日は10:00～16:00（受付15:30まで）"
+    )
+    assert hours.parsed
+    assert hours.openings == (opening(ALL_WEEK, "10:00", "12:00"), opening(ALL_WEEK, "13:00", "19:30"))
+    assert hours.year_end_hours == ((t("10:00"), t("15:30")),)
+    assert is_open_at(hours, jst("2026-12-10T19:45")) is False  # after the last call taken
+    assert is_open_at(hours, jst("2026-12-10T19:15")) is True
+    assert is_open_at(hours, jst("2026-12-31T15:45")) is False
+    assert is_open_at(hours, jst("2026-12-31T15:00")) is True
+
+
+def test_headed_sections_of_closed_days_separate_ways_in_from_closures() -> None:
+    hours = parse(
+        "月・火曜 9:00～17:00／木・金曜 9:00～17:00／土曜 9:00～15:00",
+        "【電話相談受付】／平日（水曜日を除く）09:00〜16:30／土曜日 09:00〜15:00／"
+        "【来所相談受付】／平日（水曜日を除く）10:00〜17:00／【休所日】／水曜日・日曜日・祝日・年末年始",
+    )
+    assert hours.parsed
+    assert hours.openings == (opening((0, 1, 3, 4), "09:00", "17:00"), opening((5,), "09:00", "15:00"))
+    assert (hours.closed_on_holidays, hours.closed_year_end) == (True, True)
+
+
+def test_an_unreadable_line_under_a_contact_heading_leaves_the_text_unparsed() -> None:
+    hours = parse("月・火曜 9:00～17:00", "【電話相談受付】／館内点検日は休み")
+    assert not hours.parsed
+
+
+def test_a_closing_heading_still_closes_what_follows_it() -> None:
+    hours = parse("月～土 9:00～17:00", "【休館日】／土曜日")
+    assert hours.parsed
+    assert hours.openings == (opening(MON_FRI, "09:00", "17:00"),)
+
+
+def test_stored_schedules_say_the_year_end_hours_in_words() -> None:
+    from tsunagari.directory.importers.common import hours_to_schedules
+
+    parsed, schedules = hours_to_schedules("毎日 9:00～17:00。12月29日～1月3日は10:00～15:00", "")
+    assert parsed is not None and parsed.parsed
+    assert [s.description for s in schedules] == ["年末年始（12月29日～1月3日）は 10:00～15:00。"]
+
+
+# --------------------------------------------------------------------------
+# Closures by date, and closing days the text does not date
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("closed_text", "dates"),
+    [
+        ("土曜日・日曜日・祝日・慰霊の日・年末年始", ((6, 23),)),
+        ("土曜日・日曜日・5月1日", ((5, 1),)),
+        ("土曜日・日曜日・8月13日～8月15日", ((8, 13), (8, 14), (8, 15))),
+        ("土曜日・日曜日・12月31日～1月2日", ((1, 1), (1, 2), (12, 31))),
+        ("土曜日・日曜日・8月13日～15日", ((8, 13), (8, 14), (8, 15))),
+    ],
+)
+def test_dated_closures_close_those_days_every_year(closed_text: str, dates: tuple[tuple[int, int], ...]) -> None:
+    hours = parse("午前8時30分から正午、午後1時から午後5時15分", closed_text)
+    assert hours.parsed
+    assert hours.closed_dates == dates
+    assert hours.openings == (opening(MON_FRI, "08:30", "12:00"), opening(MON_FRI, "13:00", "17:15"))
+    assert not hours.days_assumed
+
+
+def test_okinawa_memorial_day_is_closed() -> None:
+    hours = parse("午前8時30分から正午、午後1時から午後5時15分", "土曜日・日曜日・祝日・慰霊の日・年末年始")
+    assert is_open_at(hours, jst("2027-06-23T10:00")) is False  # a Wednesday
+    assert is_open_at(hours, jst("2027-06-22T10:00")) is True
+
+
+def test_hours_without_days_closed_only_on_dates_stay_unread() -> None:
+    # Closed only 1 to 3 January says the week is longer than an office's, but not how long.
+    assert not parse("8時30分～21時", "1月1日～1月3日").parsed
+    assert not parse("8時30分～21時", "施設点検日").parsed
+
+
+@pytest.mark.parametrize(
+    ("opening_text", "closed_text"),
+    [
+        ("月～土 9時～17時（祝休日、市民ホール閉館日は休み）", ""),
+        ("月曜日～土曜日 9:00～17:00", "祝日・年末年始・施設メンテナンス日"),
+        ("月～土 9:00～17:00", "祝休日、年末年始、市民活動センター休館日は除く"),
+        ("月～土 9:00～17:00", "祝日・休所日"),
+    ],
+)
+def test_undated_closing_days_never_let_it_say_open(opening_text: str, closed_text: str) -> None:
+    hours = parse(opening_text, closed_text)
+    assert hours.parsed
+    assert hours.closed_unlisted_days
+    assert hours.openings == (opening((0, 1, 2, 3, 4, 5), "09:00", "17:00"),)
+    assert is_open_at(hours, jst("2026-12-08T10:00")) is None  # open by the week, perhaps a closing day
+    assert is_open_at(hours, jst("2026-12-08T18:00")) is False
+    assert is_open_at(hours, jst("2026-12-06T10:00")) is False  # Sunday
+
+
+def test_a_closing_day_named_after_a_weekday_still_closes_that_weekday() -> None:
+    # 日曜休館日 is read as Sunday and the building's closing days: never "open" on a closing day.
+    hours = parse("月～日 9:00～17:00", "日曜休館日")
+    assert hours.openings == (opening((0, 1, 2, 3, 4, 5), "09:00", "17:00"),)
+    assert is_open_at(hours, jst("2026-12-06T10:00")) is False

@@ -128,3 +128,31 @@ def test_a_closed_window_points_to_lines_that_answer_now(client: Client, office:
     frozen.move_to(jst(2026, 7, 1, 10))
     day = client.get(page, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert 'class="always-open"' not in day
+
+
+def _close_also(service: Service, **fields: Any) -> None:
+    with scopes_disabled():
+        Schedule.objects.filter(service=service).update(**fields)
+    reindex_services([service.pk])
+
+
+def test_a_dated_closure_closes_the_page_and_the_filter(client: Client, office: Service, frozen: Any) -> None:
+    """慰霊の日 (23 June) in Okinawa: stored as closed_dates, read by the page and the open-now filter alike."""
+    _close_also(office, closed_dates="06-23")
+    frozen.move_to(jst(2027, 6, 23, 10))  # a Wednesday
+    assert label(client, office) == CLOSED
+    assert listed_open(client) is False
+    frozen.move_to(jst(2027, 6, 24, 10))
+    assert label(client, office) == OPEN
+    assert listed_open(client) is True
+
+
+def test_undated_closing_days_never_say_open(client: Client, office: Service, frozen: Any) -> None:
+    """A building's own closing days: closed outside the hours, never 「今あいている」, never found as open."""
+    _close_also(office, closed_unlisted_days=True)
+    frozen.move_to(jst(2026, 7, 1, 10))
+    body = client.get(f"/kamakura/services/{office.pk}/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert OPEN not in body
+    assert listed_open(client) is False
+    frozen.move_to(jst(2026, 7, 1, 20))
+    assert label(client, office) == CLOSED

@@ -28,6 +28,7 @@ How our fields map to HSDS (the reasons are in docs/api.md):
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections.abc import Iterable
 from functools import cache
@@ -52,7 +53,7 @@ from .models import (
     TaxonomyTerm,
     stable_id,
 )
-from .opening import is_monthly
+from .opening import is_monthly, parse_closed_dates
 
 JSON = dict[str, Any]
 # service_queryset() loads related rows into plain lists named PREFETCHED + relation: a list is
@@ -121,6 +122,16 @@ LANGUAGE_NAMES = {
 OPEN_24H = "24時間対応"
 CLOSED_ON_HOLIDAYS = "祝日は休み"
 CLOSED_YEAR_END = "年末年始（12月29日〜1月3日）は休み"
+CLOSED_UNLISTED_DAYS = "ほかにも日付の記載のない休みの日あり"
+# Schedule.closed_dates in words, e.g. 「毎年6月23日・1月1日は休み」; importers/hsds.py reads it back.
+CLOSED_DATES_WORDING = re.compile(r"毎年((?:\d{1,2}月\d{1,2}日)(?:・\d{1,2}月\d{1,2}日)*)は休み")
+
+
+def closed_dates_in_words(closed_dates: str) -> str:
+    dates = parse_closed_dates(closed_dates)
+    return "毎年" + "・".join(f"{month}月{day}日" for month, day in dates) + "は休み" if dates else ""
+
+
 RESERVATION_REQUIRED = "予約が必要です。"
 FREE = "無料"
 
@@ -278,6 +289,24 @@ def _language(tag: str, **owner: str) -> JSON:
     )
 
 
+# The line in application_process under which the CPSV-J importer keeps a programme's
+# 必要書類 (importers/cpsvj.py): the one place our model holds required documents.
+REQUIRED_DOCUMENTS_PREFIX = "必要書類: "
+
+
+def _required_documents(service: Service) -> list[JSON]:
+    """The documents a service asks for, as HSDS required_document objects (one per 必要書類 line)."""
+    return [
+        {
+            "id": _derived_id("required_document", str(service.pk), line),
+            "service_id": str(service.pk),
+            "document": line.removeprefix(REQUIRED_DOCUMENTS_PREFIX).strip(),
+        }
+        for line in service.application_process.splitlines()
+        if line.startswith(REQUIRED_DOCUMENTS_PREFIX) and line.removeprefix(REQUIRED_DOCUMENTS_PREFIX).strip()
+    ]
+
+
 def _phone(channel: Channel) -> JSON:
     return _compact(
         {
@@ -316,6 +345,8 @@ def _schedule(schedule: Schedule) -> JSON:
             (OPEN_24H, schedule.open_24h),
             (CLOSED_ON_HOLIDAYS, schedule.closed_on_holidays),
             (CLOSED_YEAR_END, schedule.closed_year_end),
+            (closed_dates_in_words(schedule.closed_dates), bool(schedule.closed_dates)),
+            (CLOSED_UNLISTED_DAYS, schedule.closed_unlisted_days),
         )
         if applies
     )
@@ -530,6 +561,7 @@ def _full_service(service: Service, *, with_organization: bool, with_locations: 
         ]
     data["languages"] = [_language(tag, service_id=str(service.pk)) for tag in service.languages or []]
     data["cost_options"] = _cost_options(service, terms)
+    data["required_documents"] = _required_documents(service)
     data["attributes"] = [_attribute(service.pk, term) for term in terms] + [
         _attribute(service.pk, channel_terms()[c.kind], value=c.value or c.description, seq=c.pk)
         for c in channels

@@ -397,6 +397,20 @@ class Schedule(PlatformOwned):
     open_24h = models.BooleanField(_("open 24 hours"), default=False)
     closed_on_holidays = models.BooleanField(_("closed on national holidays"), default=False)
     closed_year_end = models.BooleanField(_("closed at the year end (Dec 29 – Jan 3)"), default=False)
+    closed_dates = models.CharField(
+        _("also closed every year on"),
+        max_length=400,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Month and day, comma-separated, e.g. 06-23 for Okinawa's Memorial Day."),
+    )
+    closed_unlisted_days = models.BooleanField(
+        _("also closed on days not dated"),
+        default=False,
+        db_default=False,
+        help_text=_("Closed on days the hours name but do not date, such as the building's closing days."),
+    )
     description = models.TextField(_("description"), blank=True)
 
     history = HistoricalRecords()

@@ -13,7 +13,16 @@ from .models import Schedule, Service
 
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # The columns of a Schedule that decide opening, in this order, for reading them as plain rows.
-SCHEDULE_FIELDS = ("byday", "opens_at", "closes_at", "open_24h", "closed_on_holidays", "closed_year_end")
+SCHEDULE_FIELDS = (
+    "byday",
+    "opens_at",
+    "closes_at",
+    "open_24h",
+    "closed_on_holidays",
+    "closed_year_end",
+    "closed_dates",
+    "closed_unlisted_days",
+)
 
 
 class ScheduleRow(NamedTuple):
@@ -25,6 +34,19 @@ class ScheduleRow(NamedTuple):
     open_24h: bool
     closed_on_holidays: bool
     closed_year_end: bool
+    closed_dates: str
+    closed_unlisted_days: bool
+
+
+def format_closed_dates(dates: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> str:
+    """(month, day) pairs as stored in Schedule.closed_dates: ``06-23,01-01``."""
+    return ",".join(f"{month:02d}-{day:02d}" for month, day in dates)
+
+
+def parse_closed_dates(text: str) -> tuple[tuple[int, int], ...]:
+    """The (month, day) pairs of Schedule.closed_dates, sorted; the inverse of format_closed_dates."""
+    pairs = {tuple(int(n) for n in part.split("-", 1)) for part in text.split(",") if "-" in part}
+    return tuple(sorted((month, day) for month, day in pairs))
 
 
 def byday_to_weekdays(byday: str) -> tuple[int, ...]:
@@ -73,6 +95,8 @@ def hours_from_schedules(schedules: list[Schedule] | list[ScheduleRow]) -> Parse
         closed_year_end=any(s.closed_year_end for s in schedules),
         days_assumed=False,
         parsed=True,
+        closed_dates=tuple(sorted({pair for s in schedules for pair in parse_closed_dates(s.closed_dates)})),
+        closed_unlisted_days=any(s.closed_unlisted_days for s in schedules),
     )
 
 

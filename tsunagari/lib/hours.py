@@ -69,6 +69,13 @@ class ParsedHours:
     """True only when every part of both texts was understood."""
     holiday_hours: tuple[Interval, ...] = field(default=())
     """Hours that replace the weekly ones on national holidays (e.g. ``土曜日・日曜日・祝日 9:00～18:00``)."""
+    year_end_hours: tuple[Interval, ...] = field(default=())
+    """Hours that replace the weekly ones over the New Year break (``12月29日～1月3日は9:00～17:00``)."""
+    closed_dates: tuple[tuple[int, int], ...] = field(default=())
+    """(month, day) closed every year besides the rest: 慰霊の日 → ((6, 23),), 1月1日～1月3日 → three."""
+    closed_unlisted_days: bool = False
+    """Also closed on days the text names but does not date (a building's closing or maintenance
+    days): outside the hours it is closed, within them nobody can tell (is_open_at gives None)."""
 
 
 def parse_hours(opening_text: str, closed_text: str = "") -> ParsedHours | None:
@@ -81,9 +88,16 @@ def parse_hours(opening_text: str, closed_text: str = "") -> ParsedHours | None:
     if not hours_text.strip():
         return None
     state = _State()
+    hours_text = _ALL_DAY_WHO_ANSWERS_RE.sub(_drop_who_answers, hours_text)
     _read_hours(_tokenise(_PAREN_RE.sub(_drop_remark, hours_text), hours=True), state)
+    section_is_remark = False
     for part in _PART_SEPARATOR_RE.split(_normalise(closed_text)):
-        if not _is_remark(part):
+        if heading := _HEADING_RE.fullmatch(part.strip()):
+            # 【電話相談受付】 opens a section on how to reach the window; 【休所日】 one on when it is shut.
+            section_is_remark = not _CLOSING_WORD_RE.search(heading.group(1))
+        elif section_is_remark:
+            _check_mode_hours(part, state)
+        elif not _is_remark(part):
             _read_closed(_tokenise(part, hours=False), state)
     return _build(state)
 
@@ -100,6 +114,29 @@ _PART_SEPARATOR_RE = re.compile(r"[/\n]")
 _PAREN_RE = re.compile(r"\(([^()]*)\)")
 
 
+# 24時間対応（平日17:00～翌9:00、土曜日・日曜日・祝日・年末年始はコールセンター対応）: the brackets say who
+# answers at which hours of the 24, not that the line ever closes.
+_ALL_DAY_WHO_ANSWERS_RE = re.compile(r"(24時間(?:対応)?)\s*\(([^()]*対応)\)")
+_HEADING_RE = re.compile(r"【([^【】]*)】")
+
+
+def _drop_who_answers(match: re.Match[str]) -> str:
+    return match.group(0) if _CLOSING_WORD_RE.search(match.group(2)) else match.group(1)
+
+
+def _check_mode_hours(part: str, state: _State) -> None:
+    """Hours under a contact-mode heading of the closed-days text (【電話相談受付】／平日 9:00～17:30).
+
+    They say when each way of reaching the window is open, inside the hours of the opening-hours
+    text, which alone give the schedule. They must still be hours the parser can read: anything
+    else under such a heading may close a day and makes the text unparsed.
+    """
+    scratch = _State()
+    _read_hours(_tokenise(part, hours=True), scratch)
+    if scratch.problems or not any(group.ranges for group in scratch.groups):
+        state.problems.append(f"unreadable hours under a heading: {part}")
+
+
 def _is_remark(part: str) -> bool:
     return bool(_REMARK_RE.search(part)) and not _CLOSING_WORD_RE.search(part)
 
@@ -111,7 +148,10 @@ def _drop_remark(match: re.Match[str]) -> str:
 
 
 def is_open_at(hours: ParsedHours, when: datetime.datetime) -> bool | None:
-    """Tell whether the place is open at ``when``; None when the hours were not fully parsed.
+    """Tell whether the place is open at ``when``; None when we cannot tell.
+
+    None when the hours were not fully parsed, and within the hours of a place that also closes on
+    days the text does not date (``closed_unlisted_days``).
 
     ``when`` must be timezone-aware; it is converted to Japan time. Intervals
     are half-open: open at ``opens_at``, closed at ``closes_at``.
@@ -123,8 +163,19 @@ def is_open_at(hours: ParsedHours, when: datetime.datetime) -> bool | None:
     local = when.astimezone(JST)
     day = local.date()
     moment = local.time().replace(tzinfo=None)
-    if hours.closed_year_end and _is_year_end(day):
+    if (day.month, day.day) in hours.closed_dates:
         return False
+    is_open = _open_by_schedule(hours, day, moment)
+    # On one of its undated closing days a window open by its schedule is closed: we cannot say "open".
+    return None if is_open and hours.closed_unlisted_days else is_open
+
+
+def _open_by_schedule(hours: ParsedHours, day: datetime.date, moment: datetime.time) -> bool:
+    if _is_year_end(day):
+        if hours.year_end_hours:
+            return any(start <= moment < end for start, end in hours.year_end_hours)
+        if hours.closed_year_end:
+            return False
     if jpholiday.is_holiday(day):
         if hours.holiday_hours:
             return any(start <= moment < end for start, end in hours.holiday_hours)
@@ -173,6 +224,9 @@ class _DaySpec:
     heijitsu: bool = False  # 平日 conventionally excludes national holidays
     every_day: bool = False  # 毎日/年中無休/365日 also cover holidays
     nth: frozenset[tuple[int, int]] = frozenset()  # (weekday, week of month): 第3土曜日 → (5, 3)
+    dates: frozenset[tuple[int, int]] = frozenset()  # (month, day) every year: 慰霊の日 → (6, 23)
+    unlisted: bool = False  # a building's closing days: days the text names but does not date
+    unreadable: bool = False  # a date that does not exist (2月30日)
 
 
 @dataclass(frozen=True)
@@ -207,6 +261,20 @@ class _Until:
 
 
 @dataclass(frozen=True)
+class _ReceptionUntil:
+    """受付は16:30まで: the last call or visit taken, which ends the hours it follows for a resident."""
+
+    closes_at: datetime.time
+
+
+@dataclass(frozen=True)
+class _AlsoDays:
+    """土曜日・日曜日も電話相談あり: these days too, at the hours just given."""
+
+    spec: _DaySpec
+
+
+@dataclass(frozen=True)
 class _AllDay:
     spec: _DaySpec | None
 
@@ -231,7 +299,21 @@ class _Unknown:
     text: str
 
 
-_Token = _Days | _Range | _Exclude | _Closure | _HolidayOpen | _Until | _AllDay | _Label | _Paren | _Sep | _Unknown
+_Token = (
+    _Days
+    | _Range
+    | _Exclude
+    | _Closure
+    | _HolidayOpen
+    | _Until
+    | _ReceptionUntil
+    | _AlsoDays
+    | _AllDay
+    | _Label
+    | _Paren
+    | _Sep
+    | _Unknown
+)
 
 _SEPARATORS = frozenset(" \t\r\n\u3000、,。./;・※「」【】")
 _OPEN_PARENS = frozenset("([{〔")
@@ -260,9 +342,13 @@ _MODE_LABEL_RE = re.compile(
 
 # Longest alternatives first: 祝日 must win over 祝, 土日 over 土.
 _DAY_ITEM_RE = re.compile(
-    r"第(?P<weeks>[1-5](?:[・、,]?第?[1-5])*)(?P<nthday>[月火水木金土日])(?:曜日?)?"
+    # サンウェルぬまづ閉館日, かながわ県民センター休館日, 施設メンテナンス日: not a weekday first (日曜休館日).
+    r"(?P<unlisted>(?![月火水木金土日祝])[^\s\d、・,./;()\[\]{}【】~:]{0,25}?(?:閉館日|休館日|休所日|メンテナンス日|点検日))"
+    r"|第(?P<weeks>[1-5](?:[・、,]?第?[1-5])*)(?P<nthday>[月火水木金土日])(?:曜日?)?"
     r"|(?:県|都|府|道|市|区|町|村)の休日"
     r"|年中無休|365日|毎日|平日|土日|12月29日~1月3日|年末年始(?:期間)?|祝祭日|祝休日|祝日|休日|祝"
+    r"|(?P<named_date>慰霊の日)"
+    r"|(?P<m1>\d{1,2})月(?P<d1>\d{1,2})日(?:\s*~\s*(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})日)?"
     r"|(?P<kanji>[月火水木金土日])(?:曜日?)?"
 )
 _DAY_LIST_SEP_RE = re.compile(r"・|、|,|及び|および|並びに|と|")
@@ -274,7 +360,10 @@ _CLOSURE_SUFFIX_RE = re.compile(
 )
 _HOLIDAY_OPEN_SUFFIX_RE = re.compile(r"も(?:受付|開庁|開館|営業|開所)(?:します)?")
 _UNTIL_SUFFIX_RE = re.compile(r"は\s*" + _time_pattern("u") + r"\s*まで")
-_DAYS_FOLLOWER_RE = re.compile(r"の|(?=[\d午正]|$)")
+_ALSO_SUFFIX_RE = re.compile(r"も(?:電話|来所|面談)?(?:相談|受付)(?:あり|可|を行います|します)")
+_RECEPTION_UNTIL_RE = re.compile(r"(?:電話|来所)?受付(?:時間)?は?\s*" + _time_pattern("u") + r"\s*まで")
+# 12月29日～1月3日は9:00～17:00: は before the times is the topic marker, like の.
+_DAYS_FOLLOWER_RE = re.compile(r"の|は(?=\s*[\d午正])|(?=[\d午正]|$)")
 
 
 def _tokenise(text: str, *, hours: bool) -> list[_Token]:
@@ -309,6 +398,9 @@ def _tokenise(text: str, *, hours: bool) -> list[_Token]:
 
 
 def _match_token(text: str, pos: int, *, hours: bool) -> tuple[_Token | None, int]:
+    if hours and (match := _RECEPTION_UNTIL_RE.match(text, pos)):
+        closes_at = _time_from(match, "u")
+        return (_ReceptionUntil(closes_at) if closes_at is not None else None), match.end()
     if hours and (match := _MODE_LABEL_RE.match(text, pos)):
         return _Label(), match.end()
     if match := _ALL_DAY_RE.match(text, pos):
@@ -336,6 +428,8 @@ def _match_days_token(text: str, pos: int, *, hours: bool) -> tuple[_Token | Non
     if match := _UNTIL_SUFFIX_RE.match(text, end):
         closes_at = _time_from(match, "u")
         return (_Until(spec, closes_at) if closes_at is not None else None), match.end()
+    if hours and (match := _ALSO_SUFFIX_RE.match(text, end)):
+        return _AlsoDays(spec), match.end()
     at_boundary = end == len(text) or text[end] in _BOUNDARIES
     if not hours:
         # A closed-days entry that runs on (土曜日の来所相談は…, 平日09:00…) is a
@@ -385,8 +479,18 @@ def _scan_day_range(text: str, pos: int) -> tuple[_DaySpec, int] | None:
     return _item_spec(first), first.end()
 
 
+# Days a local government closes by its own ordinance, on the same date every year.
+_NAMED_DATES = {"慰霊の日": (6, 23)}  # 沖縄県の慰霊の日 (沖縄県慰霊の日を定める条例)
+
+
 def _item_spec(match: re.Match[str]) -> _DaySpec:
     word = match.group(0)
+    if match.group("unlisted"):
+        return _DaySpec(frozenset(), unlisted=True)
+    if named := match.group("named_date"):
+        return _DaySpec(frozenset(), dates=frozenset({_NAMED_DATES[named]}))
+    if match.group("m1"):
+        return _date_range_spec(match)
     if kanji := match.group("kanji"):
         return _DaySpec(frozenset({_WEEKDAY_KANJI.index(kanji)}))
     if nthday := match.group("nthday"):
@@ -407,6 +511,26 @@ def _item_spec(match: re.Match[str]) -> _DaySpec:
     return _DaySpec(frozenset(), holiday=True)
 
 
+def _date_range_spec(match: re.Match[str]) -> _DaySpec:
+    """1月1日～1月3日 (or 1月1日～3日): every (month, day) from the first to the last, over New Year too."""
+    first_month, first_day = int(match.group("m1")), int(match.group("d1"))
+    last_month = int(match.group("m2") or first_month)
+    last_day = int(match.group("d2") or first_day)
+    try:
+        # A leap year, so that 2月29日 exists; a range ending before it starts runs over the New Year.
+        start = datetime.date(2024, first_month, first_day)
+        end = datetime.date(2024, last_month, last_day)
+    except ValueError:
+        return _DaySpec(frozenset(), unreadable=True)
+    if end < start:
+        end = end.replace(year=2025)
+    if (end - start).days > 31:
+        # A closure of more than a month is a season, not closed days: read it as not understood.
+        return _DaySpec(frozenset(), unreadable=True)
+    days = (start + datetime.timedelta(days=n) for n in range((end - start).days + 1))
+    return _DaySpec(frozenset(), dates=frozenset((d.month, d.day) for d in days))
+
+
 def _merge_specs(specs: list[_DaySpec]) -> _DaySpec:
     return _DaySpec(
         weekdays=frozenset[int]().union(*(s.weekdays for s in specs)),
@@ -415,6 +539,9 @@ def _merge_specs(specs: list[_DaySpec]) -> _DaySpec:
         heijitsu=any(s.heijitsu for s in specs),
         every_day=any(s.every_day for s in specs),
         nth=frozenset[tuple[int, int]]().union(*(s.nth for s in specs)),
+        dates=frozenset[tuple[int, int]]().union(*(s.dates for s in specs)),
+        unlisted=any(s.unlisted for s in specs),
+        unreadable=any(s.unreadable for s in specs),
     )
 
 
@@ -470,6 +597,7 @@ class _Group:
     ranges: list[Interval] = field(default_factory=list)
     exclusions: list[Interval] = field(default_factory=list)
     untils: list[_Until] = field(default_factory=list)
+    reception_until: datetime.time | None = None
 
 
 @dataclass
@@ -480,6 +608,8 @@ class _State:
     closed_weeks: set[tuple[int, int]] = field(default_factory=set)  # (weekday, week of month)
     closed_on_holidays: bool = False
     closed_year_end: bool = False
+    closed_dates: set[tuple[int, int]] = field(default_factory=set)
+    closed_unlisted: bool = False
     open_on_holidays: bool = False
     all_day: _AllDay | None = None
 
@@ -519,6 +649,18 @@ def _read_hours(tokens: list[_Token], state: _State) -> None:
                 state.problems.append("closing time without hours")
             else:
                 current.untils.append(token)
+        elif isinstance(token, _ReceptionUntil):
+            if current is None or not current.ranges or current.reception_until is not None:
+                state.problems.append("reception time without hours")
+            else:
+                current.reception_until = token.closes_at
+        elif isinstance(token, _AlsoDays):
+            if current is None or not current.ranges:
+                state.problems.append("'these days too' without hours")
+            else:
+                # The new days get the hours just given; a break written after them is theirs.
+                current = _Group(token.spec, ranges=list(current.ranges), exclusions=list(current.exclusions))
+                state.groups.append(current)
         elif isinstance(token, _Closure):
             _close(token.spec, state)
         elif isinstance(token, _HolidayOpen):
@@ -551,6 +693,10 @@ def _close(spec: _DaySpec, state: _State) -> None:
     if spec.every_day:
         state.problems.append("closed every day")
         return
+    if spec.unreadable:
+        state.problems.append("a closed date that cannot be read")
+    state.closed_dates |= spec.dates
+    state.closed_unlisted |= spec.unlisted
     state.closed_weeks |= spec.nth
     state.closed_weekdays |= spec.weekdays
     state.closed_on_holidays |= spec.holiday
@@ -575,6 +721,10 @@ def _build(state: _State) -> ParsedHours:
 
     days_assumed = False
     closed_on_holidays = state.closed_on_holidays
+    if unnamed and not named and (state.closed_dates or state.closed_unlisted) and not state.closed_weekdays:
+        # 8時30分～20時 closed 1月1日～1月3日: closures by date alone hint at a longer week than
+        # the public office's, and the text does not say which.
+        problems.append("hours without days, closed only on dates")
     if unnamed and not named:
         if state.closed_weekdays:
             default_days = _ALL_DAYS - state.closed_weekdays
@@ -590,14 +740,20 @@ def _build(state: _State) -> ParsedHours:
     # Keyed by (weekday, weeks of the month); () = every week.
     per_day: dict[tuple[int, tuple[int, ...]], list[Interval]] = {}
     holiday_hours: list[Interval] = []
+    year_end_hours: list[Interval] = []
     for group in groups:
         spec = group.days if group.days is not None else _DaySpec(default_days)
         if not group.ranges:
             problems.append("days without hours")
             continue
-        if spec.year_end:
-            problems.append("separate year-end hours")
+        if spec.dates or spec.unlisted or spec.unreadable:
+            # Hours for particular dates (1月4日は10時から) are not a weekly schedule.
+            problems.append("hours for dated days")
         intervals = _subtract(group.ranges, group.exclusions)
+        if group.reception_until is not None:
+            intervals = _cut_at(intervals, group.reception_until, problems)
+        if spec.year_end:
+            year_end_hours.extend(intervals)
         days = spec.weekdays - state.closed_weekdays
         by_day = {day: list(intervals) for day in days}
         for until in group.untils:
@@ -615,6 +771,8 @@ def _build(state: _State) -> ParsedHours:
         if spec.heijitsu and not state.open_on_holidays:
             closed_on_holidays = True
 
+    if year_end_hours and state.closed_year_end:
+        problems.append("hours given for a year end that is also closed")
     if holiday_hours:
         if state.closed_on_holidays:
             problems.append("hours given for holidays that are also closed")
@@ -642,7 +800,18 @@ def _build(state: _State) -> ParsedHours:
         days_assumed=days_assumed,
         parsed=not problems and (bool(openings) or open_24h),
         holiday_hours=tuple(_union(holiday_hours)),
+        year_end_hours=tuple(_union(year_end_hours)),
+        closed_dates=tuple(sorted(state.closed_dates)),
+        closed_unlisted_days=state.closed_unlisted,
     )
+
+
+def _cut_at(intervals: list[Interval], last_taken: datetime.time, problems: list[str]) -> list[Interval]:
+    """End the hours at the last reception time (受付は20:30まで), which must fall inside them."""
+    if not any(start < last_taken <= end for start, end in intervals):
+        problems.append("reception time outside the hours")
+        return intervals
+    return [(start, min(end, last_taken)) for start, end in intervals if start < last_taken]
 
 
 def _close_weeks(

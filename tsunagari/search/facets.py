@@ -41,6 +41,11 @@ def visible_in(platform_id: int, area_token: str) -> str:
     return f"{visible(platform_id)}_{area_token}"
 
 
+def closed_on_date(month: int, day: int) -> str:
+    """Closed on this day every year (Schedule.closed_dates: 慰霊の日 is x_d0623)."""
+    return f"x_d{month:02d}{day:02d}"
+
+
 def is_area(token: str) -> bool:
     return token == NATIONWIDE or token.startswith(("am_", "ap_", "ai_"))
 

@@ -25,7 +25,7 @@ from tsunagari.directory.models import (
     ServiceArea,
     ServiceAtLocation,
 )
-from tsunagari.directory.opening import SCHEDULE_FIELDS, ScheduleRow, opening_from_byday
+from tsunagari.directory.opening import SCHEDULE_FIELDS, ScheduleRow, opening_from_byday, parse_closed_dates
 from tsunagari.lib.japanese import analyze
 from tsunagari.tenancy.scoping import scopes_disabled
 
@@ -232,7 +232,12 @@ def _hours_facets(source: _Source) -> list[str]:
     # is_open() says "don't know" for unparsed hours and for a service without schedules.
     if not source.schedules or source.hours_parsed is False:
         return []
+    if any(s.closed_unlisted_days for s in source.schedules):
+        # Closed on days nobody dated: is_open() never says "open", so "open now" must not find it.
+        return []
     tokens = [facets.HOURS_KNOWN]
+    for s in source.schedules:
+        tokens.extend(facets.closed_on_date(month, day) for month, day in parse_closed_dates(s.closed_dates))
     if any(s.closed_on_holidays for s in source.schedules):
         tokens.append(facets.CLOSED_ON_HOLIDAYS)
     if any(s.closed_year_end for s in source.schedules):

@@ -327,6 +327,7 @@ def _open_now(now: datetime.datetime) -> tuple[Expr, tuple[str, list[Any]]]:
         expr = but_not(expr, term(facets.CLOSED_YEAR_END))
     if jpholiday.is_holiday(day):
         expr = but_not(expr, term(facets.CLOSED_ON_HOLIDAYS))
+    expr = but_not(expr, term(facets.closed_on_date(day.month, day.day)))
     weekday = facets.WEEKDAYS[day.weekday()].upper()
     # The hour token only says "open at some time in this hour": compare the minutes, unless (on
     # PostgreSQL) the row's own tokens say it is open the whole hour or round the clock.

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
 from tsunagari.directory.models import stable_id
-from tsunagari.directory.opening import opening_byday
+from tsunagari.directory.opening import format_closed_dates, opening_byday
 from tsunagari.lib.hours import ParsedHours, parse_hours
 from tsunagari.tenancy.reference import check_digit
 
@@ -323,6 +323,9 @@ def hours_to_schedules(opening_text: str, closed_text: str) -> tuple[ParsedHours
     if parsed.holiday_hours:
         spans = "・".join(f"{a:%H:%M}～{b:%H:%M}" for a, b in parsed.holiday_hours)
         notes.append(f"祝日は {spans}。")
+    if parsed.year_end_hours:
+        spans = "・".join(f"{a:%H:%M}～{b:%H:%M}" for a, b in parsed.year_end_hours)
+        notes.append(f"年末年始（12月29日～1月3日）は {spans}。")
     description = "".join(notes)
 
     def schedule(byday: str, opens_at: datetime.time | None, closes_at: datetime.time | None) -> ScheduleRecord:
@@ -333,6 +336,8 @@ def hours_to_schedules(opening_text: str, closed_text: str) -> tuple[ParsedHours
             open_24h=parsed.open_24h,
             closed_on_holidays=parsed.closed_on_holidays,
             closed_year_end=parsed.closed_year_end,
+            closed_dates=format_closed_dates(parsed.closed_dates),
+            closed_unlisted_days=parsed.closed_unlisted_days,
             description=description,
         )
 

@@ -308,6 +308,7 @@ class _RowReader:
         if period := text(row.get("application_period")):
             application.append(f"受付期間: {period}")
         if documents := text(row.get("required_documents")):
+            # Exported as HSDS required_document from this line (hsds.REQUIRED_DOCUMENTS_PREFIX).
             application.append(f"必要書類: {documents}")
         if contact and not channels:
             application.append(f"問い合わせ先: {contact}")

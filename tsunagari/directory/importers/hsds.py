@@ -38,7 +38,7 @@ from django.utils.text import slugify
 from tsunagari.directory import hsds as mapping
 from tsunagari.directory.export import HSDS_ATTRIBUTION, UNKNOWN, ExportError, official_resources, split_code
 from tsunagari.directory.models import ATTRIBUTES, NEEDS, TARGETS, Channel, ServiceArea
-from tsunagari.directory.opening import opening_byday, opening_from_byday
+from tsunagari.directory.opening import format_closed_dates, opening_byday, opening_from_byday
 from tsunagari.directory.taxonomy import TAXONOMIES, term_ids
 
 from .common import (
@@ -116,7 +116,12 @@ SCHEDULE_FLAGS = {
     mapping.OPEN_24H: "open_24h",
     mapping.CLOSED_ON_HOLIDAYS: "closed_on_holidays",
     mapping.CLOSED_YEAR_END: "closed_year_end",
+    mapping.CLOSED_UNLISTED_DAYS: "closed_unlisted_days",
 }
+
+
+def _is_flag_wording(part: str) -> bool:
+    return part in SCHEDULE_FLAGS or mapping.CLOSED_DATES_WORDING.fullmatch(part) is not None
 
 
 # --- checking values against the official Table Schema -------------------------------------------
@@ -926,10 +931,16 @@ class _Reader:
             byday = ",".join(day for day in DAYS if day in days)
         lines = row.get("description", "").strip().split("\n")
         flags = {name: False for name in SCHEDULE_FLAGS.values()}
-        if lines and lines[-1] and all(part in SCHEDULE_FLAGS for part in lines[-1].split("、")):
+        closed_dates = ""
+        if lines and lines[-1] and all(_is_flag_wording(part) for part in lines[-1].split("、")):
             # The export's own wording for our flags (hsds.py): read back into the flags.
             for part in lines.pop().split("、"):
-                flags[SCHEDULE_FLAGS[part]] = True
+                if dates := mapping.CLOSED_DATES_WORDING.fullmatch(part):
+                    closed_dates = format_closed_dates(
+                        sorted((int(m), int(d)) for m, d in re.findall(r"(\d+)月(\d+)日", dates.group(1)))
+                    )
+                else:
+                    flags[SCHEDULE_FLAGS[part]] = True
         offset = _number(row.get("timezone", ""))
         timezone = int(offset) if offset is not None else None
         opens_at = self.local_time(row.get("opens_at", ""), timezone)
@@ -941,6 +952,7 @@ class _Reader:
             opens_at=opens_at,
             closes_at=closes_at,
             description="\n".join(lines).strip(),
+            closed_dates=closed_dates,
             **flags,
         )
 

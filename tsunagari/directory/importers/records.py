@@ -74,6 +74,8 @@ class ScheduleRecord:
     open_24h: bool = False
     closed_on_holidays: bool = False
     closed_year_end: bool = False
+    closed_dates: str = ""  # "06-23,01-01": month-day pairs (Schedule.closed_dates)
+    closed_unlisted_days: bool = False
     description: str = ""
 
 

@@ -531,6 +531,8 @@ class _Writer:
                         "open_24h": h.open_24h,
                         "closed_on_holidays": h.closed_on_holidays,
                         "closed_year_end": h.closed_year_end,
+                        "closed_dates": h.closed_dates,
+                        "closed_unlisted_days": h.closed_unlisted_days,
                         "description": h.description,
                     },
                 )
