@@ -8,7 +8,8 @@ database named in --pg-url (its own, never a shared one): `migrate` (which loads
 prefectures and 1,741 municipalities), then one municipal platform per municipality (the first
 --platforms of them), each with the synthetic year of tests/reporting/activity.py (6 meetings,
 2 training sessions, 2 public events, 15 training records, 12 members, a shared know-how entry,
-needs and portal use on 30 days: about 240 rows a platform), and a national observer holding an
+needs and portal use on 30 days; and the joint support of year_of_joint_support: 24 referrals, 18 of
+them closed with an outcome, 15 concerns, a survey; about 300 rows a platform), and a national observer holding an
 OBSERVER role on every platform, as docs/accounts.md has it.
 
 Measured in this process with Django's test client (the whole request: middleware, access check,
@@ -67,6 +68,11 @@ def setup_django(db: str, pg_url: str, keep: Path | None) -> Path:
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = ["testserver"]
+    # The synthetic referrals and concerns are encrypted like real ones: keys for this run only.
+    from tsunagari.cases import crypto
+
+    settings.CASES_FIELD_KEYS = settings.CASES_FIELD_KEYS or f"k1:{crypto.new_key()}"
+    settings.CASES_LOOKUP_KEY = settings.CASES_LOOKUP_KEY or crypto.new_key()
     # No collectstatic in a throwaway DATA_DIR: plain static URLs, as in the tests.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -81,7 +87,7 @@ def setup_django(db: str, pg_url: str, keep: Path | None) -> Path:
 def populate(count: int) -> tuple[Any, Any, list[Any]]:
     from django.db import transaction
 
-    from tests.reporting.activity import year_of_activity
+    from tests.reporting.activity import year_of_activity, year_of_joint_support
     from tsunagari.accounts.models import Membership, Role, User
     from tsunagari.tenancy.models import Municipality, Platform
     from tsunagari.tenancy.scoping import scopes_disabled
@@ -99,6 +105,7 @@ def populate(count: int) -> tuple[Any, Any, list[Any]]:
     with scopes_disabled(), transaction.atomic():
         for p in platforms:
             year_of_activity(p, YEAR)
+            year_of_joint_support(p, YEAR)
     national = User.objects.create_user("national", "national@example.jp", "x")
     half = User.objects.create_user("half", "half@example.jp", "x")
     coordinator = User.objects.create_user("coordinator", "coordinator@example.jp", "x")
@@ -139,9 +146,11 @@ def measure_report(platform: Any, runs: int) -> list[tuple[str, float, float, in
     request.user = AnonymousUser()
     rows = []
     with platform_scope(platform, with_national=False):
-        data = report.build(platform, YEAR, suppress=False)
+        data = report.build(platform, YEAR, suppress=False, roles=["coordinator"])
         steps = {
-            "data (counting, 20 figures)": lambda: report.build(platform, YEAR, suppress=False),
+            "data (counting, 20 figures, 3 breakdowns)": lambda: report.build(
+                platform, YEAR, suppress=False, roles=["coordinator"]
+            ),
             "HTML": lambda: render_to_string(
                 "reporting/report.html",
                 {"data": data, "year": YEAR, "chart": [], "platform": platform, "menu": []},

@@ -107,3 +107,76 @@ def year_of_activity(platform: Any, year: int, *, scale: int = 1, with_public_ev
         for day in days
         for kind, n in (("visit", 40), ("search", 12), ("chat", 2))
     )
+
+
+# Referrals closed in a year of joint support, by outcome (scale 1): 18 closed, 6 still open.
+OUTCOMES = {
+    "got_help": 10,
+    "could_not_contact": 2,
+    "not_eligible": 1,
+    "no_capacity": 2,
+    "declined": 2,
+    "no_longer_needed": 1,
+}
+
+
+def year_of_joint_support(platform: Any, year: int, *, scale: int = 1) -> dict[str, int]:
+    """Referrals with their outcomes, concerns and a survey for FY `year` (the figures of the pilot
+    and situation items), written straight to the tables. Needs the cases' field keys (settings
+    CASES_FIELD_KEYS, CASES_LOOKUP_KEY). Call inside a scope that covers `platform`.
+
+    Counts per platform (scale 1): 24 referrals sent, 18 of them closed with an outcome (OUTCOMES),
+    15 concerns received, 1 survey run. Returns those counts.
+    """
+    from tsunagari.cases.models import Outcome, Person, Referral, Status
+    from tsunagari.councils.models import Concern, Urgency
+    from tsunagari.directory.models import Organization
+    from tsunagari.surveys.models import Survey
+
+    sender, receiver = Organization.objects.bulk_create(
+        [
+            Organization(platform=platform, name="社会福祉協議会（見本）"),
+            Organization(platform=platform, name="地域包括支援センター（見本）"),
+        ]
+    )
+    person = Person(platform=platform, registered_by=sender, name="見本 太郎", birth_date=datetime.date(1950, 1, 1))
+    person.save()
+    outcomes = [code for code, n in OUTCOMES.items() for _i in range(n * scale)]
+    sent = 24 * scale
+    referrals = []
+    for i in range(sent):
+        requested = at(datetime.date(year, 4 + i % 9, 1 + i % 28))
+        outcome = outcomes[i] if i < len(outcomes) else ""
+        closed = outcome != ""
+        referrals.append(
+            Referral(
+                platform=platform,
+                person=person,
+                sender=sender,
+                receiver=receiver,
+                need="（見本）",
+                need_code="elderly",
+                status=(Status.COMPLETED if outcome == Outcome.GOT_HELP else Status.FAILED)
+                if closed
+                else Status.REQUESTED,
+                requested_at=requested,
+                closed_at=requested + datetime.timedelta(days=20) if closed else None,
+                outcome=outcome,
+            )
+        )
+    Referral.objects.bulk_create(referrals)
+    concerns = 15 * scale
+    Concern.objects.bulk_create(
+        Concern(
+            platform=platform,
+            what="（見本）",
+            place="（見本）",
+            urgency=Urgency.WATCH,
+            received_at=at(datetime.date(year + (month < 4), month, 3)),
+            due_at=at(datetime.date(year + (month < 4), month, 17)),
+        )
+        for month in (1 + (4 + i) % 12 for i in range(concerns))
+    )
+    survey = Survey.objects.create(platform=platform, title="地域のつながりに関する調査", status=Survey.Status.CLOSED)
+    Survey.objects.filter(pk=survey.pk).update(created_at=at(datetime.date(year, 6, 1)))
+    return {"referrals": sent, "referrals_closed": len(outcomes), "concerns": concerns, "surveys_run": 1}

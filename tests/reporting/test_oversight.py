@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import make_user
-from tests.reporting.activity import at, year_of_activity
+from tests.reporting.activity import at, year_of_activity, year_of_joint_support
 from tests.reporting.rows import YEAR
 from tsunagari.accounts.models import Membership, Role
 from tsunagari.audit.models import AuditEvent
@@ -163,6 +163,26 @@ def test_gaps_are_flagged_after_september(client: Client, people: dict[str, Any]
         body = client.get("/reporting/prefectures/31/", {"year": YEAR}).content.decode()
     # No case workshop and no referral counted (joint support): one required item with nothing done.
     assert body.count('class="gap"') == 1
+    # The national view counts the platforms with a gap per prefecture: 鎌倉 and 鳥取 both lack joint support.
+    with time_machine.travel(AFTER_THE_YEAR):
+        body = client.get("/reporting/", {"year": YEAR}).content.decode()
+    assert body.count('<strong class="gap">1</strong>') == 2
+    # An activity carried out under it by the end of September closes 鎌倉's gap, there and in its
+    # prefecture's count of platforms active in the item.
+    from tsunagari.reporting.models import Activity, Item, Plan
+    from tsunagari.reporting.oversight import picture
+
+    kamakura = Platform.objects.get(slug="kamakura")
+    with scopes_disabled():
+        plan = Plan.objects.create(platform=kamakura, fiscal_year=YEAR)
+        Activity.objects.create(
+            platform=kamakura, plan=plan, item=Item.PILOT, title="事例検討", carried_out_on=datetime.date(YEAR, 9, 1)
+        )
+        pic = picture(Platform.objects.filter(slug__in=["kamakura", "tottori-pref"]), YEAR, today=AFTER_THE_YEAR.date())
+    pilot = list(Item).index(Item.PILOT)
+    by_code = {p["code"]: p for p in pic.prefectures}
+    assert (by_code["14"]["gaps"], by_code["14"]["active"][pilot]) == (0, 1)
+    assert (by_code["31"]["gaps"], by_code["31"]["active"][pilot]) == (1, 0)
     with time_machine.travel(datetime.datetime(YEAR, 9, 1, 3, tzinfo=datetime.UTC)):
         body = client.get("/reporting/prefectures/31/", {"year": YEAR}).content.decode()
     assert 'class="gap"' not in body
@@ -279,17 +299,17 @@ def test_a_count_withheld_alone_beside_a_sum_takes_another_with_it(
 # --- one query per figure, whatever the number of periods --------------------------------------------
 
 
-# Figures the synthetic year of tests/reporting/activity.py leaves at 0 (the referrals' are counted in
-# tests/cases/test_figures.py).
-NOT_IN_THE_SYNTHETIC_YEAR = {"case_workshops_held", "referrals", "referrals_closed", "concerns", "surveys_run"}
+# Figures the synthetic years of tests/reporting/activity.py leave at 0.
+NOT_IN_THE_SYNTHETIC_YEAR = {"case_workshops_held"}
 
 
-def test_each_figure_counts_every_period_in_one_query(both: Any) -> None:
+def test_each_figure_counts_every_period_in_one_query(both: Any, case_keys: None) -> None:
     from tsunagari.membership.models import Agreement
     from tsunagari.reporting.counters import COUNTERS, first_half, fiscal_year
 
     kamakura = both[0]
     with scope(platform=[kamakura.pk]):
+        year_of_joint_support(kamakura, YEAR)
         # In force two years before only; from the year on; with no dates; signed but not in force.
         for starts, ends, status in (
             (datetime.date(YEAR - 2, 4, 1), datetime.date(YEAR - 1, 3, 31), Agreement.Status.IN_FORCE),
@@ -317,3 +337,119 @@ def test_each_figure_counts_every_period_in_one_query(both: Any) -> None:
         assert any(any(c.values()) for c in together) or counter.key in NOT_IN_THE_SYNTHETIC_YEAR, counter.key
         if counter.key == "agreements_in_force":
             assert [c.get(kamakura.pk, 0) for c in together] == [2, 1, 2, 2]
+
+
+# --- KPIs side by side, spending, trends across years ------------------------------------------------
+
+
+def test_kpis_side_by_side_count_platforms_not_kpis(client: Client, people: dict[str, Any], both: Any) -> None:
+    """A platform with two KPIs on one counter is one platform with this KPI, and one unknown."""
+    from tsunagari.reporting.models import Item, Kpi, Plan
+    from tsunagari.reporting.oversight import picture
+
+    kamakura, tottori = both
+    with scopes_disabled():
+        # 6 meetings each (withheld); 鎌倉 set two KPIs on them.
+        for platform, targets in ((kamakura, (5, 8)), (tottori, (10,))):
+            plan = Plan.objects.create(platform=platform, fiscal_year=YEAR)
+            for target in targets:
+                Kpi.objects.create(
+                    platform=platform,
+                    plan=plan,
+                    item=Item.PLATFORM,
+                    name=f"会議 {target}回",
+                    target=target,
+                    counter="meetings_held",
+                )
+        pic = picture(Platform.objects.filter(pk__in=[kamakura.pk, tottori.pk]), YEAR, today=AFTER_THE_YEAR.date())
+    (meetings,) = [k for k in pic.kpis if k["counter"] == "meetings_held"]
+    assert (meetings["platforms"], meetings["unknown"], meetings["reached"]) == (2, 2, 0)
+    assert meetings["target"] == 8 + 10  # each platform's highest target
+    client.force_login(people["national"])
+    body = client.get("/reporting/", {"year": YEAR}).content.decode()
+    assert "0 （不明 2：件数は非公表）" in body
+
+
+def test_two_kpis_of_one_withheld_platform_do_not_publish_its_count() -> None:
+    """Counted per KPI, 鎌倉's two KPIs made two unknowns, so the sum was shown: 24 − 12 = 2 × its 6."""
+    from tsunagari.reporting.oversight import PlatformRow, _kpis_side_by_side
+
+    def row(pk: int, *kpis: tuple[int, int, int | None]) -> PlatformRow:
+        found = [
+            {
+                "item": "platform",
+                "name": "会議",
+                "target": target,
+                "counter": "meetings_held",
+                "actual": n,
+                "shown": shown,
+            }
+            for target, n, shown in kpis
+        ]
+        return PlatformRow(pk, f"p{pk}", f"p{pk}", "14", "神奈川県", "14", kpis=found)
+
+    (meetings,) = _kpis_side_by_side([row(1, (5, 6, None), (8, 6, None)), row(2, (10, 12, 12))])
+    assert (meetings["platforms"], meetings["unknown"], meetings["reached"]) == (2, 1, 1)
+    assert meetings["actual"] is None and meetings["percent"] is None
+
+
+def test_spending_against_budget_is_summed_per_platform_and_prefecture(
+    client: Client, people: dict[str, Any], both: Any
+) -> None:
+    from tsunagari.reporting.models import BudgetLine, Plan
+
+    kamakura, tottori = both
+    with scopes_disabled():
+        for platform, lines in (
+            (kamakura, (("委託料", 1_000_000, 600_000), ("謝金", 200_000, 150_000))),
+            (tottori, (("印刷製本費", 300_000, 300_000),)),
+        ):
+            plan = Plan.objects.create(platform=platform, fiscal_year=YEAR)
+            for name, budget, spent in lines:
+                BudgetLine.objects.create(platform=platform, plan=plan, name=name, budget=budget, spent=spent)
+        last_year = Plan.objects.create(platform=kamakura, fiscal_year=YEAR - 1)  # another year: not summed
+        BudgetLine.objects.create(platform=kamakura, plan=last_year, name="委託料", budget=9_000_000, spent=9_000_000)
+    client.force_login(people["national"])
+    body = client.get("/reporting/", {"year": YEAR}).content.decode()
+    # Money is not a count of people: shown as it is, per prefecture.
+    assert "<td>750000 / 1200000</td>" in body  # 神奈川県
+    assert "<td>300000 / 300000</td>" in body  # 鳥取県
+    body = client.get("/reporting/prefectures/14/", {"year": YEAR}).content.decode()
+    assert "<td>750000 / 1200000</td>" in body
+    # An observer of 鳥取 only sees nothing of 神奈川's spending.
+    client.force_login(people["tottori"])
+    body = client.get("/reporting/", {"year": YEAR}).content.decode()
+    assert "750000" not in body and "<td>300000 / 300000</td>" in body
+
+
+def test_trends_compare_each_year_up_to_the_same_day(client: Client, people: dict[str, Any], both: Any) -> None:
+    from tsunagari.reporting.oversight import picture
+
+    kamakura, tottori = both
+    with scope(platform=[kamakura.pk]):
+        year_of_activity(kamakura, YEAR - 1)
+    ids = Platform.objects.filter(pk__in=[kamakura.pk, tottori.pk])
+
+    def trend(today: datetime.date, key: str, platforms: Any = ids) -> tuple[list[int], list[int | None]]:
+        with scopes_disabled():
+            (years,) = picture(platforms, YEAR, today=today).trends
+        (row,) = [r for r in years["rows"] if r["key"] == key]
+        return years["years"], row["values"]
+
+    # Portal pages seen: 40 a day on 30 days from April 1, every 12 days, for each platform and year.
+    assert trend(AFTER_THE_YEAR.date(), "portal_visits") == ([YEAR - 2, YEAR - 1, YEAR], [0, 1200, 2400])
+    # On September 1 each year is counted up to September 1: 13 of the 30 days.
+    assert trend(datetime.date(YEAR, 9, 1), "portal_visits") == ([YEAR - 2, YEAR - 1, YEAR], [0, 520, 1040])
+    # Small counts are withheld in trends too: 6 meetings a year in 鎌倉 alone.
+    kamakura_only = Platform.objects.filter(pk=kamakura.pk)
+    assert trend(AFTER_THE_YEAR.date(), "meetings_held", kamakura_only)[1] == [0, None, None]
+    # Stocks (members at the end) are no trend of activity.
+    with scopes_disabled():
+        (years,) = picture(ids, YEAR, today=AFTER_THE_YEAR.date()).trends
+    assert "members_total" not in {r["key"] for r in years["rows"]}
+    client.force_login(people["national"])
+    with time_machine.travel(AFTER_THE_YEAR):
+        for url in ("/reporting/", "/reporting/prefectures/14/"):
+            body = client.get(url, {"year": YEAR}).content.decode()
+            assert f"{YEAR - 2}年度" in body and f"{YEAR}年度" in body, url
+            assert "<td>0</td><td>1200</td>" in body, url  # portal pages seen: 鎌倉's two years

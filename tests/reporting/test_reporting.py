@@ -10,14 +10,15 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.notices.rows import pdf
-from tests.reporting.activity import year_of_activity
+from tests.reporting.activity import OUTCOMES, year_of_activity, year_of_joint_support
 from tests.reporting.rows import YEAR
 from tests.surveys.rows import answer, make_survey
 from tsunagari.audit.models import AuditEvent
 from tsunagari.reporting import counters, formats, middleware, report
-from tsunagari.reporting.models import Evidence, Item, Kpi, Plan, UsageDailyCount, fiscal_year_of
+from tsunagari.reporting.models import BudgetLine, Evidence, Item, Kpi, Milestone, Plan, UsageDailyCount, fiscal_year_of
 from tsunagari.tenancy.scoping import platform_scope, scopes_disabled
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +37,15 @@ def figures(data: dict[str, Any]) -> dict[str, Any]:
     return {f["key"]: f for item in data["items"] for f in item["figures"]}
 
 
-def build(platform: Any, *, suppress: bool = False, as_of: datetime.date = AFTER_THE_YEAR) -> dict[str, Any]:
+def build(
+    platform: Any,
+    *,
+    suppress: bool = False,
+    as_of: datetime.date = AFTER_THE_YEAR,
+    roles: tuple[str, ...] = ("coordinator",),
+) -> dict[str, Any]:
     with platform_scope(platform, with_national=False):
-        return report.build(platform, YEAR, suppress=suppress, as_of=as_of)
+        return report.build(platform, YEAR, suppress=suppress, roles=roles, as_of=as_of)
 
 
 def test_figures_are_counted_from_the_records_of_the_year(active_kamakura: Any) -> None:
@@ -160,7 +167,7 @@ def test_survey_headlines_leave_the_platform_only_above_the_reports_own_threshol
 
     def headline(*, suppress: bool) -> dict[str, str]:
         with platform_scope(kamakura, with_national=False):
-            data = report.build(kamakura, this_year, suppress=suppress)
+            data = report.build(kamakura, this_year, suppress=suppress, roles=["coordinator"])
         return {label.split(": ", 1)[1]: value for label, value in data["survey_headline"]}
 
     lonely = "孤独感がある（しばしばある・常にある／時々ある／たまにある）"
@@ -230,3 +237,171 @@ def test_portal_use_is_counted_per_day_and_nothing_else(client: Client, kamakura
         counts = {row.kind: row.count for row in UsageDailyCount.objects.filter(platform=kamakura)}
     assert counts == {"visit": 3, "search": 1}
     assert {f.name for f in UsageDailyCount._meta.get_fields()} == {"id", "platform", "date", "kind", "count"}
+
+
+# --- each figure links to its records; referrals and their outcomes; budget and milestones -------------
+
+
+@pytest.fixture
+def supporting_kamakura(active_kamakura: Any, case_keys: None) -> Any:
+    """Kamakura's year with joint support too: 24 referrals (18 closed: OUTCOMES), 15 concerns, a survey."""
+    with platform_scope(active_kamakura, with_national=False):
+        year_of_joint_support(active_kamakura, YEAR)
+    return active_kamakura
+
+
+def pdf_text(body: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+
+
+def figures_sheet(data: dict[str, Any]) -> dict[str, Any]:
+    sheet = load_workbook(io.BytesIO(formats.xlsx(data))).worksheets[1]
+    return {row[1]: row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+def test_every_figure_links_to_its_records_and_the_link_opens_for_a_coordinator(
+    client: Client, supporting_kamakura: Any, council_rows: dict[str, Any], alice: Any
+) -> None:
+    counted = figures(build(supporting_kamakura))
+    assert {key for key, f in counted.items() if not f["link"]} == set()
+    # Filtered to the fiscal year where the page can be.
+    assert counted["referrals"]["link"] == f"/kamakura/workspace/figures/?from={YEAR}-04&to={YEAR + 1}-03"
+    assert counted["referrals_closed"]["link"] == counted["referrals"]["link"]
+    assert counted["concerns"]["link"] == "/kamakura/workspace/concerns/"
+    assert counted["surveys_run"]["link"] == "/kamakura/workspace/surveys/"
+    client.force_login(alice)  # with two-factor and the council's pledge, as the concern queue asks
+    for key, f in counted.items():
+        assert client.get(f["link"]).status_code == 200, key
+
+
+def test_a_figure_links_to_its_records_only_for_those_who_may_open_them(
+    client: Client, supporting_kamakura: Any, council_rows: dict[str, Any], alice: Any, oscar: Any
+) -> None:
+    counted = figures(build(supporting_kamakura, suppress=True, roles=("observer",)))
+    client.force_login(oscar)
+    hidden = {key for key, f in counted.items() if not f["link"]}
+    assert hidden == {"concerns"}  # the coordinators' triage queue
+    assert client.get("/kamakura/workspace/concerns/").status_code == 404
+    for key, f in counted.items():
+        if f["link"]:
+            assert client.get(f["link"]).status_code == 200, key
+    # Through the pages: the observer's report has no link to the queue, the coordinator's has.
+    assert (
+        'href="/kamakura/workspace/concerns/"'
+        not in client.get(f"/kamakura/workspace/reporting/{YEAR}/report/").content.decode()
+    )
+    client.force_login(alice)
+    assert (
+        'href="/kamakura/workspace/concerns/"'
+        in client.get(f"/kamakura/workspace/reporting/{YEAR}/report/").content.decode()
+    )
+
+
+def test_referrals_are_reported_with_their_outcomes_in_every_format(supporting_kamakura: Any) -> None:
+    from tsunagari.cases.models import Outcome
+
+    data = build(supporting_kamakura)
+    counted = figures(data)
+    assert (counted["referrals"]["value"], counted["referrals_closed"]["value"]) == (24, 18)
+    assert (counted["concerns"]["value"], counted["surveys_run"]["value"]) == (15, 1)
+    parts = {b["label"]: b["value"] for b in counted["referrals_closed"]["breakdown"]}
+    expected = {str(Outcome(code).label): n for code, n in OUTCOMES.items()}
+    assert parts == {**expected, "記録なし": 0}
+    label = counted["referrals_closed"]["label"]
+    sheet = figures_sheet(data)
+    for outcome, n in expected.items():
+        assert sheet[f"{label}：{outcome}"] == n
+    text = pdf_text(formats.pdf(data))
+    assert "・支援につながった" in text or "支援につながった" in text, text[:2000]
+    assert str(Outcome.COULD_NOT_CONTACT.label) in text
+
+
+def test_outcomes_below_the_small_cell_are_withheld_outside_the_platform(
+    client: Client, supporting_kamakura: Any, oscar: Any
+) -> None:
+    from tsunagari.cases.models import Outcome
+
+    data = build(supporting_kamakura, suppress=True, roles=("observer",))
+    parts = {b["label"]: b["value"] for b in figures(data)["referrals_closed"]["breakdown"]}
+    got_help = str(Outcome.GOT_HELP.label)
+    assert parts[got_help] == 10  # 10 and more are shown
+    assert all(parts[str(Outcome(code).label)] is None for code, n in OUTCOMES.items() if n < 10)
+    assert parts["記録なし"] == 0
+    label = figures(data)["referrals_closed"]["label"]
+    sheet = figures_sheet(data)
+    assert sheet[f"{label}：{got_help}"] == 10
+    assert sheet[f"{label}：{Outcome.NO_CAPACITY.label}"] == "<10"
+    lines = pdf_text(formats.pdf(data)).splitlines()
+    for code in (Outcome.COULD_NOT_CONTACT, Outcome.DECLINED):
+        (line,) = [line for line in lines if line.startswith(f"・{Outcome(code).label} ")]
+        assert line.startswith(f"・{Outcome(code).label} <10"), line
+    assert f"・{got_help} 10" in lines
+    # The observer's downloads carry the same withheld cells.
+    client.force_login(oscar)
+    response = client.get(f"/kamakura/workspace/reporting/{YEAR}/report.xlsx")
+    book = load_workbook(io.BytesIO(response.content)).worksheets[1]
+    downloaded = {row[1]: row[2] for row in book.iter_rows(min_row=2, values_only=True)}
+    assert downloaded[f"{label}：{Outcome.DECLINED.label}"] == "<10"
+    body = client.get(f"/kamakura/workspace/reporting/{YEAR}/report/").content.decode()
+    assert f"{Outcome.DECLINED.label}: &lt;10" in body
+
+
+def test_an_outcome_withheld_alone_takes_another_with_it(supporting_kamakura: Any) -> None:
+    """With every other outcome at 0 or 10 and more, one small outcome would be the figure minus the others."""
+    from tsunagari.cases.models import Outcome, Referral
+
+    with scopes_disabled():
+        closed = Referral.objects.filter(platform=supporting_kamakura, outcome__in=["not_eligible", "no_longer_needed"])
+        closed.update(outcome=Outcome.GOT_HELP)  # got help 12; could not contact, no capacity, declined: 2 each
+        Referral.objects.filter(platform=supporting_kamakura, outcome__in=["no_capacity", "declined"]).update(
+            outcome=Outcome.GOT_HELP
+        )  # got help 16, could not contact 2: one small cell beside the figure, 18
+    parts = {
+        b["label"]: b["value"]
+        for b in figures(build(supporting_kamakura, suppress=True))["referrals_closed"]["breakdown"]
+    }
+    assert parts[str(Outcome.COULD_NOT_CONTACT.label)] is None
+    assert parts[str(Outcome.GOT_HELP.label)] is None  # 18 − 16 would give the 2 back
+
+
+def test_spending_against_budget_in_every_format(
+    client: Client, kamakura: Any, reporting_rows: dict[str, Any], alice: Any
+) -> None:
+    with platform_scope(kamakura, with_national=False):
+        line = BudgetLine(name="講師謝金", item=Item.TRAINING, budget=200_000, spent=180_000)
+        from tsunagari.reporting import actions
+
+        actions.save_row(reporting_rows["plan"], line, actor=alice, kind="budget")
+    data = build(kamakura)
+    lines = {b["name"]: (b["budget"], b["spent"], b["percent"]) for b in data["budget"]}
+    assert lines == {"広報チラシの印刷": (300_000, 120_000, 40), "講師謝金": (200_000, 180_000, 90)}
+    assert data["budget_total"] == {"budget": 500_000, "spent": 300_000, "percent": 60}
+    text = pdf_text(formats.pdf(data))
+    assert "500,000" in text and "300,000" in text and "60%" in text
+    book = load_workbook(io.BytesIO(formats.xlsx(data)))
+    budget = [list(row) for row in book.worksheets[3].iter_rows(min_row=2, values_only=True)]
+    assert budget == [["広報チラシの印刷", 300_000, 120_000], ["講師謝金", 200_000, 180_000]]
+    # Money is not a count of people: an observer sees it as it is.
+    assert build(kamakura, suppress=True, roles=("observer",))["budget_total"]["spent"] == 300_000
+    client.force_login(alice)
+    body = client.get(f"/kamakura/workspace/reporting/{YEAR}/report/").content.decode()
+    assert "<td>500000</td><td>300000</td><td>60%</td>" in body
+
+
+def test_milestones_are_late_once_due_and_not_reached(
+    client: Client, kamakura: Any, reporting_rows: dict[str, Any], alice: Any
+) -> None:
+    # Kamakura's milestone is due on October 31.
+    (before,) = build(kamakura, as_of=datetime.date(YEAR, 10, 31))["milestones"]
+    (after,) = build(kamakura, as_of=datetime.date(YEAR, 11, 1))["milestones"]
+    assert (before["late"], after["late"]) == (False, True)
+    assert after["due_on"] == f"{YEAR}-10-31" and after["done_on"] == ""
+    assert "遅れ" in pdf_text(formats.pdf(build(kamakura)))
+    with scopes_disabled():
+        Milestone.objects.filter(pk=reporting_rows["milestone"].pk).update(done_on=datetime.date(YEAR, 11, 5))
+    (done,) = build(kamakura)["milestones"]
+    assert (done["late"], done["done_on"]) == (False, f"{YEAR}-11-05")
+    assert f"{YEAR}-11-05" in pdf_text(formats.pdf(build(kamakura)))
+    client.force_login(alice)
+    body = client.get(f"/kamakura/workspace/reporting/{YEAR}/report/").content.decode()
+    assert "中間報告の提出" in body

@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from tsunagari.accounts.models import Role
 from tsunagari.finder.models import NeedDailyCount
 from tsunagari.knowhow.models import Entry
 from tsunagari.membership.models import Agreement, MemberOrganisation
@@ -87,11 +88,18 @@ class Counter:
         default=None, compare=False
     )
     link_name: str = ""
+    # Formatted with {year} and {next} (the fiscal year and the one after): the link's filter to the year.
     link_query: str = ""
+    # The roles that may open the link's page: it is shown to no one else (a report reader holds
+    # COORDINATOR or OBSERVER; the pages in `link_name` decide, this only mirrors them).
+    link_roles: frozenset[str] = frozenset({Role.COORDINATOR, Role.OBSERVER})
     # For an external counter: "module:function" returning the records of some platforms (as `records`
     # does), resolved on first use.
     external: str = ""
     breakdown_fn: Callable[[Platform, Period], list[tuple[str, int]]] | None = field(default=None, compare=False)
+    # Instead of breakdown_fn, for a counter defined by its records: the records of the period by this
+    # field, one part for each of its choices (zeros too) and one for those with none recorded.
+    breakdown_field: str = ""
     # A stock (members at the end of the period), not something done in it: never proof of activity.
     stock: bool = False
     # Instead of count_fn: the records (before any period), the field that dates them (a DateField
@@ -158,18 +166,42 @@ class Counter:
         with scopes_disabled():  # the caller chose the platforms; only counts come back
             return {int(pid): int(n or 0) for pid, n in function(platforms, period).items()}
 
-    def link(self, platform: Platform, year: int) -> str:
-        """Where a person of `platform` finds the records this figure was counted from ("" when none)."""
-        if not self.link_name:
+    def link(self, platform: Platform, year: int, *, roles: Iterable[str]) -> str:
+        """Where a person of `platform` holding `roles` finds the records this figure was counted from.
+
+        "" when there is no such page, or when none of `roles` may open it: a link that answers
+        403 or 404 is no help.
+        """
+        if not self.link_name or not self.link_roles.intersection(roles):
             return ""
         url = reverse(self.link_name, args=[platform.slug])
-        return url + (self.link_query.format(year=year) if self.link_query else "")
+        return url + (self.link_query.format(year=year, next=year + 1) if self.link_query else "")
 
     def breakdown(self, platform: Platform, period: Period) -> list[tuple[str, int]]:
+        if self.breakdown_field and self.records_fn is not None:
+            with scopes_disabled():
+                return self._breakdown_by_field(platform, period)
         if self.breakdown_fn is None:
             return []
         with scopes_disabled():
             return self.breakdown_fn(platform, period)
+
+    def _breakdown_by_field(self, platform: Platform, period: Period) -> list[tuple[str, int]]:
+        records = self.records_fn
+        assert records is not None
+        low, high = self._bounds(period)
+        rows = (
+            records([platform.pk])
+            .filter(**{f"{self.when}__gte": low, f"{self.when}__lt": high})
+            .order_by()
+            .values_list(self.breakdown_field)
+            .annotate(n=Count("pk"))
+        )
+        counts = {value or "": int(n) for value, n in rows}
+        choices = records([]).model._meta.get_field(self.breakdown_field).choices or []
+        parts = [(str(label), counts.pop(str(value), 0)) for value, label in choices]
+        # Blank, or a code no longer among the choices: "not recorded", so the parts add up to the figure.
+        return [*parts, (str(_("not recorded")), sum(counts.values()))]
 
 
 _resolved: dict[str, Any] = {}
@@ -421,6 +453,10 @@ COUNTERS: list[Counter] = [
         _("Referrals (つなぎ) made in the period, counted by the joint-support cases."),
         external="tsunagari.cases.figures:referrals_sent",
         when="requested_at",
+        # Coordinators see no referral itself (cases are the organisations'): the joint-support
+        # figures of the year count them by month and state.
+        link_name="workspace:figures",
+        link_query="?from={year}-04&to={next}-03",
     ),
     Counter(
         "referrals_closed",
@@ -429,6 +465,9 @@ COUNTERS: list[Counter] = [
         _("Referrals closed in the period, counted by the joint-support cases."),
         external="tsunagari.cases.figures:referrals_closed",
         when="closed_at",
+        link_name="workspace:figures",
+        link_query="?from={year}-04&to={next}-03",
+        breakdown_field="outcome",
     ),
     Counter(
         "concerns",
@@ -437,6 +476,9 @@ COUNTERS: list[Counter] = [
         _("Concerns (気になる人・世帯) the councils took up in the period."),
         external="tsunagari.councils.figures:concerns_received",
         when="received_at",
+        # The coordinators' triage queue; observers may not open it.
+        link_name="workspace:concerns",
+        link_roles=frozenset({Role.COORDINATOR}),
     ),
     Counter(
         "needs_asked",
@@ -454,9 +496,10 @@ COUNTERS: list[Counter] = [
         "surveys_run",
         _("Surveys of the local situation"),
         Item.SITUATION,
-        _("Surveys closed in the period, counted by the surveys app."),
+        _("Surveys opened to answers (past draft) that were created in the period, counted by the surveys app."),
         external="tsunagari.surveys.results:surveys_run",
         when="created_at",
+        link_name="workspace:surveys",
     ),
     Counter(
         "training_sessions_held",

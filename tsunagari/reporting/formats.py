@@ -53,10 +53,10 @@ def sections(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]]
             [_("Activity"), a["title"], a["timing"], a["carried_out_on"] or _("not yet"), a["result"]]
             for a in item["activities"]
         ]
-        rows += [
-            [_("Figure"), f["label"], "", shown(f["value"], data, available=f["available"]), f["source"]]
-            for f in item["figures"]
-        ]
+        for f in item["figures"]:
+            rows.append([_("Figure"), f["label"], "", shown(f["value"], data, available=f["available"]), f["source"]])
+            # Its breakdown (members by type, referrals by outcome, top needs), one line each.
+            rows += [["", "・" + b["label"], "", shown(b["value"], data), ""] for b in f["breakdown"]]
         out.append(
             (
                 heading,
@@ -258,6 +258,9 @@ def xlsx(data: dict[str, Any]) -> bytes:
                 else shown(f["value"], data, available=f["available"])
             )
             figures.append([item["label"], f["label"], value, f["source"]])
+            for b in f["breakdown"]:
+                part = b["value"] if b["value"] is not None else shown(None, data)
+                figures.append([item["label"], f"{f['label']}：{b['label']}", part, ""])
     kpis = book.create_sheet(_("KPIs")[:31])
     kpis.append([_("Indicator"), _("Target"), _("Result"), _("Achieved (%)")])
     for k in data["kpis"]:

@@ -177,6 +177,7 @@ def picture(platforms: QuerySet[Platform], year: int, *, today: datetime.date) -
         ]
         knowhow_total = shared.count()
     platform_rows = list(rows.values())
+    _progress_by_prefecture(platform_rows, prefectures)
     return Picture(
         keys=list(raw),
         year=year,
@@ -222,17 +223,27 @@ def _by_prefecture(rows: list[PlatformRow], raw: dict[str, dict[int, int]]) -> l
                 "code": code,
                 "name": members[0].prefecture_name,
                 "platforms": len(members),
-                "active": [sum(item.value in r.active_items for r in members) for item in Item],
-                "gaps": sum(bool(r.gaps) for r in members),
                 "figures": {
                     key: withhold(sum(counts.get(r.pk, 0) for r in members), suppress=True)
                     for key, counts in raw.items()
                 },
-                "budget": sum(r.budget for r in members),
-                "spent": sum(r.spent for r in members),
             }
         )
     return out
+
+
+def _progress_by_prefecture(rows: list[PlatformRow], prefectures: list[dict[str, Any]]) -> None:
+    """Each prefecture's progress per item, gaps and spending, once the platforms' rows have them all
+    (activities carried out, gaps, budget lines are read after the figures)."""
+    groups: dict[str, list[PlatformRow]] = defaultdict(list)
+    for row in rows:
+        groups[row.prefecture_code].append(row)
+    for prefecture in prefectures:
+        members = groups[prefecture["code"]]
+        prefecture["active"] = [sum(item.value in r.active_items for r in members) for item in Item]
+        prefecture["gaps"] = sum(bool(r.gaps) for r in members)
+        prefecture["budget"] = sum(r.budget for r in members)
+        prefecture["spent"] = sum(r.spent for r in members)
 
 
 def _withhold_beside_sums(
@@ -271,39 +282,40 @@ def _beside(members: list[PlatformRow], key: str, total: int | None) -> None:
 def _kpis_side_by_side(rows: list[PlatformRow]) -> list[dict[str, Any]]:
     """KPIs counted by the same counter, compared across platforms: how many set one, targets and results.
 
-    A KPI whose count is withheld is not counted as reached or not (that would tell something about
-    the withheld count): it is counted as `unknown`.
+    Everything is per platform, however many KPIs a platform set on the same counter: its count
+    once in the sum of results, its highest target (reached means reaching all its targets). A
+    platform whose count is withheld is not counted as reached or not (that would tell something
+    about the withheld count): it is counted as `unknown`.
     """
-    by_counter: dict[str, dict[str, Any]] = {}
+    by_counter: dict[str, dict[int, dict[str, Any]]] = {}
     for row in rows:
         for kpi in row.kpis:
             if not kpi["counter"]:
                 continue
-            entry = by_counter.setdefault(
-                kpi["counter"],
-                {
-                    "counter": kpi["counter"],
-                    "label": REGISTRY[kpi["counter"]].label,
-                    "platforms": 0,
-                    "reached": 0,
-                    "unknown": 0,
-                    "target": 0,
-                    "actual": 0,
-                },
-            )
-            entry["platforms"] += 1
-            entry["target"] += kpi["target"]
-            entry["actual"] += kpi["actual"] or 0
-            if kpi["shown"] is None:
-                entry["unknown"] += 1
-            else:
-                entry["reached"] += kpi["shown"] >= kpi["target"]
-    for entry in by_counter.values():
+            # The same count for every KPI of this platform on this counter; the highest target.
+            mine = by_counter.setdefault(kpi["counter"], {}).setdefault(row.pk, {**kpi})
+            mine["target"] = max(mine["target"], kpi["target"])
+    out = []
+    for counter, platforms in by_counter.items():
+        kpis = platforms.values()
+        unknown = sum(kpi["shown"] is None for kpi in kpis)
+        actual = sum(kpi["actual"] or 0 for kpi in kpis)
+        target = sum(kpi["target"] for kpi in kpis)
         # One platform's withheld count would be the sum minus the others shown beside it.
-        alone = entry["unknown"] == 1
-        entry["actual"] = None if alone else withhold(entry["actual"], suppress=True)
-        entry["percent"] = percent(entry["actual"], entry["target"])
-    return sorted(by_counter.values(), key=lambda e: list(REGISTRY).index(e["counter"]))
+        shown = None if unknown == 1 else withhold(actual, suppress=True)
+        out.append(
+            {
+                "counter": counter,
+                "label": REGISTRY[counter].label,
+                "platforms": len(platforms),
+                "reached": sum(kpi["shown"] is not None and kpi["shown"] >= kpi["target"] for kpi in kpis),
+                "unknown": unknown,
+                "target": target,
+                "actual": shown,
+                "percent": percent(shown, target),
+            }
+        )
+    return sorted(out, key=lambda e: list(REGISTRY).index(e["counter"]))
 
 
 def same_day(today: datetime.date, years_back: int) -> datetime.date:

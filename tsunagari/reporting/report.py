@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -75,8 +76,20 @@ def survey_headline(platform: Platform, year: int, *, suppress: bool) -> list[tu
         return [(str(label), str(value)) for label, value in found]
 
 
-def build(platform: Platform, year: int, *, suppress: bool, as_of: datetime.date | None = None) -> dict[str, Any]:
-    """Everything the report shows, as plain values (str, int, None, lists and dicts)."""
+def build(
+    platform: Platform,
+    year: int,
+    *,
+    suppress: bool,
+    roles: Iterable[str],
+    as_of: datetime.date | None = None,
+) -> dict[str, Any]:
+    """Everything the report shows, as plain values (str, int, None, lists and dicts).
+
+    `roles`: those the reader holds on the platform (every role for a superuser); a figure links to
+    its records only for a reader who may open them.
+    """
+    roles = frozenset(roles)
     today = as_of or timezone.localdate()
     period = fiscal_year(year, as_of=today)
     plan = Plan.objects.filter(platform=platform, fiscal_year=year).first()
@@ -96,7 +109,7 @@ def build(platform: Platform, year: int, *, suppress: bool, as_of: datetime.date
             "value": withhold(value, suppress=suppress),
             "withheld": counter.available and withhold(value, suppress=suppress) is None,
             "source": str(counter.source),
-            "link": counter.link(platform, year),
+            "link": counter.link(platform, year, roles=roles),
             "breakdown": [{"label": label, "value": n} for (label, _), n in zip(breakdown, parts, strict=True)],
         }
     half = first_half(year)

@@ -55,6 +55,12 @@ def _suppress(workspace: Workspace) -> bool:
     return not workspace.is_coordinator
 
 
+def _roles(workspace: Workspace) -> frozenset[str]:
+    """The roles the reader holds here, for the figures' links. A superuser passes every page's role
+    check as an observer would, but not the pages that ask for the role itself (the concern queue)."""
+    return workspace.roles | {Role.OBSERVER} if workspace.is_superuser else workspace.roles
+
+
 @workspace_view(roles=READERS)
 def home(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     """The years with a plan, and the current one."""
@@ -73,7 +79,7 @@ def _year_page(
     request: HttpRequest, workspace: Workspace, year: int, *, status: int = 200, **forms: Any
 ) -> HttpResponse:
     plan = _plan(workspace, year)
-    data = report.build(workspace.platform, year, suppress=_suppress(workspace))
+    data = report.build(workspace.platform, year, suppress=_suppress(workspace), roles=_roles(workspace))
     context: dict[str, Any] = {"year": year, "plan": plan, "data": data, "items": Item.choices}
     if plan is not None:
         context["rows"] = {
@@ -198,7 +204,7 @@ def evidence_delete(request: HttpRequest, workspace: Workspace, evidence_id: int
 
 def _report(request: HttpRequest, workspace: Workspace, year: int, fmt: str) -> dict[str, Any]:
     """The report's data, and the audit record of who took it in which format."""
-    data = report.build(workspace.platform, _year(year), suppress=_suppress(workspace))
+    data = report.build(workspace.platform, _year(year), suppress=_suppress(workspace), roles=_roles(workspace))
     record(
         "reporting.report_downloaded",
         platform=workspace.platform,
