@@ -83,7 +83,13 @@ def test_an_attachment_is_stored_encrypted_and_comes_back_as_a_logged_download(
     ],
 )
 def test_unsafe_or_large_files_are_refused(
-    client: Client, olga: Any, case_rows: dict[str, Any], name: str, content: bytes, message: str
+    client: Client,
+    olga: Any,
+    case_rows: dict[str, Any],
+    settings: Any,
+    name: str,
+    content: bytes,
+    message: str,
 ) -> None:
     settings.WORKSPACE_UPLOAD_MAX_MB = 1
     client.force_login(olga)
