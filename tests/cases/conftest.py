@@ -4,6 +4,7 @@ import pytest
 
 from tests.accounts.personas import _fresh_cache, kamakura_council, olga, oscar, root, sam  # noqa: F401
 from tests.cases.rows import case_rows  # noqa: F401
+from tests.councils.rows import council_rows  # noqa: F401
 from tsunagari.cases import crypto
 
 

@@ -6,7 +6,7 @@ administrator); Dora administers a third organisation with nothing to do with he
 in one consent-based group and signed its confidentiality pledge (tsunagari.councils), without
 which no case page opens. Olga's council
 holds a case meeting about Hanako (a support council, Olga alone takes part so far) with a shared
-PDF and a follow-up task for Olga. Hanako asked the council by telephone to correct her address (an
+PDF and a follow-up task for Olga; the council keeps a PDF with Hanako's record (an attachment). Hanako asked the council by telephone to correct her address (an
 APPI request, not answered yet). The meeting's basis is the support council on which the council
 and the centre sit (Dora's organisation does not).
 """
@@ -93,6 +93,9 @@ def case_rows(settings: Any, tmp_path: Path, kamakura: Any, kamakura_council: An
             due_on=date.today() + timedelta(days=7),
             person=person,
         )
+        attachment = actions.add_attachment(
+            person, pdf("花子さん 主治医意見書.pdf"), organization_id=kamakura_council.pk, actor=olga
+        )
         person_request = actions.record_request(
             person,
             organization_id=kamakura_council.pk,
@@ -116,6 +119,7 @@ def case_rows(settings: Any, tmp_path: Path, kamakura: Any, kamakura_council: An
         "document": document,
         "task": task,
         "person_request": person_request,
+        "attachment": attachment,
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +16,10 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
-from tests.cases.walk import case_patterns, case_urls, request
+from tests.cases.walk import case_patterns, case_urls, concern_patterns, concern_urls, request
 from tsunagari.cases import caselog
-from tsunagari.cases.models import CaseLogEntry, ProvisionRecord
+from tsunagari.cases.models import CaseLogEntry, Person, ProvisionRecord
+from tsunagari.councils.models import Concern
 from tsunagari.tenancy.scoping import scopes_disabled
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +33,19 @@ def entries(**filters: Any) -> list[CaseLogEntry]:
 def test_every_case_view_goes_through_the_logging_wrapper() -> None:
     unlogged = [p.name for p in case_patterns() if not getattr(p.callback, "case_logged", False)]
     assert not unlogged, f"case URLs whose view is not a @case_view: {unlogged}"
+    unlogged = [p.name for p in concern_patterns() if not getattr(p.callback, "case_logged", False)]
+    assert not unlogged, f"concern URLs whose view is not a @triage_view: {unlogged}"
 
 
 def test_walking_every_case_url_leaves_each_in_the_log(
-    client: Client, olga: Any, kamakura: Any, case_rows: dict[str, Any]
+    client: Client,
+    olga: Any,
+    alice: Any,
+    kamakura: Any,
+    kamakura_council: Any,
+    case_rows: dict[str, Any],
+    council_rows: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
     client.force_login(olga)
     walked = case_urls(case_rows)
@@ -55,6 +66,53 @@ def test_walking_every_case_url_leaves_each_in_the_log(
             assert entry.persons == [case_rows["person"].pk], entry.url_name
         assert "花子" not in json.dumps(entry.detail, ensure_ascii=False) + entry.path
     assert person_pages == {"case-person", "case-person-disclosure", "case-meeting", "case-referral"}
+
+    # The concern pages: what supporters wrote about someone, opened and moved by the coordinator.
+    concern = council_rows["concern"]
+    client.force_login(alice)
+    walked = concern_urls(concern)
+    assert {name for name, _path in walked} == {"concerns", "concern", "concern-move"}
+    for name, path in walked:
+        before = len(entries(url_name=name))
+        response = client.post(path, {"to": "triaged"}) if name == "concern-move" else client.get(path)
+        assert response.status_code in (200, 302), (name, response.status_code)
+        logged = entries(url_name=name)
+        assert len(logged) == before + 1, f"{name} ({path}) is not in the case log"
+        assert logged[-1].actor_id == alice.pk and logged[-1].path == path
+        if name != "concerns":
+            assert logged[-1].detail == {"ids": {"concern_id": concern.pk}}
+    assert entries(url_name="concern-move")[-1].action == caselog.CHANGE
+    # Reporting one is a change of person data too (the supporter's form, with the new concern's id).
+    client.force_login(council_rows["suzu"])
+    client.post(
+        "/kamakura/workspace/concerns/report/", {"what": "郵便受けがあふれている", "place": "長谷", "urgency": "days"}
+    )
+    with scopes_disabled():
+        reported = Concern.objects.latest("pk")
+    assert reported.pk != concern.pk
+    row = entries(action=caselog.CHANGE, actor_id=council_rows["suzu"].pk)[-1]
+    assert row.detail["concern_id"] == reported.pk
+    for entry in entries(platform=kamakura):
+        text = json.dumps(entry.detail, ensure_ascii=False) + entry.path
+        assert "新聞" not in text and "郵便受け" not in text and "長谷" not in text
+
+    # The ledger commands: the export names every record it wrote out, the import every record it made.
+    out = tmp_path / "ledger.csv"
+    call_command("export_cases", str(out), platform="kamakura", stdout=StringIO())
+    exported = entries(url_name="export-cases")
+    assert len(exported) == 1 and exported[0].action == caselog.EXPORT
+    assert exported[0].persons == [case_rows["person"].pk] and exported[0].detail["persons"] == 1
+    ledger = tmp_path / "in.csv"
+    ledger.write_text("氏名,生年月日\n見本 太郎,1950-04-01\n見本 花子,1951-05-02\n", encoding="utf-8")
+    call_command(
+        "import_cases", str(ledger), platform="kamakura", organisation=str(kamakura_council.pk), stdout=StringIO()
+    )
+    imported = entries(url_name="import-cases")
+    with scopes_disabled():
+        made = sorted(Person.objects.exclude(pk=case_rows["person"].pk).values_list("pk", flat=True))
+    assert len(imported) == 1 and imported[0].action == caselog.CHANGE and imported[0].persons == made
+    assert imported[0].organizations == [str(kamakura_council.pk)]
+    assert "見本" not in json.dumps(imported[0].detail, ensure_ascii=False)
     assert caselog.verify(kamakura.pk).ok
 
 

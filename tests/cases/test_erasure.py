@@ -100,8 +100,9 @@ def test_the_registering_organisation_erases_the_record_and_keeps_the_records(
         assert all(consent.given_by == "" for consent in Consent.objects.filter(person=person))
         event = AuditEvent.objects.filter(action="cases.person.erased").get()
         logged = CaseLogEntry.objects.filter(detail__person=person.pk, detail__has_key="erased").get()
-    assert event.actor == olga and event.changes == {"fields": ["name", "birth_date", "note"]}
-    assert logged.detail["erased"] == ["name", "birth_date", "note"] and logged.persons == [person.pk]
+    # The council's attachment (case_rows) is part of the record: erased with it.
+    assert event.actor == olga and event.changes == {"fields": ["name", "birth_date", "note", "attachments"]}
+    assert logged.detail["erased"] == ["name", "birth_date", "note", "attachments"] and logged.persons == [person.pk]
     assert "花子" not in json.dumps([event.changes, event.object_repr, logged.detail], ensure_ascii=False)
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, note, address FROM cases_person WHERE id = %s", [person.pk])

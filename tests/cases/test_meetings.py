@@ -192,6 +192,7 @@ def test_key_rotation_reseals_meeting_documents(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("reencrypt_cases", stdout=out)
     assert "cases.MeetingDocument files: 1 sealed with key k2" in out.getvalue()
+    assert "cases.PersonAttachment files: 1 sealed with key k2" in out.getvalue()
     with scopes_disabled():
         document = MeetingDocument.objects.get(pk=case_rows["document"].pk)
     assert (Path(settings.MEDIA_ROOT) / document.blob.name).read_bytes().startswith(b"gcm1:k2:")

@@ -1,10 +1,10 @@
 """Issue 11, "Measured": after a realistic session no person's field is in clear in the database, logs or e-mail.
 
 The session: a ledger imported (and a bad one refused), a referral made, requested, previewed,
-accepted, worked and completed through the case pages, the person's page opened, the records
+accepted, worked and completed through the case pages, the person's page opened, a file attached and downloaded, the records
 exported, the figures read. Then every table is dumped — on SQLite a page-by-page copy of the database
 file (free pages included, where deleted rows linger), on PostgreSQL every row as text — and searched,
-with the sessions decoded (messages live there), every log record, everything printed, and the outbox.
+with the sessions decoded (messages live there), every log record, everything printed, the outbox and every stored file.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -43,6 +45,8 @@ SECRETS = {
     "need": "秘密の見守り依頼",
     "outcome text": "秘密の結果報告",
     "refused row": "拒否野 花",
+    "attachment name": "秘密野さん診断書",
+    "attachment text": "添付ファイルの秘密の本文",
 }
 LEDGER = (
     "受付日,氏名,ふりがな,生年月日,電話番号,住所,相談内容\n"
@@ -124,6 +128,16 @@ def test_a_realistic_session_leaves_no_personal_field_in_clear(
     assert done.status_code == 302
     # A refused move puts a message in the session: it must not carry the person either.
     receiver.post(base + "move/", {"to": Status.ACCEPTED})
+    # A file kept with the record (item 3): its name and its bytes are sealed on disk too.
+    attachment = SimpleUploadedFile(
+        f"{SECRETS['attachment name']}.txt", SECRETS["attachment text"].encode(), content_type="text/plain"
+    )
+    upload = client.post(f"/kamakura/workspace/cases/persons/{person.pk}/attachments/", {"file": attachment})
+    assert upload.status_code == 302
+    with scopes_disabled():
+        kept = person.attachments.get()
+    download = client.get(f"/kamakura/workspace/cases/attachments/{kept.pk}/")
+    assert b"".join(download.streaming_content).decode() == SECRETS["attachment text"]
     out = tmp_path / "export.csv"
     call_command("export_cases", str(out), platform="kamakura", stdout=printed)
     assert SECRETS["name"] in out.read_text(encoding="utf-8-sig")  # the export itself is the cleartext, on purpose
@@ -137,10 +151,12 @@ def test_a_realistic_session_leaves_no_personal_field_in_clear(
         "sessions": sessions_text().encode(),
         "logs": "\n".join(f"{r.name} {r.getMessage()} {r.args!r}" for r in caplog.records).encode(),
         "printed": (printed.getvalue() + captured.out + captured.err).encode(),
+        "files": b"\n".join(path.read_bytes() for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()),
         "e-mail": "\n".join(f"{m.subject}\n{m.body}\n{getattr(m, 'alternatives', [])!r}" for m in mail.outbox).encode(),
     }
     assert len(places["database"]) > 10_000  # a real dump, not an empty one
     assert b"gcm1:k1:" in places["database"]  # …that holds the session's encrypted values
+    assert places["files"].count(b"gcm1:k1:") >= 3  # the meeting's PDF and both attachments, sealed
     leaks = [
         f"{what} in {where}"
         for what, value in SECRETS.items()

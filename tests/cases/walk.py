@@ -13,6 +13,7 @@ from django.urls import URLPattern
 
 from tests.notices.rows import pdf
 from tsunagari.cases import workspace_urls
+from tsunagari.councils import workspace_urls as councils_urls
 
 ROW_FOR_ID = {
     "person_id": "person",
@@ -22,6 +23,7 @@ ROW_FOR_ID = {
     "task_id": "task",
     "consent_id": "consent",
     "person_request_id": "person_request",
+    "attachment_id": "attachment",
 }
 
 
@@ -37,6 +39,33 @@ PERSON_LISTS = frozenset({"cases", "case-requests", "case-meetings", "case-notif
 
 def case_patterns() -> list[URLPattern]:
     return [p for p in workspace_urls.urlpatterns if isinstance(p, URLPattern) and p.name not in AGGREGATES_ONLY]
+
+
+# The supporter's form (councils): it shows nothing written before; what it stores is case-logged by
+# councils.actions.report_concern (with the concern's id), and the thank-you page shows nothing.
+CONCERN_FORM = frozenset({"concern-report", "concern-report-sent"})
+
+
+def concern_patterns() -> list[URLPattern]:
+    """The coordinators' concern pages (triage): what supporters wrote about someone."""
+    return [
+        p
+        for p in councils_urls.urlpatterns
+        if isinstance(p, URLPattern) and str(p.name).startswith("concern") and p.name not in CONCERN_FORM
+    ]
+
+
+def concern_urls(concern: Any, slug: str = "kamakura") -> list[tuple[str, str]]:
+    """(url name, path) of every concern page, with `concern`'s id."""
+    found = []
+    for pattern in concern_patterns():
+        route = str(pattern.pattern)
+        for converter in pattern.pattern.converters:
+            if converter != "concern_id":
+                raise AssertionError(f"{pattern.name}: teach tests/cases/walk.py concern_urls about <{converter}>")
+            route = route.replace(f"<int:{converter}>", str(concern.pk))
+        found.append((str(pattern.name), f"/{slug}/workspace/{route}"))
+    return found
 
 
 def case_urls(rows: dict[str, Any], slug: str = "kamakura") -> list[tuple[str, str]]:

@@ -466,6 +466,7 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
             "case-meeting",
             "case-meeting-document",
             "case-notifications",
+            "case-attachment",
         )
     },
     **{
@@ -483,6 +484,7 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
             "case-task-done",
             "case-notifications-read",
             "case-consent-withdraw",
+            "case-attachment-upload",
         )
     },
 }
@@ -683,6 +685,8 @@ def case_meeting_urls(base: str, rows: dict[str, Any]) -> dict[str, tuple[str, d
         "case-meeting-document": (base + f"cases/meetings/documents/{rows['document'].pk}/", {}),
         "case-meeting-task": (meeting + "tasks/", {"title": "電話する", "owner": "", "due_on": "2027-01-15"}),
         "case-task-done": (base + f"cases/tasks/{rows['task'].pk}/done/", {}),
+        "case-attachment-upload": (base + f"cases/persons/{rows['person'].pk}/attachments/", {"file": pdf("追加.pdf")}),
+        "case-attachment": (base + f"cases/attachments/{rows['attachment'].pk}/", {}),
         "case-notifications": (base + "cases/notifications/", {}),
         "case-notifications-read": (base + "cases/notifications/read/", {}),
     }

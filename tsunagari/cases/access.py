@@ -7,7 +7,7 @@ platforms, former members — gets 404, as for a record that does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import wraps
 from typing import Any
@@ -145,7 +145,7 @@ def case_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
             # any record one may not see.
             match = request.resolver_match
             if match is None or set(match.kwargs) - {"platform_slug"}:
-                _log_request(request, workspace, orgs, 404)
+                log_request(request, workspace.platform.pk, orgs, 404)
                 raise Http404
             response = HttpResponseRedirect(reverse("workspace:pledge", args=[workspace.platform.slug]))
             patch_cache_control(response, no_store=True, private=True)
@@ -158,7 +158,7 @@ def case_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
             status = 404
             raise
         finally:
-            _log_request(request, workspace, orgs, status)
+            log_request(request, workspace.platform.pk, orgs, status)
         patch_cache_control(response, no_store=True, private=True)
         return response
 
@@ -167,10 +167,11 @@ def case_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespon
     return workspace_view()(wrapper)
 
 
-def _log_request(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], status: int) -> None:
+def log_request(request: HttpRequest, platform_id: int, orgs: Iterable[Any], status: int) -> None:
+    """Write one case-log row for a request over person data (a view, or a change for POST and the like)."""
     match = request.resolver_match
     caselog.append(
-        platform_id=workspace.platform.pk,
+        platform_id=platform_id,
         action=caselog.VIEW if request.method in ("GET", "HEAD") else caselog.CHANGE,
         actor=request.user,
         organizations=orgs,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -37,6 +38,7 @@ from .models import (
     MeetingParticipant,
     Outcome,
     Person,
+    PersonAttachment,
     PersonRequest,
     ProvisionRecord,
     Referral,
@@ -776,6 +778,45 @@ def read_document(document: MeetingDocument) -> bytes:
         return crypto.decrypt_bytes(handle.read(), context=document.context)
 
 
+def add_attachment(person: Person, upload: UploadedFile, *, organization_id: Any, actor: Any) -> PersonAttachment:
+    """Keep a checked file (notices.files.validate_upload) with the person's record for one organisation, encrypted.
+
+    The bytes are sealed with the field keys (crypto.encrypt_bytes) and the file's random token as
+    associated data; the name is an encrypted column. Audited and case-logged without the name.
+    """
+    kind = files.validate_upload(upload)
+    data = upload.read()
+    with transaction.atomic():
+        attachment = PersonAttachment(
+            platform_id=person.platform_id,
+            person=person,
+            organization_id=organization_id,
+            name=files.clean_name(upload.name or ""),
+            content_type=kind.content_type,
+            size=len(data),
+            uploaded_by=actor,
+        )
+        attachment.blob.save(
+            "attachment.gcm", ContentFile(crypto.encrypt_bytes(data, context=attachment.context)), save=False
+        )
+        attachment.save()
+        _log_change(
+            "cases.attachment.added",
+            attachment,
+            actor=actor,
+            platform=person.platform,
+            organization_id=organization_id,
+            person_id=person.pk,
+            detail={"attachment": attachment.pk, "size": len(data), "type": kind.content_type},
+        )
+    return attachment
+
+
+def read_attachment(attachment: PersonAttachment) -> bytes:
+    with attachment.blob.open("rb") as handle:
+        return crypto.decrypt_bytes(handle.read(), context=attachment.context)
+
+
 def add_task(
     meeting: CaseMeeting, *, actor: Any, title: str, owner: Any, due_on: date, person: Person | None = None
 ) -> FollowUpTask:
@@ -884,6 +925,13 @@ def erase_person(person: Person, *, organization_id: Any, actor: Any) -> list[st
         person.birth_date = person.received_on = None
         person.erased_at = timezone.now()
         person.save(update_fields=[*ERASED_FIELDS, "lookup", "erased_at"])
+        # Attachments are part of the record: their rows go now, their files once this is committed.
+        attachments = list(PersonAttachment.objects.filter(person=person))
+        if attachments:
+            erased.append("attachments")
+            for attachment in attachments:
+                transaction.on_commit(partial(attachment.blob.storage.delete, str(attachment.blob.name)))
+            PersonAttachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
         # Encrypted, so compared here rather than in SQL.
         for consent in Consent.objects.filter(person=person, organization_id=organization_id):
             if consent.given_by:

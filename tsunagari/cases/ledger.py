@@ -11,7 +11,8 @@ where a name or a telephone number must not be.
 
 Out: the same headings (plus the record's number and the holding organisation), decrypted, for the
 platform's own records; formulas defused like every spreadsheet export (lib/spreadsheet.py); the
-file is made readable by its owner only; each export writes an audit event.
+file is made readable by its owner only. Each import and export writes an audit event and a row of
+the hash-chained case log (caselog.py) naming every record by id.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from tsunagari.lib.spreadsheet import FORMULA_STARTS, csv_lines
 from tsunagari.lib.wareki import parse_date
 from tsunagari.tenancy.models import Platform
 
-from . import crypto
+from . import caselog, crypto
 from .models import Consent, Person
 
 __all__ = ["HEADINGS", "LedgerInvalid", "Problem", "export_ledger", "import_ledger", "read_ledger"]
@@ -349,8 +350,10 @@ def import_ledger(path: Path, *, platform: Platform, organization: Any) -> Impor
         rows, problems = check_ledger(ledger, persons=Person.objects.filter(platform=platform), today=today)
         if problems:
             raise LedgerInvalid(problems)
+        created: list[int] = []
         for _number, values in rows:
             person = Person.objects.create(platform=platform, registered_by=organization, **values)
+            created.append(person.pk)
             # The organisation kept this ledger already; how each person agreed is not in it (method
             # left blank), so the import records the holding from the day the case was taken on.
             Consent.objects.create(
@@ -362,6 +365,15 @@ def import_ledger(path: Path, *, platform: Platform, organization: Any) -> Impor
             object_type="cases.person",
             object_repr=f"{len(rows)} persons",
             changes={"persons": len(rows), "file": path.name, "organisation": str(organization.pk), "by": _os_user()},
+        )
+        # Person data written, as from a case page: the hash-chained case log names every record made.
+        caselog.append(
+            platform_id=platform.pk,
+            action=caselog.CHANGE,
+            organizations=[organization.pk],
+            persons=created,
+            url_name="import-cases",
+            detail={"command": "import-cases", "file": path.name, "persons": len(rows), "by": _os_user()},
         )
     ignored = [name for name in ledger.headings if name and name not in HEADINGS]
     return ImportResult(persons=len(rows), ignored_columns=ignored, encoding=ledger.encoding)
@@ -399,8 +411,15 @@ def export_ledger(out: Path, *, platform: Platform, organization: Any = None) ->
         # Readable by its owner only: the file holds everything the database keeps encrypted.
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.fchmod(fd, 0o600)
+        exported: list[int] = []
+
+        def each(rows: Iterable[Person]) -> Iterable[Person]:
+            for person in rows:
+                exported.append(person.pk)
+                yield person
+
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            for line in csv_lines(EXPORT_HEADINGS, ledger_rows(persons.iterator())):
+            for line in csv_lines(EXPORT_HEADINGS, ledger_rows(each(persons.iterator()))):
                 handle.write(line)
         record(
             "cases.persons.exported",
@@ -413,5 +432,14 @@ def export_ledger(out: Path, *, platform: Platform, organization: Any = None) ->
                 "organisation": str(organization.pk) if organization is not None else "",
                 "by": _os_user(),
             },
+        )
+        # An export of person data, like the disclosure file: in the hash-chained case log, every record by id.
+        caselog.append(
+            platform_id=platform.pk,
+            action=caselog.EXPORT,
+            organizations=[organization.pk] if organization is not None else [],
+            persons=exported,
+            url_name="export-cases",
+            detail={"command": "export-cases", "file": str(out), "persons": count, "by": _os_user()},
         )
     return count

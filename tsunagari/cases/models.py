@@ -75,6 +75,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "cases.request.recorded": _("recorded a request from a person (APPI)"),
     "cases.request.answered": _("answered a request from a person (APPI)"),
     "cases.person.erased": _("erased a supported person's record"),
+    "cases.attachment.added": _("added an attachment to a supported person's record"),
 }
 
 
@@ -376,6 +377,42 @@ class MeetingDocument(models.Model):
         return f"cases.meetingdocument:{self.token}"
 
 
+def person_attachment_path(instance: PersonAttachment, filename: str) -> str:
+    return f"cases/{instance.platform_id}/{instance.token.hex}.gcm"
+
+
+class PersonAttachment(models.Model):
+    """A file kept with a person's record (a letter, an assessment), stored encrypted (AES-GCM) under a random name.
+
+    It belongs to the organisation that added it: only that organisation's people see and download
+    it, while the organisation can see the person. Another organisation seeing the person through a
+    referral or a meeting was not provided the file (no provision record): sharing a document goes
+    through a case meeting, which records the provision.
+    """
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, models.CASCADE, related_name="attachments")
+    organization = models.ForeignKey("directory.Organization", models.PROTECT, related_name="+")
+    name = EncryptedTextField(_("file name"))
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    # Names the stored file and is bound into its encryption, so a file swapped for another does not open.
+    token = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    blob = models.FileField(upload_to=person_attachment_path, max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlatformScopedManager()
+
+    def __str__(self) -> str:
+        return f"person attachment #{self.pk}"  # never the file name: this string ends up in logs
+
+    @property
+    def context(self) -> str:
+        """The associated data its bytes are sealed with: this file and no other."""
+        return f"cases.personattachment:{self.token}"
+
+
 class FollowUpTask(models.Model):
     """Something a case meeting decided someone will do, by a date."""
 
@@ -491,6 +528,8 @@ class Notification(models.Model):
         TASK_DUE = "task_due", _("A follow-up task is due.")
         REQUEST_DUE_SOON = "request_due_soon", _("A person's request must be answered within three days.")
         REQUEST_OVERDUE = "request_overdue", _("A person's request is past its answer date.")
+        # For the platform's coordinators (tsunagari.councils): a supporter's concern (気づき) to triage.
+        CONCERN_NEW = "concern_new", _("A new concern was reported.")
 
     platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tsunagari.accounts.mail import render_message, send_after_commit
 from tsunagari.accounts.models import ORGANISATION_ROLES, Membership, User
@@ -43,8 +44,22 @@ def organisation_people(platform: Platform, organization_id: Any) -> list[User]:
     )
 
 
-def notify(platform: Platform, users: Iterable[User], kind: str, key: str, link: str) -> int:
-    """Notify each of `users` once per `key`: in the app, and by e-mail after the transaction commits."""
+def notify(
+    platform: Platform,
+    users: Iterable[User],
+    kind: str,
+    key: str,
+    link: str,
+    *,
+    summary: str = "",
+    inbox: tuple[str, str] | None = None,
+) -> int:
+    """Notify each of `users` once per `key`: in the app, and by e-mail after the transaction commits.
+
+    `summary` is one more line for the e-mail (never personal data: the caller writes it from codes
+    such as an urgency); `inbox` is (label, path) of the page listing such notices, the case
+    notifications unless given.
+    """
     made = 0
     for user in users:
         try:
@@ -54,11 +69,17 @@ def notify(platform: Platform, users: Iterable[User], kind: str, key: str, link:
             continue  # already told
         made += 1
         if user.email:
+            inbox_label, inbox_path = inbox or (
+                _("All your case notifications:"),
+                reverse("workspace:case-notifications", args=[platform.slug]),
+            )
             context = {
                 "platform": platform,
                 "kind": Notification.Kind(kind).label,
+                "summary": summary,
                 "link": settings.SITE_URL.rstrip("/") + link,
-                "inbox": settings.SITE_URL.rstrip("/") + reverse("workspace:case-notifications", args=[platform.slug]),
+                "inbox_label": inbox_label,
+                "inbox": settings.SITE_URL.rstrip("/") + inbox_path,
             }
             send_after_commit(render_message("cases/email/notification", user.email, context))
     return made

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 import re
 from typing import Any, cast
 
@@ -10,7 +11,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +30,7 @@ from . import actions, caselog, disclosure, figures, notify
 from .access import case_view, held_persons, visible_meetings, visible_persons, visible_referrals
 from .forms import (
     ConsentForm,
+    DocumentForm,
     ErasureForm,
     PersonForm,
     PersonRecordForm,
@@ -45,6 +48,7 @@ from .models import (
     Notification,
     Outcome,
     Person,
+    PersonAttachment,
     PersonRequest,
     ProvisionRecord,
     Status,
@@ -114,6 +118,8 @@ def person_detail(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
     )
     # Likewise the requests the person made to this organisation.
     requests = PersonRequest.objects.filter(person=person, organization__in=orgs).order_by("-received_on", "-pk")
+    # And the files this organisation keeps with the record (each organisation its own).
+    attachments = PersonAttachment.objects.filter(person=person, organization__in=orgs).order_by("-uploaded_at", "-pk")
     return _render(
         request,
         workspace,
@@ -124,6 +130,8 @@ def person_detail(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
         provisions=provisions,
         consents=consents,
         requests=requests,
+        attachments=attachments,
+        attachment_form=DocumentForm(),
         today=today,
         # Contact details were not provided to anyone through a referral (its items): the registering
         # organisation alone sees them.
@@ -321,6 +329,54 @@ def request_answer(
         back=("workspace:case-person", [person.pk]) if held else ("workspace:case-requests", []),
         buttons=[("save", _("Record the answer"))],
     )
+
+
+def _seeing_organisation(orgs: frozenset[Any], workspace: Workspace, person: Person) -> Any:
+    """The member's organisation that sees `person` (the one a new attachment belongs to)."""
+    today = timezone.localdate()
+    for org_id in sorted(orgs, key=str):
+        if visible_persons(frozenset({org_id}), workspace.platform.pk, today).filter(pk=person.pk).exists():
+            return org_id
+    raise Http404
+
+
+@require_POST
+@case_view
+def attachment_upload(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], person_id: int) -> HttpResponse:
+    """Keep a file with the person's record, for this organisation (checked, encrypted at rest)."""
+    person = get_object_or_404(visible_persons(orgs, workspace.platform.pk, timezone.localdate()), pk=person_id)
+    caselog.touch(request, person)
+    form = DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("file", []):
+            messages.error(request, str(error))
+    else:
+        organisation = _seeing_organisation(orgs, workspace, person)
+        actions.add_attachment(person, form.cleaned_data["file"], organization_id=organisation, actor=request.user)
+        messages.success(request, _("The file was added to the record."))
+    return redirect("workspace:case-person", workspace.platform.slug, person.pk)
+
+
+@case_view
+def attachment_download(
+    request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], attachment_id: int
+) -> HttpResponseBase:
+    """One of the organisation's attachments of a person it sees now: a download, never shown inline."""
+    persons = visible_persons(orgs, workspace.platform.pk, timezone.localdate())
+    attachment: PersonAttachment = get_object_or_404(
+        PersonAttachment.objects.filter(person__in=persons.values("pk"), organization__in=orgs), pk=attachment_id
+    )
+    caselog.touch(request, attachment.person_id)
+    response = FileResponse(
+        io.BytesIO(actions.read_attachment(attachment)),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
 
 
 # Open requests on one page: far more than an organisation should ever have waiting.

@@ -5,7 +5,8 @@
   supporter, anyone from another platform or with no role gets 404 (the supporter has no workspace
   role, so every other workspace page is 404 for them too).
 - The triage queue: the platform's coordinators only (a superuser is not one), with two-factor
-  authentication and a valid confidentiality pledge; everyone else 404. Never cached.
+  authentication and a valid confidentiality pledge; everyone else 404. Never cached; every request
+  that reaches a concern is written to the case log (cases/caselog.py), as for a case page.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from tsunagari.accounts.models import Membership, Role
+from tsunagari.cases.access import log_request
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import platform_scope
 from tsunagari.workspace.access import WRITERS, Workspace, workspace_view
@@ -82,11 +84,24 @@ def triage_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
             )
         elif not has_valid_pledge(request.user, workspace.platform):
             if request.resolver_match is None or request.resolver_match.url_name != "concerns":
+                log_request(request, workspace.platform.pk, (), 404)
                 raise Http404
             response = HttpResponseRedirect(reverse("workspace:pledge", args=[workspace.platform.slug]))
         else:
-            response = view(request, workspace, *args, **kwargs)
+            # Concerns are about people: every request that reaches them goes to the case log, like
+            # a case page (refused ones too), with the concern's id; never its text.
+            status = 500
+            try:
+                response = view(request, workspace, *args, **kwargs)
+                status = response.status_code
+            except Http404:
+                status = 404
+                raise
+            finally:
+                log_request(request, workspace.platform.pk, (), status)
         patch_cache_control(response, no_store=True, private=True)
         return response
 
+    # Marks the view as case-logged; the walk over the concern URLs checks it (tests/cases/test_case_log.py).
+    wrapper.case_logged = True  # type: ignore[attr-defined]
     return wrapper

@@ -6,10 +6,15 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tsunagari.accounts.models import Membership, Role, User
 from tsunagari.audit.log import record
+from tsunagari.cases import caselog
+from tsunagari.cases.models import Notification
+from tsunagari.cases.notify import notify
 from tsunagari.tenancy.models import Platform
 
 from .models import (
@@ -22,6 +27,7 @@ from .models import (
     CouncilMember,
     Pledge,
     Supporter,
+    Urgency,
 )
 from .pledges import pledge_text
 
@@ -154,7 +160,37 @@ def report_concern(
             obj=concern,
             changes={"urgency": [None, urgency]},
         )
+        # What was written about someone: a change of person data, so the case log has it too.
+        caselog.append(
+            platform_id=platform.pk,
+            action=caselog.CHANGE,
+            actor=user,
+            detail={"concern_id": concern.pk, "reported": True, "urgency": urgency},
+        )
+        tell_coordinators(concern)
     return concern
+
+
+def tell_coordinators(concern: Concern) -> int:
+    """Tell the platform's coordinators of a new concern: in the app, and by e-mail with its urgency only.
+
+    The e-mail says that a concern came in, how urgent it is and where the triage queue is; what
+    was noticed and where stay behind sign-in, two-factor and the pledge (cases/notify.py).
+    """
+    platform = concern.platform
+    coordinators = User.objects.filter(
+        pk__in=Membership.objects.filter(platform=platform, role=Role.COORDINATOR).values("user_id"), is_active=True
+    ).order_by("pk")
+    slug = platform.slug
+    return notify(
+        platform,
+        coordinators,
+        Notification.Kind.CONCERN_NEW,
+        f"concern-new:{concern.pk}",
+        reverse("workspace:concern", args=[slug, concern.pk]),
+        summary=_("How urgent: %(urgency)s") % {"urgency": Urgency(concern.urgency).label},
+        inbox=(_("The concerns to triage:"), reverse("workspace:concerns", args=[slug])),
+    )
 
 
 def move_concern(concern: Concern, to: str, *, actor: Any, note: str = "", handed_to: Any = None) -> Concern:

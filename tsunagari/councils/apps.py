@@ -11,7 +11,9 @@ class CouncilsConfig(AppConfig):
     def ready(self) -> None:
         from tsunagari.audit.models import ACTION_LABELS
         from tsunagari.cases import access
+        from tsunagari.workspace.dashboard import register_todo
 
+        from . import dashboard
         from .models import AUDIT_LABELS
         from .pledges import has_valid_pledge, sharing_bases
 
@@ -20,3 +22,4 @@ class CouncilsConfig(AppConfig):
         # check: it is handed over here. Without it, cases lets no one in (see cases/access.py).
         access.register_pledge_check(has_valid_pledge)
         access.register_council_bases(sharing_bases)
+        register_todo(dashboard.todos)

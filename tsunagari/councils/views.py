@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from allauth.account.forms import ResetPasswordForm
 from django.contrib import messages
@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tsunagari.accounts.models import User
 from tsunagari.audit.log import record
+from tsunagari.cases.models import Notification
 from tsunagari.directory.models import Organization
 from tsunagari.tenancy.models import Platform
 from tsunagari.workspace.access import WRITERS, Workspace, workspace_view
@@ -227,13 +229,29 @@ def concern_report_sent(request: HttpRequest, platform: Platform, supporter: Sup
 def concern_queue(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     queue = list(Concern.objects.queue())
     done = Concern.objects.exclude(state__in=[ConcernState.NEW, ConcernState.TRIAGED]).order_by("-updated_at")[:50]
-    return _render(request, workspace, "councils/concern_queue.html", queue=queue, done=done)
+    # The in-app notice of each new concern (actions.tell_coordinators): marked until this coordinator opens it.
+    unread = {
+        int(key.rsplit(":", 1)[1])
+        for key in Notification.objects.filter(
+            platform=workspace.platform,
+            user=cast(User, request.user),
+            kind=Notification.Kind.CONCERN_NEW,
+            read_at__isnull=True,
+        ).values_list("key", flat=True)
+    }
+    return _render(request, workspace, "councils/concern_queue.html", queue=queue, done=done, unread=unread)
 
 
 @triage_view
 def concern_detail(request: HttpRequest, workspace: Workspace, concern_id: int) -> HttpResponse:
     concern: Concern = get_object_or_404(Concern.objects.select_related("reported_by", "handed_to"), pk=concern_id)
     record("councils.concern.viewed", platform=workspace.platform, obj=concern)
+    Notification.objects.filter(
+        platform=workspace.platform,
+        user=cast(User, request.user),
+        key=f"concern-new:{concern.pk}",
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
     moves = [(to, ConcernState(to).label) for (start, to) in sorted(CONCERN_MOVES) if start == concern.state]
     return _render(
         request, workspace, "councils/concern_detail.html", concern=concern, moves=moves, form=ConcernMoveForm()

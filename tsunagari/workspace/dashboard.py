@@ -34,6 +34,8 @@ class Todo:
     url: str
     # Lower first: a resident's problem before a stale listing.
     order: int = 50
+    # Shown highlighted: someone may be in danger or a deadline has passed.
+    urgent: bool = False
 
 
 @dataclass(frozen=True)

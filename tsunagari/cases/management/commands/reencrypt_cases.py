@@ -1,4 +1,4 @@
-"""Re-seal every encrypted case value and meeting document with the current key; recompute the lookup hashes.
+"""Re-seal every encrypted case value, meeting document and person attachment with the current key; recompute the lookup hashes.
 
 Run after putting a new key first in TSUNAGARI_FIELD_KEYS (or a new TSUNAGARI_LOOKUP_KEY); the old
 keys may be removed once it reports nothing left under them. All-or-nothing per model. A document
@@ -18,7 +18,7 @@ from django.db import transaction
 
 from tsunagari.cases import crypto
 from tsunagari.cases.fields import EncryptedTextField
-from tsunagari.cases.models import MeetingDocument
+from tsunagari.cases.models import MeetingDocument, PersonAttachment
 from tsunagari.tenancy.scoping import scopes_disabled
 
 
@@ -44,14 +44,14 @@ class Command(BaseCommand):
                         )
                         count += 1
                 self.stdout.write(f"{model._meta.label}: {count} rows sealed with key {current}")
-            self.stdout.write(
-                f"cases.MeetingDocument files: {self.reseal_documents(current)} sealed with key {current}"
-            )
+            for files in (MeetingDocument, PersonAttachment):
+                count = self.reseal_files(files, current)
+                self.stdout.write(f"{files._meta.label} files: {count} sealed with key {current}")
 
     @staticmethod
-    def reseal_documents(current: str) -> int:
+    def reseal_files(model: type[MeetingDocument] | type[PersonAttachment], current: str) -> int:
         count = 0
-        for document in MeetingDocument.objects.order_by("pk").iterator():
+        for document in model.objects.order_by("pk").iterator():
             with document.blob.open("rb") as handle:
                 sealed = handle.read()
             if sealed.split(b":", 2)[1].decode() == current:
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             data = crypto.decrypt_bytes(sealed, context=document.context)
             old = str(document.blob.name)
             with transaction.atomic():
-                document.blob.save("document.gcm", ContentFile(crypto.encrypt_bytes(data, context=document.context)))
+                document.blob.save("sealed.gcm", ContentFile(crypto.encrypt_bytes(data, context=document.context)))
                 transaction.on_commit(partial(document.blob.storage.delete, old))
             count += 1
         return count
