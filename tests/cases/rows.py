@@ -135,3 +135,34 @@ def consent_to_share(person: Any, *, sender: Any, receiver: Any) -> Any:
             recipients=[receiver.pk],
             items=actions.REFERRAL_ITEMS,
         )
+
+
+OUTSIDERS = ["other_organisation", "other_platform", "former_member", "no_pledge", "observer"]
+
+
+def outsider(
+    request: pytest.FixtureRequest, who: str, olga: Any, rows: dict[str, Any], tottori: Any
+) -> tuple[Any, str]:
+    """One of the people who must get 404 on case pages, and the platform slug they try: another
+    organisation, another platform's organisation admin, a former member, a member without a
+    pledge, an observer (olga is the registering organisation's admin)."""
+    from tsunagari.councils.models import Pledge
+    from tsunagari.directory.models import Organization
+    from tsunagari.tenancy.scoping import scopes_disabled
+
+    if who == "other_organisation":
+        return rows["dora"], "kamakura"
+    if who == "other_platform":
+        with scopes_disabled():
+            their_org = Organization.objects.create(platform=tottori, name="鳥取市社協")
+        user = with_totp(make_user("toru"))
+        Membership.objects.create(user=user, platform=tottori, role=Role.ORG_ADMIN, organization=their_org)
+        return user, tottori.slug
+    if who == "former_member":
+        Membership.objects.filter(user=olga).delete()
+        return olga, "kamakura"
+    if who == "no_pledge":
+        with scopes_disabled():
+            Pledge.objects.filter(user=olga).delete()
+        return olga, "kamakura"
+    return with_totp(request.getfixturevalue("oscar")), "kamakura"

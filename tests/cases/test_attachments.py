@@ -16,13 +16,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from tests.cases.rows import OUTSIDERS, outsider
 from tests.cases.walk import request as walk_request
-from tests.conftest import make_user, with_totp
 from tests.notices.rows import PDF, pdf
-from tsunagari.accounts.models import Membership, Role
 from tsunagari.cases import actions, caselog, crypto
 from tsunagari.cases.models import CaseLogEntry, PersonAttachment, Referral, Status
-from tsunagari.councils.models import Pledge
 from tsunagari.tenancy.scoping import scopes_disabled
 
 pytestmark = pytest.mark.django_db
@@ -127,29 +125,11 @@ def test_the_file_goes_with_the_organisations_hold_on_the_person(
     assert client.get(f"{BASE}attachments/{case_rows['attachment'].pk}/").status_code == 404
 
 
-@pytest.mark.parametrize("who", ["other_organisation", "other_platform", "former_member", "no_pledge", "observer"])
+@pytest.mark.parametrize("who", OUTSIDERS)
 def test_outsiders_get_404_and_change_nothing(
     request: pytest.FixtureRequest, client: Client, olga: Any, case_rows: dict[str, Any], tottori: Any, who: str
 ) -> None:
-    slug = "kamakura"
-    if who == "other_organisation":
-        user = case_rows["dora"]
-    elif who == "other_platform":
-        from tsunagari.directory.models import Organization
-
-        with scopes_disabled():
-            their_org = Organization.objects.create(platform=tottori, name="鳥取市社協")
-        user, slug = with_totp(make_user("toru")), tottori.slug
-        Membership.objects.create(user=user, platform=tottori, role=Role.ORG_ADMIN, organization=their_org)
-    elif who == "former_member":
-        user = olga
-        Membership.objects.filter(user=olga).delete()
-    elif who == "no_pledge":
-        user = olga
-        with scopes_disabled():
-            Pledge.objects.filter(user=olga).delete()
-    else:
-        user = with_totp(request.getfixturevalue("oscar"))
+    user, slug = outsider(request, who, olga, case_rows, tottori)
     client.force_login(user)
     base = f"/{slug}/workspace/cases/"
     download = client.get(f"{base}attachments/{case_rows['attachment'].pk}/")

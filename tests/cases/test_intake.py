@@ -15,9 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from tests.cases.rows import consent_to_share
-from tests.conftest import make_user, with_totp
-from tsunagari.accounts.models import Membership, Role
+from tests.cases.rows import OUTSIDERS, consent_to_share, outsider
 from tsunagari.audit.models import AuditEvent
 from tsunagari.cases import actions
 from tsunagari.cases.models import Basis, CaseLogEntry, Consent, Person, Referral, Status
@@ -368,29 +366,11 @@ def test_a_receiver_before_accepting_cannot_start_anything_about_the_person(
 # --- who may open the new pages -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["other_organisation", "other_platform", "former_member", "no_pledge", "observer"])
+@pytest.mark.parametrize("who", OUTSIDERS)
 def test_outsiders_get_404_on_the_new_pages(
     request: pytest.FixtureRequest, client: Client, olga: Any, rows: dict[str, Any], tottori: Any, who: str
 ) -> None:
-    slug = "kamakura"
-    if who == "other_organisation":
-        user = rows["dora"]
-    elif who == "other_platform":
-        from tsunagari.directory.models import Organization
-
-        with scopes_disabled():
-            their_org = Organization.objects.create(platform=tottori, name="鳥取市社協")
-        user, slug = with_totp(make_user("toru")), tottori.slug
-        Membership.objects.create(user=user, platform=tottori, role=Role.ORG_ADMIN, organization=their_org)
-    elif who == "former_member":
-        user = olga
-        Membership.objects.filter(user=olga).delete()
-    elif who == "no_pledge":
-        user = olga
-        with scopes_disabled():
-            Pledge.objects.filter(user=olga).delete()
-    else:
-        user = with_totp(request.getfixturevalue("oscar"))
+    user, slug = outsider(request, who, olga, rows, tottori)
     client.force_login(user)
     base = f"/{slug}/workspace/cases/"
     for path in (

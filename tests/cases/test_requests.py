@@ -16,16 +16,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tests.cases.rows import OUTSIDERS, outsider
 from tests.cases.test_intake import person_url, refer, referrals_of
 from tests.cases.test_intake import rows as rows
-from tests.conftest import make_user, with_totp
-from tsunagari.accounts.models import Membership, Role
 from tsunagari.audit.models import AuditEvent
 from tsunagari.cases import actions, crypto
 from tsunagari.cases.lookup import find_person
 from tsunagari.cases.models import Basis, CaseLogEntry, Person, PersonRequest, Status
 from tsunagari.cases.views import CASES_PER_PAGE
-from tsunagari.councils.models import Pledge
 from tsunagari.tenancy.scoping import scopes_disabled
 
 pytestmark = pytest.mark.django_db
@@ -274,29 +272,11 @@ def test_a_page_of_the_case_list_costs_the_same_queries(
 # --- who may open the new pages -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["other_organisation", "other_platform", "former_member", "no_pledge", "observer"])
+@pytest.mark.parametrize("who", OUTSIDERS)
 def test_outsiders_get_404_on_the_new_pages(
     request: pytest.FixtureRequest, client: Client, olga: Any, rows: dict[str, Any], tottori: Any, who: str
 ) -> None:
-    slug = "kamakura"
-    if who == "other_organisation":
-        user = rows["dora"]
-    elif who == "other_platform":
-        from tsunagari.directory.models import Organization
-
-        with scopes_disabled():
-            their_org = Organization.objects.create(platform=tottori, name="鳥取市社協")
-        user, slug = with_totp(make_user("toru")), tottori.slug
-        Membership.objects.create(user=user, platform=tottori, role=Role.ORG_ADMIN, organization=their_org)
-    elif who == "former_member":
-        user = olga
-        Membership.objects.filter(user=olga).delete()
-    elif who == "no_pledge":
-        user = olga
-        with scopes_disabled():
-            Pledge.objects.filter(user=olga).delete()
-    else:
-        user = with_totp(request.getfixturevalue("oscar"))
+    user, slug = outsider(request, who, olga, rows, tottori)
     client.force_login(user)
     base = f"/{slug}/workspace/cases/"
     person = rows["person"].pk
