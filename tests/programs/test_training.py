@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from tests.spreadsheets import FORMULAS, read_export
 from tsunagari.audit.models import AuditEvent
+from tsunagari.lib.fiscal import fiscal_year_of
 from tsunagari.programs import actions
 from tsunagari.programs.models import TrainingRecord
-from tsunagari.programs.views import fiscal_year_of
 from tsunagari.tenancy.scoping import platform_scope, scopes_disabled
 
 pytestmark = pytest.mark.django_db

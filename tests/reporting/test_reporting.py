@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from typing import Any
 
 import pytest
@@ -17,8 +18,9 @@ from tests.reporting.activity import OUTCOMES, year_of_activity, year_of_joint_s
 from tests.reporting.rows import YEAR
 from tests.surveys.rows import answer, make_survey
 from tsunagari.audit.models import AuditEvent
+from tsunagari.lib.fiscal import fiscal_year_of
 from tsunagari.reporting import counters, formats, middleware, report
-from tsunagari.reporting.models import BudgetLine, Evidence, Item, Kpi, Milestone, Plan, UsageDailyCount, fiscal_year_of
+from tsunagari.reporting.models import BudgetLine, Evidence, Item, Kpi, Milestone, Plan, UsageDailyCount
 from tsunagari.tenancy.scoping import platform_scope, scopes_disabled
 
 pytestmark = pytest.mark.django_db
@@ -267,11 +269,38 @@ def test_every_figure_links_to_its_records_and_the_link_opens_for_a_coordinator(
     # Filtered to the fiscal year where the page can be.
     assert counted["referrals"]["link"] == f"/kamakura/workspace/figures/?from={YEAR}-04&to={YEAR + 1}-03"
     assert counted["referrals_closed"]["link"] == counted["referrals"]["link"]
-    assert counted["concerns"]["link"] == "/kamakura/workspace/concerns/"
-    assert counted["surveys_run"]["link"] == "/kamakura/workspace/surveys/"
+    assert counted["concerns"]["link"] == f"/kamakura/workspace/concerns/?year={YEAR}"
+    assert counted["surveys_run"]["link"] == f"/kamakura/workspace/surveys/?year={YEAR}"
     client.force_login(alice)  # with two-factor and the council's pledge, as the concern queue asks
     for key, f in counted.items():
         assert client.get(f["link"]).status_code == 200, key
+
+
+def test_the_concern_and_survey_links_list_exactly_the_records_counted(
+    client: Client, supporting_kamakura: Any, council_rows: dict[str, Any], alice: Any
+) -> None:
+    from tsunagari.councils.models import Concern
+    from tsunagari.surveys.models import Survey
+
+    with platform_scope(supporting_kamakura, with_national=False):
+        # One of each outside the year (received / created the day before it began), and a draft survey.
+        before = datetime.datetime(YEAR, 3, 31, 23, 59, tzinfo=datetime.timezone(datetime.timedelta(hours=9)))
+        Concern.objects.filter(pk=Concern.objects.order_by("pk").first().pk).update(received_at=before)
+        survey = Survey.objects.get()
+        draft = Survey.objects.create(platform=supporting_kamakura, title="下書きの調査")
+        Survey.objects.filter(pk=draft.pk).update(created_at=survey.created_at)  # in the year, but a draft
+        old = Survey.objects.create(platform=supporting_kamakura, title="前年度の調査", status=survey.status)
+        Survey.objects.filter(pk=old.pk).update(created_at=before)
+    counted = figures(build(supporting_kamakura))
+    assert (counted["concerns"]["value"], counted["surveys_run"]["value"]) == (14, 1)
+    client.force_login(alice)
+    concerns = client.get(counted["concerns"]["link"]).content.decode()
+    assert len(re.findall(r'href="/kamakura/workspace/concerns/\d+/"', concerns)) == 14
+    surveys = client.get(counted["surveys_run"]["link"]).content.decode()
+    assert survey.title in surveys
+    assert "下書きの調査" not in surveys and "前年度の調査" not in surveys
+    # Without the year: the triage queue and every survey, as before.
+    assert "下書きの調査" in client.get("/kamakura/workspace/surveys/").content.decode()
 
 
 def test_a_figure_links_to_its_records_only_for_those_who_may_open_them(

@@ -17,6 +17,7 @@ from tsunagari.accounts.models import User
 from tsunagari.audit.log import record
 from tsunagari.cases.models import Notification
 from tsunagari.directory.models import Organization
+from tsunagari.lib.fiscal import fiscal_year_bounds, fiscal_year_param
 from tsunagari.tenancy.models import Platform
 from tsunagari.workspace.access import WRITERS, Workspace, workspace_view
 from tsunagari.workspace.nav import menu
@@ -227,6 +228,12 @@ def concern_report_sent(request: HttpRequest, platform: Platform, supporter: Sup
 
 @triage_view
 def concern_queue(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    year = fiscal_year_param(request.GET.get("year"))
+    if year is not None:
+        # The programme report's link: every concern received in that fiscal year, whatever its state.
+        start, end = fiscal_year_bounds(year)
+        received = Concern.objects.filter(received_at__gte=start, received_at__lt=end).order_by("-received_at")
+        return _render(request, workspace, "councils/concern_year.html", year=year, received=list(received))
     queue = list(Concern.objects.queue())
     done = Concern.objects.exclude(state__in=[ConcernState.NEW, ConcernState.TRIAGED]).order_by("-updated_at")[:50]
     # The in-app notice of each new concern (actions.tell_coordinators): marked until this coordinator opens it.

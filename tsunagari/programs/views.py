@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.accounts.models import Role, User
 from tsunagari.audit.log import record
+from tsunagari.lib.fiscal import fiscal_year_of, fiscal_year_param
 from tsunagari.lib.spreadsheet import csv_lines
 from tsunagari.notices import files
 from tsunagari.workspace.access import WRITERS, Workspace, workspace_view
@@ -355,19 +356,13 @@ def calendar_ics(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     return _ics_response(ical.calendar(items, name=workspace.platform.name), f"{workspace.platform.slug}-events.ics")
 
 
-def fiscal_year_of(day: datetime.date) -> int:
-    """The Japanese fiscal year (年度, April to March) a day falls in."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
 def _training_records(request: HttpRequest, workspace: Workspace) -> tuple[QuerySet[TrainingRecord], int | None]:
     records = TrainingRecord.objects.filter(platform=workspace.platform).select_related("event", "recorded_by")
-    year = request.GET.get("year", "")
-    if year.isdigit() and 2000 <= int(year) <= 2100:
-        start = datetime.date(int(year), 4, 1)
-        records = records.filter(completed_on__gte=start, completed_on__lt=start.replace(year=start.year + 1))
-        return records, int(year)
-    return records, None
+    year = fiscal_year_param(request.GET.get("year"))
+    if year is not None:
+        start = datetime.date(year, 4, 1)
+        records = records.filter(completed_on__gte=start, completed_on__lt=start.replace(year=year + 1))
+    return records, year
 
 
 @workspace_view(roles=TRAINING_READERS)

@@ -478,6 +478,7 @@ COUNTERS: list[Counter] = [
         when="received_at",
         # The coordinators' triage queue; observers may not open it.
         link_name="workspace:concerns",
+        link_query="?year={year}",
         link_roles=frozenset({Role.COORDINATOR}),
     ),
     Counter(
@@ -500,6 +501,7 @@ COUNTERS: list[Counter] = [
         external="tsunagari.surveys.results:surveys_run",
         when="created_at",
         link_name="workspace:surveys",
+        link_query="?year={year}",
     ),
     Counter(
         "training_sessions_held",

@@ -50,11 +50,6 @@ class Item(models.TextChoices):
 REQUIRED_ITEMS = (Item.PLATFORM, Item.AWARENESS, Item.PILOT)
 
 
-def fiscal_year_of(day: datetime.date) -> int:
-    """The Japanese fiscal year (年度, April to March) a day falls in."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
 class Plan(models.Model):
     """One platform's plan and report texts for one fiscal year (April of `fiscal_year` to March)."""
 

@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from tsunagari.audit.log import record
+from tsunagari.lib.fiscal import fiscal_year_of
 from tsunagari.lib.spreadsheet import csv_lines
 from tsunagari.tenancy.models import Platform, Prefecture
 
 from .counters import COUNTERS
-from .models import REQUIRED_ITEMS, Item, fiscal_year_of
+from .models import REQUIRED_ITEMS, Item
 from .oversight import (
     LICENCE,
     LICENCE_URL,

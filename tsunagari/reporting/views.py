@@ -20,13 +20,14 @@ from django.views.decorators.http import require_POST
 
 from tsunagari.accounts.models import Role
 from tsunagari.audit.log import record
+from tsunagari.lib.fiscal import fiscal_year_of
 from tsunagari.notices import files
 from tsunagari.workspace.access import Workspace, workspace_view
 from tsunagari.workspace.nav import menu
 
 from . import actions, formats, report
 from .forms import ROW_FORMS, EvidenceForm, TextsForm
-from .models import Activity, BudgetLine, Evidence, Item, Kpi, Milestone, Plan, UsageDailyCount, fiscal_year_of
+from .models import Activity, BudgetLine, Evidence, Item, Kpi, Milestone, Plan, UsageDailyCount
 
 READERS = [Role.COORDINATOR, Role.OBSERVER]
 COORDINATORS = [Role.COORDINATOR]

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagari.accounts.models import Role
 from tsunagari.audit.log import record
+from tsunagari.lib.fiscal import fiscal_year_bounds, fiscal_year_param
 from tsunagari.lib.spreadsheet import csv_lines
 from tsunagari.workspace.access import WRITERS, Workspace, workspace_view
 from tsunagari.workspace.nav import menu
@@ -78,9 +79,14 @@ def survey_list(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     surveys = Survey.objects.filter(platform=workspace.platform).annotate(
         submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False))
     )
+    year = fiscal_year_param(request.GET.get("year"))
+    if year is not None:
+        # The programme report's link: the surveys it counted for that fiscal year (created in it, past draft).
+        start, end = fiscal_year_bounds(year)
+        surveys = surveys.filter(created_at__gte=start, created_at__lt=end).exclude(status=Survey.Status.DRAFT)
     rows = [(s, s.submitted) for s in surveys]
-    form = SurveyForm() if workspace.is_coordinator else None
-    return _render(request, workspace, "surveys/workspace/list.html", rows=rows, form=form)
+    form = SurveyForm() if workspace.is_coordinator and year is None else None
+    return _render(request, workspace, "surveys/workspace/list.html", rows=rows, form=form, year=year)
 
 
 @workspace_view(roles=COORDINATORS)
