@@ -280,6 +280,7 @@ def test_the_concern_and_survey_links_list_exactly_the_records_counted(
     client: Client, supporting_kamakura: Any, council_rows: dict[str, Any], alice: Any
 ) -> None:
     from tsunagari.councils.models import Concern
+    from tsunagari.programs.models import Event
     from tsunagari.surveys.models import Survey
 
     with platform_scope(supporting_kamakura, with_national=False):
@@ -291,6 +292,11 @@ def test_the_concern_and_survey_links_list_exactly_the_records_counted(
         Survey.objects.filter(pk=draft.pk).update(created_at=survey.created_at)  # in the year, but a draft
         old = Survey.objects.create(platform=supporting_kamakura, title="前年度の調査", status=survey.status)
         Survey.objects.filter(pk=old.pk).update(created_at=before)
+        draft_meeting = Event.objects.filter(kind=Event.Kind.MEETING).first()
+        draft_meeting.pk, draft_meeting.status = None, Event.Status.DRAFT  # a copy in the year, not held
+        draft_meeting.starts_at = before + datetime.timedelta(days=60)
+        draft_meeting.ends_at = draft_meeting.starts_at + datetime.timedelta(hours=2)
+        draft_meeting.save()
     counted = figures(build(supporting_kamakura))
     assert (counted["concerns"]["value"], counted["surveys_run"]["value"]) == (14, 1)
     client.force_login(alice)
@@ -299,6 +305,16 @@ def test_the_concern_and_survey_links_list_exactly_the_records_counted(
     surveys = client.get(counted["surveys_run"]["link"]).content.decode()
     assert survey.title in surveys
     assert "下書きの調査" not in surveys and "前年度の調査" not in surveys
+    # The events figures: the year's published events of the kinds counted, and their attendance.
+    for held, attendance in [
+        ("meetings_held", "meeting_attendance"),
+        ("public_events_held", "public_event_attendance"),
+    ]:
+        assert counted[held]["link"] == counted[attendance]["link"]
+        page = client.get(counted[held]["link"]).content.decode()
+        assert len(re.findall(r"<tr>\s*<td>", page)) == counted[held]["value"] > 0, held
+        attended = sum(int(n) for n in re.findall(r"<td>(\d+)</td>\s*</tr>", page))  # the last column
+        assert attended == counted[attendance]["value"] > 0, attendance
     # Without the year: the triage queue and every survey, as before.
     assert "下書きの調査" in client.get("/kamakura/workspace/surveys/").content.decode()
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.accounts.models import Role, User
 from tsunagari.audit.log import record
-from tsunagari.lib.fiscal import fiscal_year_of, fiscal_year_param
+from tsunagari.lib.fiscal import fiscal_year_bounds, fiscal_year_of, fiscal_year_param
 from tsunagari.lib.spreadsheet import csv_lines
 from tsunagari.notices import files
 from tsunagari.workspace.access import WRITERS, Workspace, workspace_view
@@ -61,12 +61,35 @@ def events(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     """Coming events this person may see, then the latest past ones."""
     now = timezone.now()
     visible = _with_counts(visible_events(request, workspace), request.user)
+    year = fiscal_year_param(request.GET.get("year"))
+    if year is not None:
+        return _events_of_year(request, workspace, visible, year)
     return _render(
         request,
         workspace,
         "programs/workspace/events.html",
         upcoming=visible.filter(ends_at__gte=now).order_by("starts_at", "pk"),
         past=visible.filter(ends_at__lt=now).order_by("-starts_at", "-pk")[:PAST_EVENTS],
+    )
+
+
+def _events_of_year(request: HttpRequest, workspace: Workspace, visible: QuerySet[Event], year: int) -> HttpResponse:
+    """The programme report's link: the published events of some kinds that started in a fiscal year."""
+    kinds = [kind for kind in request.GET.getlist("kind") if kind in Event.Kind.values] or list(Event.Kind.values)
+    start, end = fiscal_year_bounds(year)
+    rows = list(
+        visible.filter(status=Event.Status.PUBLISHED, kind__in=kinds, starts_at__gte=start, starts_at__lt=end)
+        .annotate(attended=Count("registrations", filter=Q(registrations__attended=True)))
+        .order_by("starts_at", "pk")
+    )
+    return _render(
+        request,
+        workspace,
+        "programs/workspace/events_year.html",
+        year=year,
+        kinds=[Event.Kind(kind).label for kind in kinds],
+        rows=rows,
+        attended=sum(event.attended for event in rows),
     )
 
 
