@@ -7,6 +7,8 @@ window, or a year-end break that ends a day early, must fail a test whatever day
 from __future__ import annotations
 
 import datetime
+import html
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -156,3 +158,26 @@ def test_undated_closing_days_never_say_open(client: Client, office: Service, fr
     assert listed_open(client) is False
     frozen.move_to(jst(2026, 7, 1, 20))
     assert label(client, office) == CLOSED
+
+
+def test_an_answer_emptied_by_a_condition_offers_the_places_without_it(
+    client: Client, office: Service, frozen: Any
+) -> None:
+    frozen.move_to(jst(2026, 7, 4, 10))  # Saturday: the office is closed
+    body = client.get(
+        "/kamakura/search/", {"q": "相談", "open_now": "on", "free": "on", "area": "鎌倉市"}, HTTP_ACCEPT_LANGUAGE="ja"
+    ).content.decode()
+    assert "市役所の福祉相談窓口" not in body
+    assert "設定した条件にすべて合う窓口はありません。条件を外すと 1 か所あります。" in body
+    link = re.search(r'<a href="\?([^"]*)">条件を外して見る</a>', body)
+    assert link
+    query = html.unescape(link.group(1))
+    # The words and the place stay (never a window out of reach); the conditions go.
+    assert "q=" in query and "area=" in query and "open_now" not in query and "free" not in query
+    shown = client.get(f"/kamakura/search/?{query}", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "市役所の福祉相談窓口" in shown and CLOSED in shown
+
+
+def test_no_offer_when_nothing_matches_without_the_conditions_either(client: Client, office: Service) -> None:
+    body = client.get("/kamakura/search/", {"q": "宇宙飛行士", "free": "on"}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert "条件を外して見る" not in body.content.decode()

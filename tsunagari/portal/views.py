@@ -547,6 +547,33 @@ FILTER_FIELDS = (
 )
 
 
+# The conditions a person adds on the filters page. The need and the place (area, near, radius) are
+# what they asked about and where they can go: an empty answer never drops those.
+CONDITIONS = ("target", "channel", "open_now", "open_24h", "free", "anonymous", "lang")
+
+
+def without_conditions(request: HttpRequest, platform: Platform, form: SearchForm) -> dict[str, Any] | None:
+    """For an empty answer under some conditions: how many places the same words find without them.
+
+    A resident who ticked 「今あいている」 and sees 「0 か所」 is told the windows exist and offered them
+    with their hours, rather than left with nothing.
+    """
+    from tsunagari.finder.search import resident_search
+
+    if not any(form.cleaned_data.get(name) for name in CONDITIONS):
+        return None
+    kwargs = form.search_kwargs()
+    kwargs.update(targets=(), channels=(), languages=(), open_now=False, open_24h=False, free=False, anonymous=False)
+    kwargs["page"] = 1
+    found = resident_search(platform=platform, **kwargs)
+    if not found.total:
+        return None
+    query = request.GET.copy()
+    for name in (*CONDITIONS, "page"):
+        query.pop(name, None)
+    return {"count": found.total, "query": query.urlencode()}
+
+
 def kept_filters(request: HttpRequest) -> list[tuple[str, str]]:
     """The filters in the address, as (name, value) pairs for hidden inputs: a new search keeps them."""
     return [(name, value) for name in FILTER_FIELDS for value in request.GET.getlist(name) if value]
@@ -572,6 +599,7 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
         lines = crisis_lines()
         fitting: list[CrisisLine] = []
         outside: dict[str, Any] | None = None
+        relaxed: dict[str, Any] | None = None
         crisis = assess_search(platform, form)
         if form.is_bound and form.is_valid():
             # A results page shows each service's name, organisation, phone numbers and whether it
@@ -584,6 +612,8 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
             # One reverse() for the page, not one per result: the address differs only by the id.
             placeholder = uuid.UUID(int=0)
             detail_url = reverse("portal:service", args=[platform.slug, placeholder])
+            if not results.total:
+                relaxed = without_conditions(request, platform, form)
             rows = [
                 {
                     "service": service,
@@ -611,6 +641,7 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
                 "rare": rarely_recorded(platform) if filter_errors else set(),
                 "fitting_lines": fitting,
                 "outside": outside,
+                "relaxed": relaxed,
                 "national": national_platform(),
                 **words_context(platform, form, results),
             },
