@@ -82,6 +82,10 @@ def test_a_need_tile_gets_the_fallback_too(client: Client, kamakura: Any, nation
     page = client.get("/kamakura/search/", {"need": "loneliness"}).content.decode()
     assert 'class="fallback"' in page
     assert "地域包括支援センター" not in page[page.index('class="fallback"') :]
+    # Not "try other words or remove a condition": the person chose a tile and set no condition.
+    results = page[page.index('<ol class="results">') : page.index('class="fallback"')]
+    assert "このサイトにはまだ登録されていません。下に、どこに相談できるかと、そのつなぎ方があります。" in results
+    assert "条件を外して" not in results
 
 
 def test_the_api_carries_the_fallback_as_an_extension(client: Client, kamakura: Any, national: Any) -> None:
