@@ -253,3 +253,19 @@ def test_an_english_answer_on_the_japanese_page_is_english_throughout(client: Cl
     assert "の窓口は、まだこのサイトに登録されていません" not in answer
     # The page around the answer stays Japanese.
     assert '<html lang="ja">' in html
+
+
+def test_two_windows_of_one_office_are_told_apart_by_what_they_handle(
+    client: Client, national: Any, far_apart: Any
+) -> None:
+    # くらし支援ナビ lists 北九州市's housing benefit and its self-reliance support under one office name.
+    office = "各区役所保健福祉課 いのちをつなぐネットワークコーナー"
+    for plain in ("住居確保給付金相談", "生活困窮者自立相談"):
+        build_service(national, office, needs=("housing",), municipality=KITAKYUSHU, alternate_name=plain)
+    reindex_services()
+    html = client.post(
+        "/zenkoku/chat/", {"text": "北九州市に住んでいます。家賃が払えない"}, follow=True
+    ).content.decode()
+    assert html.count(office) >= 2
+    assert '<span class="plain" lang="ja">住居確保給付金相談</span>' in html
+    assert '<span class="plain" lang="ja">生活困窮者自立相談</span>' in html
