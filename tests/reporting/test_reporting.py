@@ -280,6 +280,8 @@ def test_the_concern_and_survey_links_list_exactly_the_records_counted(
     client: Client, supporting_kamakura: Any, council_rows: dict[str, Any], alice: Any
 ) -> None:
     from tsunagari.councils.models import Concern
+    from tsunagari.knowhow.models import Entry
+    from tsunagari.membership.models import Agreement, MemberOrganisation
     from tsunagari.programs.models import Event
     from tsunagari.surveys.models import Survey
 
@@ -297,6 +299,12 @@ def test_the_concern_and_survey_links_list_exactly_the_records_counted(
         draft_meeting.starts_at = before + datetime.timedelta(days=60)
         draft_meeting.ends_at = draft_meeting.starts_at + datetime.timedelta(hours=2)
         draft_meeting.save()
+        member = MemberOrganisation.objects.filter(status=MemberOrganisation.Status.APPROVED).first()
+        MemberOrganisation.objects.filter(pk=member.pk).update(decided_at=before)  # joined the year before
+        draft_entry = Entry.objects.create(platform=supporting_kamakura, title="下書き", body="…", published=False)
+        Entry.objects.filter(pk=draft_entry.pk).update(created_at=survey.created_at)  # in the year, a draft
+        for title, signed in [("見守り協定", datetime.date(YEAR, 9, 1)), ("前年度の協定", datetime.date(YEAR, 3, 31))]:
+            Agreement.objects.create(platform=supporting_kamakura, title=title, signed_on=signed)
     counted = figures(build(supporting_kamakura))
     assert (counted["concerns"]["value"], counted["surveys_run"]["value"]) == (14, 1)
     client.force_login(alice)
@@ -315,6 +323,16 @@ def test_the_concern_and_survey_links_list_exactly_the_records_counted(
         assert len(re.findall(r"<tr>\s*<td>", page)) == counted[held]["value"] > 0, held
         attended = sum(int(n) for n in re.findall(r"<td>(\d+)</td>\s*</tr>", page))  # the last column
         assert attended == counted[attendance]["value"] > 0, attendance
+    # Members that joined, agreements signed, know-how written: the rows of that year only.
+    rows = {
+        "members_joined": r'href="/kamakura/workspace/members/[0-9a-f-]{36}/"',
+        "agreements_signed": r'href="/kamakura/workspace/members/agreements/[0-9a-f-]{36}/edit/"',
+        "knowhow_written": r'href="/kamakura/workspace/knowhow/\d+/"',
+    }
+    for key, pattern in rows.items():
+        assert counted[key]["link"].endswith(f"?year={YEAR}"), key
+        page = client.get(counted[key]["link"]).content.decode()
+        assert len(set(re.findall(pattern, page))) == counted[key]["value"] > 0, key
     # Without the year: the triage queue and every survey, as before.
     assert "下書きの調査" in client.get("/kamakura/workspace/surveys/").content.decode()
 

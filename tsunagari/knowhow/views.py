@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tsunagari.accounts.models import User
+from tsunagari.lib.fiscal import fiscal_year_bounds, fiscal_year_param
 from tsunagari.workspace.access import WRITERS, Workspace, workspace_view
 from tsunagari.workspace.nav import menu
 
@@ -33,6 +34,14 @@ def _render(
 @workspace_view()
 def library(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     """Search this platform's entries and those every platform shared; drafts apart."""
+    year = fiscal_year_param(request.GET.get("year"))
+    if year is not None:
+        # The programme report's link: this platform's entries published and written in that fiscal year.
+        start, end = fiscal_year_bounds(year)
+        written = Entry.objects.filter(
+            platform=workspace.platform, published=True, created_at__gte=start, created_at__lt=end
+        ).order_by("created_at")
+        return _render(request, workspace, "knowhow/library_year.html", year=year, entries=written)
     form = SearchForm(request.GET or None)
     page = request.GET.get("page", "1")
     results = search_entries(

@@ -6,6 +6,7 @@ rows through membership.access, calls one action and renders.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 from tsunagari.accounts.models import Role
 from tsunagari.audit.log import record
 from tsunagari.directory.models import Organization, Service
+from tsunagari.lib.fiscal import fiscal_year_bounds, fiscal_year_param
 from tsunagari.lib.hours import parse_hours
 from tsunagari.lib.spreadsheet import csv_lines
 from tsunagari.notices import files
@@ -63,11 +65,17 @@ def members(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         .select_related("organization")
         .order_by("kind", "name")
     )
+    year = fiscal_year_param(request.GET.get("year"))
+    if year is not None:
+        # The programme report's link: the members whose application was approved in that fiscal year.
+        start, end = fiscal_year_bounds(year)
+        rows = rows.filter(decided_at__gte=start, decided_at__lt=end)
     waiting = MemberOrganisation.objects.applications().filter(platform=workspace.platform).count()
     return _render(
         request,
         workspace,
         "members.html",
+        year=year,
         members=rows,
         waiting=waiting if workspace.is_coordinator else 0,
         with_contacts=access.sees_contact_persons(workspace),
@@ -244,7 +252,11 @@ def application_decline(request: HttpRequest, workspace: Workspace, application_
 @workspace_view()
 def agreements(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     rows = Agreement.objects.filter(platform=workspace.platform).prefetch_related("parties")
-    return _render(request, workspace, "agreements.html", agreements=rows)
+    year = fiscal_year_param(request.GET.get("year"))
+    if year is not None:
+        # The programme report's link: the agreements signed in that fiscal year.
+        rows = rows.filter(signed_on__gte=datetime.date(year, 4, 1), signed_on__lt=datetime.date(year + 1, 4, 1))
+    return _render(request, workspace, "agreements.html", agreements=rows, year=year)
 
 
 def _agreement_form(request: HttpRequest, workspace: Workspace, agreement: Agreement) -> HttpResponse:
