@@ -116,6 +116,7 @@ PAGES: dict[str, str] = {
     "concern-report-sent": COORDINATOR,
     "concerns": COORDINATOR,
     "concern": COORDINATOR,
+    "concern-handed": ORG_ADMIN,
 }
 
 DOWNLOAD = "a file to download, not a page"

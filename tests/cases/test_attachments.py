@@ -165,3 +165,40 @@ def test_a_file_swapped_for_another_does_not_open(case_rows: dict[str, Any], olg
     original.write_bytes((Path(settings.MEDIA_ROOT) / other.blob.name).read_bytes())
     with pytest.raises(crypto.DecryptionError):
         actions.read_attachment(case_rows["attachment"])
+
+
+def test_the_disclosure_answer_carries_the_organisations_own_files_and_no_one_elses(
+    client: Client, olga: Any, case_rows: dict[str, Any]
+) -> None:
+    """APPI §33: the answer holds what the answering organisation keeps, its files byte for byte;
+    another organisation's file about the person is that organisation's to disclose, not even named."""
+    import base64
+    import hashlib
+    import json
+
+    rita, person = case_rows["rita"], case_rows["person"]
+    with scopes_disabled():
+        actions.move(case_rows["referral"], Status.ACCEPTED, orgs=frozenset({case_rows["centre"].pk}), actor=rita)
+        actions.add_attachment(person, pdf("センター面談記録.pdf"), organization_id=case_rows["centre"].pk, actor=rita)
+    client.force_login(olga)
+    response = client.get(f"{BASE}persons/{person.pk}/disclosure/")
+    assert response.status_code == 200
+    raw = response.content.decode()
+    (listed,) = json.loads(raw)["attachments"]
+    own = case_rows["attachment"]
+    content = base64.b64decode(listed["content_base64"])
+    assert content == actions.read_attachment(own) and listed["sha256"] == hashlib.sha256(content).hexdigest()
+    assert (listed["file_name"], listed["content_type"], listed["size"]) == (
+        "花子さん 主治医意見書.pdf",
+        "application/pdf",
+        own.size,
+    )
+    assert listed["organization"] == "鎌倉市社会福祉協議会" and listed["added_at"]
+    assert "センター面談記録" not in raw
+    with scopes_disabled():
+        logged = CaseLogEntry.objects.filter(detail__disclosure=True).latest("seq")
+    assert logged.detail["attachments"] == [own.pk]
+    # The centre's own answer has its own file and not the council's.
+    client.force_login(rita)
+    answer = json.loads(client.get(f"{BASE}persons/{person.pk}/disclosure/").content)
+    assert [a["file_name"] for a in answer["attachments"]] == ["センター面談記録.pdf"]

@@ -70,7 +70,7 @@ def test_walking_every_case_url_leaves_each_in_the_log(
     # The concern pages: what supporters wrote about someone, opened and moved by the coordinator.
     concern = council_rows["concern"]
     client.force_login(alice)
-    walked = concern_urls(concern)
+    walked = [(name, path) for name, path in concern_urls(concern) if name != "concern-handed"]
     assert {name for name, _path in walked} == {"concerns", "concern", "concern-move"}
     for name, path in walked:
         before = len(entries(url_name=name))
@@ -82,6 +82,15 @@ def test_walking_every_case_url_leaves_each_in_the_log(
         if name != "concerns":
             assert logged[-1].detail == {"ids": {"concern_id": concern.pk}}
     assert entries(url_name="concern-move")[-1].action == caselog.CHANGE
+    # Handed to Olga's council: the hand-over is a share in the log, and her reading it a view.
+    client.post(f"/kamakura/workspace/concerns/{concern.pk}/move/", {"to": "linked", "handed_to": kamakura_council.pk})
+    share = entries(action=caselog.SHARE)[-1]
+    assert share.detail["concern_id"] == concern.pk and share.detail["handed_to"] == str(kamakura_council.pk)
+    client.force_login(olga)
+    handed = dict(concern_urls(concern))["concern-handed"]
+    assert client.get(handed).status_code == 200
+    assert entries(url_name="concern-handed")[-1].actor_id == olga.pk
+    assert entries(url_name="concern-handed")[-1].detail == {"ids": {"concern_id": concern.pk}}
     # Reporting one is a change of person data too (the supporter's form, with the new concern's id).
     client.force_login(council_rows["suzu"])
     client.post(

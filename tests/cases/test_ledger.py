@@ -318,3 +318,116 @@ def test_export_of_one_organisation_only(tmp_path: Path, kamakura: Any, kamakura
     call_command("export_cases", str(out), platform="kamakura", organisation=str(other.pk), stdout=io.StringIO())
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert [row[2] for row in rows[1:]] == ["見本 三郎"]
+
+
+def test_attachments_go_out_as_private_files_and_come_back_encrypted(
+    tmp_path: Path, settings: Any, kamakura: Any, kamakura_council: Any, tottori: Any
+) -> None:
+    from tests.notices.rows import PDF, pdf
+    from tsunagari.cases.ledger import attachments_folder
+    from tsunagari.cases.models import PersonAttachment
+    from tsunagari.directory.models import Organization
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    secret = b"%PDF-1.4\n% TARO-LETTER-91c2\n" + PDF[len(b"%PDF-1.4\n") :]
+    run_import(TEMPLATE, kamakura_council)
+    with scopes_disabled():
+        other = Organization.objects.create(platform=kamakura, name="鎌倉子ども食堂ネットワーク")
+        taro = Person.objects.order_by("pk").first()
+        mine = actions.add_attachment(
+            taro, pdf("見本太郎 手紙.pdf", secret), organization_id=kamakura_council.pk, actor=None
+        )
+        theirs = actions.add_attachment(taro, pdf("食堂の記録.pdf"), organization_id=other.pk, actor=None)
+    out = tmp_path / "out.csv"
+    call_command(
+        "export_cases", str(out), platform="kamakura", organisation=str(kamakura_council.pk), stdout=io.StringIO()
+    )
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0][-1] == "添付ファイル" and rows[2][-1] == ""
+    # One organisation's export carries its own files only; the file is decrypted and private.
+    (place,) = rows[1][-1].split("\n")
+    assert place == f"out-attachments/{taro.pk}/{mine.pk}/見本太郎 手紙.pdf"
+    written = tmp_path / place
+    assert written.read_bytes() == secret and stat.S_IMODE(os.stat(written).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(attachments_folder(out)).st_mode) == 0o700
+    assert not list(attachments_folder(out).rglob("食堂*")) and theirs.pk
+    with scopes_disabled():
+        exported = AuditEvent.objects.get(action="cases.persons.exported")
+    assert exported.changes["attachments"] == 1
+    # A second export to the same name would mix old and new files: refused, saying what to do.
+    with pytest.raises(CommandError, match="添付ファイルの書き出し先がすでにあります"):
+        call_command("export_cases", str(out), platform="kamakura", stdout=io.StringIO())
+
+    # Round trip into another platform: the file is sealed again with the field keys, byte for byte.
+    with scopes_disabled():
+        tottori_org = Organization.objects.create(platform=tottori, name="鳥取県社会福祉協議会")
+    output = run_import(out, tottori_org, platform="tottori-pref")
+    assert "添付ファイル 1 件" in output and "読み飛ばした列: 番号、登録団体" in output
+    with scopes_disabled():
+        (copy,) = PersonAttachment.objects.filter(platform=tottori)
+        assert copy.person.name == "見本 太郎" and copy.organization_id == tottori_org.pk
+        assert copy.name == "見本太郎 手紙.pdf" and copy.content_type == "application/pdf"
+        assert actions.read_attachment(copy) == secret
+        imported = AuditEvent.objects.get(action="cases.persons.imported", platform=tottori)
+    stored = (Path(settings.MEDIA_ROOT) / copy.blob.name).read_bytes()
+    assert stored.startswith(b"gcm1:k1:") and b"TARO-LETTER" not in stored
+    assert imported.changes["attachments"] == 1
+
+
+def test_a_bad_attachment_stores_nothing_and_names_row_column_and_file_number(
+    tmp_path: Path, settings: Any, kamakura: Any, kamakura_council: Any
+) -> None:
+    from tests.notices.rows import PDF
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    folder = tmp_path / "ledger"
+    (folder / "files").mkdir(parents=True)
+    (folder / "files" / "良い.pdf").write_bytes(PDF)
+    (folder / "files" / "スクリプト.pdf").write_bytes(
+        b"%PDF-1.4\n1 0 obj << /OpenAction << /JS (app.alert(1)) >> >>\nendobj\n%%EOF"
+    )
+    (tmp_path / "secret.txt").write_text("サーバーの秘密", encoding="utf-8")
+    path = write(
+        folder,
+        f"{HEADER},添付ファイル\n"
+        f"{GOOD},files/良い.pdf\n"
+        f'2026-04-02,見本 次郎,,1951-01-01,,,,"files/良い.pdf\nfiles/スクリプト.pdf"\n'
+        f"2026-04-03,見本 三郎,,1952-01-01,,,,../secret.txt\n"
+        f"2026-04-04,見本 四郎,,1953-01-01,,,,{tmp_path / 'secret.txt'}\n"
+        f"2026-04-05,見本 五郎,,1954-01-01,,,,files/無い.pdf\n",
+    )
+    problems = problems_of(path, kamakura, kamakura_council)
+    assert [problem.split(":")[0] for problem in problems] == [
+        "3行目の「添付ファイル」",
+        "4行目の「添付ファイル」",
+        "5行目の「添付ファイル」",
+        "6行目の「添付ファイル」",
+    ]
+    assert problems[0].startswith("3行目の「添付ファイル」: 2つ目のファイル: ") and "PDF" in problems[0]
+    assert "フォルダの外" in problems[1] and "フォルダの外" in problems[2]
+    assert "1つ目のファイルが見つかりません" in problems[3]
+    for secret in ("良い", "スクリプト", "secret", "無い"):
+        assert secret not in "".join(problems)
+    assert persons() == []
+    assert not (tmp_path / "media").exists() or not any(p.is_file() for p in (tmp_path / "media").rglob("*"))
+
+
+def test_a_failed_import_removes_the_files_it_had_sealed(
+    tmp_path: Path, settings: Any, kamakura: Any, kamakura_council: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure after the checks (here the audit write) rolls back the rows and deletes the sealed files."""
+    from tests.notices.rows import PDF
+    from tsunagari.cases import ledger
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "a.pdf").write_bytes(PDF)
+    path = write(tmp_path, f"{HEADER},添付ファイル\n{GOOD},a.pdf\n")
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ledger, "record", fail)
+    with scopes_disabled(), pytest.raises(RuntimeError):
+        import_ledger(path, platform=kamakura, organization=kamakura_council)
+    assert persons() == []
+    assert not any(p.is_file() for p in (tmp_path / "media").rglob("*"))

@@ -3,7 +3,8 @@
 Two weeks after a request reached the organisation unanswered, the person may take it to court
 (個人情報保護法 第39条). Each open request shows its answer date (received + 14 days) and whether
 it is late; the organisation lists its open requests, the earliest due first; its people are
-reminded three days before and once it is late — once each, with no personal data in the e-mail;
+reminded three business days before (weekends, holidays and the new-year break skipped) and once
+it is late — once each, with no personal data in the e-mail;
 no other organisation or platform sees the request.
 """
 
@@ -24,6 +25,8 @@ from tests.conftest import make_user, with_totp
 from tsunagari.accounts.models import Membership, Role
 from tsunagari.cases import actions
 from tsunagari.cases.models import ANSWER_DAYS, Notification, PersonRequest
+from tsunagari.cases.notify import request_reminders
+from tsunagari.lib.businessdays import add_business_days
 from tsunagari.tenancy.scoping import scopes_disabled
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +40,14 @@ PERSONAL = ["鎌倉 花子", "花子", "1950-05-06", "1950年5月6日", "玄関"
 
 def today() -> date:
     return timezone.localdate()
+
+
+def due_in_business_days(request: PersonRequest, days: int) -> None:
+    """Set the request's answer date `days` business days from today."""
+    with scopes_disabled():
+        due = add_business_days(today(), days)
+        PersonRequest.objects.filter(pk=request.pk).update(received_on=due - timedelta(days=ANSWER_DAYS))
+        request.refresh_from_db()
 
 
 def received(request: PersonRequest, days_ago: int) -> None:
@@ -124,7 +135,7 @@ def test_the_open_requests_are_listed_earliest_due_first(client: Client, olga: A
     # The list is reached from the case list and the workspace's first page.
     assert LIST in client.get(BASE).content.decode()
     home = client.get("/kamakura/workspace/").content.decode()
-    assert "回答期限を過ぎた本人からの請求" in home and "回答期限まで3日以内の本人からの請求" in home
+    assert "回答期限を過ぎた本人からの請求" in home and "回答期限まで3営業日以内の本人からの請求" in home
     assert "花子" not in home
 
 
@@ -132,10 +143,10 @@ def test_reminders_three_days_before_and_once_late_without_personal_data(
     olga: Any, sam: Any, case_rows: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     request = case_rows["person_request"]
-    received(request, ANSWER_DAYS - 4)  # four days left: nothing yet
+    due_in_business_days(request, 4)  # four business days left: nothing yet
     reminders(django_capture_on_commit_callbacks)
     assert "request_due_soon" not in kinds(olga)
-    received(request, ANSWER_DAYS - 3)  # three days left
+    due_in_business_days(request, 3)  # three business days left
     reminders(django_capture_on_commit_callbacks)
     reminders(django_capture_on_commit_callbacks)  # the same day again: nothing more
     assert kinds(olga).count("request_due_soon") == 1 and kinds(sam).count("request_due_soon") == 1
@@ -160,6 +171,24 @@ def test_reminders_three_days_before_and_once_late_without_personal_data(
     with scopes_disabled():
         for notification in Notification.objects.filter(kind__startswith="request_"):
             assert notification.link == LIST and notification.key.split(":")[1] == str(request.pk)
+
+
+def test_the_reminder_leaves_three_working_days_before_a_holiday_answer_date(
+    olga: Any, case_rows: dict[str, Any]
+) -> None:
+    """Received 21 December 2026: the answer date is 4 January 2027 (two calendar weeks, as the law
+    counts), a Monday after the new-year break. Three calendar days before would be New Year's Day,
+    with nobody at work until the answer date itself; three business days before is 24 December."""
+    request = case_rows["person_request"]
+    with scopes_disabled():
+        PersonRequest.objects.filter(pk=request.pk).update(received_on=date(2026, 12, 21))
+        request.refresh_from_db()
+        assert request.due_on == date(2027, 1, 4) and request.warn_on == date(2026, 12, 24)
+        assert request_reminders(request.platform, date(2026, 12, 23)) == 0
+        assert request_reminders(request.platform, date(2026, 12, 24)) >= 1
+        assert request_reminders(request.platform, date(2027, 1, 1)) == 0  # told once
+        assert not request.is_overdue(date(2027, 1, 4)) and request.is_overdue(date(2027, 1, 5))
+    assert kinds(olga).count("request_due_soon") == 1
 
 
 def test_a_late_request_recorded_late_gets_one_reminder(

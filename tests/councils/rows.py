@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import make_user
 from tsunagari.councils import actions
-from tsunagari.councils.models import Basis, Council, SupporterKind, Urgency
+from tsunagari.councils.models import Basis, ConcernState, Council, SupporterKind, Urgency
 from tsunagari.tenancy.scoping import scopes_disabled
 
 
@@ -88,3 +88,20 @@ def council_rows(kamakura: Any, kamakura_council: Any, alice: Any) -> dict[str, 
         "supporter": supporter,
         "concern": concern,
     }
+
+
+def handed_concern(rows: dict[str, Any], coordinator: Any, organization: Any) -> Any:
+    """A second concern from Suzu, triaged and handed to `organization` by the coordinator."""
+    with scopes_disabled():
+        concern = actions.report_concern(
+            rows["concern"].platform,
+            user=rows["suzu"],
+            reporter_kind=rows["supporter"].kind,
+            what="夜に大きな物音がして、そのあと静か",
+            place="鎌倉市長谷二丁目の白い家",
+            urgency=Urgency.LIFE,
+        )
+        actions.move_concern(concern, ConcernState.TRIAGED, actor=coordinator)
+        return actions.move_concern(
+            concern, ConcernState.LINKED, actor=coordinator, handed_to=organization, note="地域包括の担当: 山田"
+        )

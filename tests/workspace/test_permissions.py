@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import URLPattern
 
 from tests.cases.rows import case_rows  # noqa: F401
-from tests.councils.rows import council_rows  # noqa: F401
+from tests.councils.rows import council_rows, handed_concern  # noqa: F401
 from tests.knowhow.rows import knowhow_rows  # noqa: F401
 from tests.membership.rows import membership_rows  # noqa: F401
 from tests.notices.rows import notice_rows, pdf  # noqa: F401
@@ -445,6 +445,11 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
         "post",
         {"coordinator": DONE, "org_admin": HIDDEN, "org_staff": HIDDEN, "observer": HIDDEN, "superuser": HIDDEN},
     ),
+    # A concern handed to Olga's council: a case page for that organisation's people (two-factor, pledge).
+    "concern-handed": (
+        "get",
+        {"coordinator": HIDDEN, "org_admin": OK, "org_staff": DONE, "observer": HIDDEN, "superuser": HIDDEN},
+    ),
     # Case meetings, disclosure and notifications: the same rule (Olga's council organises the meeting).
     **{
         name: (
@@ -506,7 +511,7 @@ def kamakura_objects(request: pytest.FixtureRequest, alice: Any, sam: Any, kamak
     staff_invitation = actions.invite_staff(
         platform=kamakura, organization=council, email="new-staff@example.jp", invited_by=alice
     )
-    return {
+    objects = {
         "invitation": invitation,
         "staff_invitation": staff_invitation,
         "council": council,
@@ -518,8 +523,10 @@ def kamakura_objects(request: pytest.FixtureRequest, alice: Any, sam: Any, kamak
         "cases": request.getfixturevalue("case_rows"),
         **request.getfixturevalue("survey_rows"),
         **request.getfixturevalue("reporting_rows"),
-        "councils": request.getfixturevalue("council_rows"),
     }
+    # Last: council_rows approves the council as a member organisation, which membership_rows makes.
+    councils = request.getfixturevalue("council_rows")
+    return {**objects, "councils": {**councils, "handed": handed_concern(councils, alice, council)}}
 
 
 def url_for(url_name: str, slug: str, objects: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -751,6 +758,7 @@ def council_urls(base: str, rows: dict[str, Any]) -> dict[str, tuple[str, dict[s
         "concerns": (base + "concerns/", {}),
         "concern": (base + f"concerns/{rows['concern'].pk}/", {}),
         "concern-move": (base + f"concerns/{rows['concern'].pk}/move/", {"to": "triaged"}),
+        "concern-handed": (base + f"concerns/handed/{rows['handed'].pk}/", {}),
     }
 
 

@@ -787,19 +787,14 @@ def add_attachment(person: Person, upload: UploadedFile, *, organization_id: Any
     kind = files.validate_upload(upload)
     data = upload.read()
     with transaction.atomic():
-        attachment = PersonAttachment(
-            platform_id=person.platform_id,
-            person=person,
-            organization_id=organization_id,
-            name=files.clean_name(upload.name or ""),
+        attachment = store_attachment(
+            person,
+            data,
+            name=upload.name or "",
             content_type=kind.content_type,
-            size=len(data),
+            organization_id=organization_id,
             uploaded_by=actor,
         )
-        attachment.blob.save(
-            "attachment.gcm", ContentFile(crypto.encrypt_bytes(data, context=attachment.context)), save=False
-        )
-        attachment.save()
         _log_change(
             "cases.attachment.added",
             attachment,
@@ -809,6 +804,30 @@ def add_attachment(person: Person, upload: UploadedFile, *, organization_id: Any
             person_id=person.pk,
             detail={"attachment": attachment.pk, "size": len(data), "type": kind.content_type},
         )
+    return attachment
+
+
+def store_attachment(
+    person: Person, data: bytes, *, name: str, content_type: str, organization_id: Any, uploaded_by: Any = None
+) -> PersonAttachment:
+    """Seal checked bytes as one of the organisation's attachments of `person` (unlogged: callers log).
+
+    The file is written before the row: if the caller's transaction rolls back, the caller removes
+    the file (import-cases does; add_attachment leaves a sealed orphan no row points at).
+    """
+    attachment = PersonAttachment(
+        platform_id=person.platform_id,
+        person=person,
+        organization_id=organization_id,
+        name=files.clean_name(name),
+        content_type=content_type,
+        size=len(data),
+        uploaded_by=_user(uploaded_by),
+    )
+    attachment.blob.save(
+        "attachment.gcm", ContentFile(crypto.encrypt_bytes(data, context=attachment.context)), save=False
+    )
+    attachment.save()
     return attachment
 
 

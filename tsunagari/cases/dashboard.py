@@ -13,25 +13,26 @@ from tsunagari.workspace.access import Workspace
 from tsunagari.workspace.dashboard import Todo
 
 from .access import case_organisations
-from .models import ANSWER_DAYS, PersonRequest
-from .notify import REQUEST_WARNING_DAYS
+from .models import ANSWER_DAYS, WARNING_SPAN_DAYS, PersonRequest
 
 
 def todos(request: HttpRequest, workspace: Workspace) -> list[Todo]:
-    """Requests persons made to the member's organisation that are late or due within three days."""
+    """Requests persons made to the member's organisation that are late, or due within three business days."""
     orgs = case_organisations(request.user, workspace)
     if not orgs:
         return []
     today = timezone.localdate()
     waiting = PersonRequest.objects.filter(platform=workspace.platform, organization__in=orgs, decision="")
-    # Due (received + 14 days) before today: late. Due within three days: received 11 to 14 days ago.
+    # Due (received + 14 days) before today: late. Due soon: its reminder day (three business days
+    # before the answer date, PersonRequest.warn_on) has come; only the last two weeks' can be.
     late = waiting.filter(received_on__lt=today - timedelta(days=ANSWER_DAYS)).count()
-    near = waiting.filter(
+    candidates = waiting.filter(
         received_on__gte=today - timedelta(days=ANSWER_DAYS),
-        received_on__lte=today - timedelta(days=ANSWER_DAYS - REQUEST_WARNING_DAYS),
-    ).count()
+        received_on__lte=today - timedelta(days=ANSWER_DAYS - WARNING_SPAN_DAYS),
+    ).only("received_on", "decision")
+    near = sum(1 for request in candidates if request.is_due_soon(today))
     url = reverse("workspace:case-requests", args=[workspace.platform.slug])
     return [
         Todo(_("Requests from persons past their answer date"), late, url, order=5),
-        Todo(_("Requests from persons to answer within three days"), near, url, order=15),
+        Todo(_("Requests from persons to answer within three business days"), near, url, order=15),
     ]

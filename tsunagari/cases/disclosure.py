@@ -1,13 +1,22 @@
 """A person's disclosure request (開示請求, 個人情報保護法 §33): everything the organisation holds, in one file.
 
-The answer covers what the answering organisation holds about the person: the record itself, its
-consents, the referrals and case meetings it sees, the follow-up tasks about the person, and the
-provision records (第三者提供記録, §33(5)) where it provided the person's data or received it.
-Writing the file is a disclosure of its own: it goes to the case log and the audit log.
+The answer covers what the answering organisation holds about the person (its 保有個人データ): the
+record itself, its consents, the referrals and case meetings it sees, the follow-up tasks about the
+person, the files it keeps with the record (its attachments, listed and included byte for byte),
+and the provision records (第三者提供記録, §33(5)) where it provided the person's data or received it.
+
+Another organisation's attachments are not in it, not even listed: they are held by that
+organisation, which answers the person's request for them itself (§33 binds each 個人情報取扱事業者
+to disclose what *it* holds), and the answering organisation was never provided them — naming them
+here would disclose to it, with no provision record, that another organisation keeps files about
+the person and what they are called. Writing the file is a disclosure of its own: it goes to the
+case log and the audit log.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from typing import Any
 
@@ -17,9 +26,9 @@ from django.utils import timezone
 
 from tsunagari.audit.log import record
 
-from . import caselog
+from . import actions, caselog
 from .access import visible_meetings, visible_referrals
-from .models import Basis, Consent, FollowUpTask, Person, ProvisionRecord, Status
+from .models import Basis, Consent, FollowUpTask, Person, PersonAttachment, ProvisionRecord, Status
 
 
 def _label(choices: Any, value: str) -> str:
@@ -35,6 +44,12 @@ def answer(person: Person, *, orgs: frozenset[Any], actor: Any) -> dict[str, Any
         ProvisionRecord.objects.filter(Q(provider__in=orgs) | Q(recipient__in=orgs), person=person)
         .select_related("provider", "recipient")
         .order_by("provided_at", "pk")
+    )
+    # The answering organisation's own files only (see the module's docstring).
+    attachments = list(
+        PersonAttachment.objects.filter(person=person, organization__in=orgs)
+        .select_related("organization")
+        .order_by("uploaded_at", "pk")
     )
     data: dict[str, Any] = {
         "answered_at": timezone.localtime().isoformat(timespec="seconds"),
@@ -84,6 +99,7 @@ def answer(person: Person, *, orgs: frozenset[Any], actor: Any) -> dict[str, Any
             {"title": task.title, "due_on": task.due_on.isoformat(), "done": task.done_at is not None}
             for task in FollowUpTask.objects.filter(person=person, meeting__in=meetings.values("pk"))
         ],
+        "attachments": [_attachment(attachment) for attachment in attachments],
         "provision_records": [
             {
                 "date": timezone.localtime(provision.provided_at).isoformat(timespec="seconds"),
@@ -103,9 +119,28 @@ def answer(person: Person, *, orgs: frozenset[Any], actor: Any) -> dict[str, Any
             actor=actor,
             organizations=orgs,
             persons=[person.pk],
-            detail={"disclosure": True, "provision_records": len(provision_rows)},
+            detail={
+                "disclosure": True,
+                "provision_records": len(provision_rows),
+                "attachments": [attachment.pk for attachment in attachments],
+            },
         )
     return data
+
+
+def _attachment(attachment: PersonAttachment) -> dict[str, Any]:
+    """One kept file: what it is, and its bytes (base64) with their SHA-256 so the person can check them."""
+    content = actions.read_attachment(attachment)
+    return {
+        "id": attachment.pk,
+        "file_name": attachment.name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "added_at": timezone.localtime(attachment.uploaded_at).isoformat(timespec="seconds"),
+        "organization": attachment.organization.name,
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "content_base64": base64.b64encode(content).decode("ascii"),
+    }
 
 
 def as_json(data: dict[str, Any]) -> bytes:

@@ -9,10 +9,16 @@ lookup hash) is a problem, not a second record.
 Messages never repeat a cell's content: they end up in terminal scroll-back, cron mail and CI logs,
 where a name or a telephone number must not be.
 
+Attachments (PersonAttachment) travel as files next to the ledger: the column 添付ファイル lists, one a
+line, each file's place relative to the ledger's folder. The import checks every file like an
+upload (type, size, PDF safety; notices/files.py) with the rest of the ledger, refuses a place
+outside the ledger's folder, and seals each file with the field keys like an upload; the export
+writes the files decrypted into `<name>-attachments/<number>/<attachment id>/<file name>`.
+
 Out: the same headings (plus the record's number and the holding organisation), decrypted, for the
 platform's own records; formulas defused like every spreadsheet export (lib/spreadsheet.py); the
-file is made readable by its owner only. Each import and export writes an audit event and a row of
-the hash-chained case log (caselog.py) naming every record by id.
+file and the attachments are made readable by their owner only. Each import and export writes an
+audit event and a row of the hash-chained case log (caselog.py) naming every record by id.
 """
 
 from __future__ import annotations
@@ -29,18 +35,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tsunagari.audit.log import record
 from tsunagari.directory.importers.common import ImportFailed, decode, heading
 from tsunagari.lib.spreadsheet import FORMULA_STARTS, csv_lines
 from tsunagari.lib.wareki import parse_date
+from tsunagari.notices import files
 from tsunagari.tenancy.models import Platform
 
-from . import caselog, crypto
-from .models import Consent, Person
+from . import actions, caselog, crypto
+from .models import Consent, Person, PersonAttachment
 
 __all__ = ["HEADINGS", "LedgerInvalid", "Problem", "export_ledger", "import_ledger", "read_ledger"]
 
@@ -67,7 +76,9 @@ ALIASES = {
     "受付年月日": "受付日",
     "内容": "相談内容",
 }
-EXPORT_HEADINGS = ["番号", *HEADINGS, "登録団体"]
+# Not a field of the record: the attachments' files, one place a line, relative to the ledger's folder.
+ATTACHMENTS = "添付ファイル"
+EXPORT_HEADINGS = ["番号", *HEADINGS, "登録団体", ATTACHMENTS]
 MAX_LENGTH = {"name": 100, "kana": 100, "phone": 30, "address": 200, "note": 4000}
 DATE_EXAMPLE = "（例: 1950-04-01 または 昭和25年4月1日）"
 
@@ -103,6 +114,8 @@ class Ledger:
     headings: list[str]
     rows: list[tuple[int, list[str]]]
     encoding: str
+    # Where the attachments' places are counted from (the ledger file's folder).
+    folder: Path | None = None
 
 
 @dataclass
@@ -110,6 +123,7 @@ class ImportResult:
     persons: int
     ignored_columns: list[str] = field(default_factory=list)
     encoding: str = ""
+    attachments: int = 0
 
 
 # --------------------------------------------------------------------------
@@ -188,13 +202,16 @@ def read_ledger(path: Path) -> Ledger:
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic == b"PK\x03\x04" or path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    if path.suffix.lower() == ".xls" or magic == b"\xd0\xcf\x11\xe0":
+        ledger = _read_xlsx(path)
+    elif path.suffix.lower() == ".xls" or magic == b"\xd0\xcf\x11\xe0":
         raise ImportFailed(
             f"{path.name}: 古い Excel 形式（.xls）は読めません。"
             "Excel で「名前を付けて保存」→「Excel ブック（.xlsx）」か「CSV UTF-8」で保存し直してください。"
         )
-    return _read_csv(path)
+    else:
+        ledger = _read_csv(path)
+    ledger.folder = path.resolve().parent
+    return ledger
 
 
 # --------------------------------------------------------------------------
@@ -272,6 +289,48 @@ def _clean(column: str, raw: str, *, today: datetime.date) -> Any:
     return value
 
 
+def _file_problem(error: ValidationError) -> str:
+    """The upload check's message in Japanese, without the file's name (it may name the person)."""
+    if error.code == "file_magic":
+        return "中身がファイル名の拡張子と合いません。その形式で保存し直してください。"
+    with translation.override("ja"):
+        return " ".join(str(message) for message in error.messages)
+
+
+def _attachments(raw: str, *, folder: Path | None) -> tuple[list[Path], list[str]]:
+    """The files a 添付ファイル cell names, each checked like an upload; or what is wrong with each.
+
+    A place must stay inside the ledger's folder: a ledger from elsewhere must not make the command
+    read the server's own files (../../etc/passwd, an absolute path) into a person's record.
+    """
+    found: list[Path] = []
+    problems: list[str] = []
+    places = [line.strip() for line in _text(raw).split("\n") if line.strip()]
+    for index, place in enumerate(places, start=1):
+        nth = f"{index}つ目のファイル"
+        if folder is None:
+            problems.append(f"{nth}: 台帳がファイルではないため、添付ファイルの場所が分かりません。")
+            continue
+        path = (folder / place).resolve()
+        if not path.is_relative_to(folder):
+            problems.append(
+                f"{nth}が台帳のあるフォルダの外を指しています。添付ファイルは台帳と同じフォルダの中に置き、"
+                "そこからの位置で書いてください（例: 書き出し-attachments/12/3/手紙.pdf）。"
+            )
+            continue
+        if not path.is_file():
+            problems.append(f"{nth}が見つかりません。台帳のあるフォルダからの位置で書いてください。")
+            continue
+        try:
+            with path.open("rb") as handle:
+                files.validate_upload(UploadedFile(file=handle, name=path.name, size=path.stat().st_size))
+        except ValidationError as error:
+            problems.append(f"{nth}: {_file_problem(error)}")
+            continue
+        found.append(path)
+    return found, problems
+
+
 def check_ledger(
     ledger: Ledger, *, persons: QuerySet[Person], today: datetime.date
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
@@ -308,6 +367,12 @@ def check_ledger(
             except _Invalid as error:
                 problems.append(Problem(number, name, str(error)))
                 row_ok = False
+        if ATTACHMENTS in ledger.headings:
+            index = ledger.headings.index(ATTACHMENTS)
+            paths, file_problems = _attachments(cells[index] if index < len(cells) else "", folder=ledger.folder)
+            problems += [Problem(number, ATTACHMENTS, message) for message in file_problems]
+            row_ok = row_ok and not file_problems
+            values["attachments"] = paths
         if not row_ok:
             continue
         key = crypto.lookup_hash(values["name"], values.get("birth_date"))
@@ -343,6 +408,26 @@ def import_ledger(path: Path, *, platform: Platform, organization: Any) -> Impor
     """Store every person of the ledger, held by `organization`, or nothing (LedgerInvalid, ImportFailed)."""
     ledger = read_ledger(path)
     today = timezone.localdate()
+    stored: list[PersonAttachment] = []
+    try:
+        return _store_ledger(ledger, path, platform=platform, organization=organization, today=today, stored=stored)
+    except BaseException:
+        # Nothing stored: the rows roll back, and the sealed files written so far go too.
+        for attachment in stored:
+            attachment.blob.storage.delete(str(attachment.blob.name))
+        raise
+
+
+def _store_ledger(
+    ledger: Ledger,
+    path: Path,
+    *,
+    platform: Platform,
+    organization: Any,
+    today: datetime.date,
+    stored: list[PersonAttachment],
+) -> ImportResult:
+    """import_ledger's transaction; `stored` collects the attachments written, for the caller to undo."""
     with transaction.atomic():
         # Locked against a second import of the same platform running at once: both would pass
         # the duplicate check before either wrote.
@@ -352,6 +437,7 @@ def import_ledger(path: Path, *, platform: Platform, organization: Any) -> Impor
             raise LedgerInvalid(problems)
         created: list[int] = []
         for _number, values in rows:
+            places: list[Path] = values.pop("attachments", [])
             person = Person.objects.create(platform=platform, registered_by=organization, **values)
             created.append(person.pk)
             # The organisation kept this ledger already; how each person agreed is not in it (method
@@ -359,12 +445,30 @@ def import_ledger(path: Path, *, platform: Platform, organization: Any) -> Impor
             Consent.objects.create(
                 platform=platform, person=person, organization=organization, given_on=values.get("received_on") or today
             )
+            for place in places:
+                kind = files.file_type(place.name)
+                assert kind is not None  # checked with the rest of the ledger
+                stored.append(
+                    actions.store_attachment(
+                        person,
+                        place.read_bytes(),
+                        name=place.name,
+                        content_type=kind.content_type,
+                        organization_id=organization.pk,
+                    )
+                )
         record(
             "cases.persons.imported",
             platform=platform,
             object_type="cases.person",
             object_repr=f"{len(rows)} persons",
-            changes={"persons": len(rows), "file": path.name, "organisation": str(organization.pk), "by": _os_user()},
+            changes={
+                "persons": len(rows),
+                "attachments": len(stored),
+                "file": path.name,
+                "organisation": str(organization.pk),
+                "by": _os_user(),
+            },
         )
         # Person data written, as from a case page: the hash-chained case log names every record made.
         caselog.append(
@@ -373,10 +477,16 @@ def import_ledger(path: Path, *, platform: Platform, organization: Any) -> Impor
             organizations=[organization.pk],
             persons=created,
             url_name="import-cases",
-            detail={"command": "import-cases", "file": path.name, "persons": len(rows), "by": _os_user()},
+            detail={
+                "command": "import-cases",
+                "file": path.name,
+                "persons": len(rows),
+                "attachments": [attachment.pk for attachment in stored],
+                "by": _os_user(),
+            },
         )
-    ignored = [name for name in ledger.headings if name and name not in HEADINGS]
-    return ImportResult(persons=len(rows), ignored_columns=ignored, encoding=ledger.encoding)
+    ignored = [name for name in ledger.headings if name and name not in HEADINGS and name != ATTACHMENTS]
+    return ImportResult(persons=len(rows), ignored_columns=ignored, encoding=ledger.encoding, attachments=len(stored))
 
 
 def _os_user() -> str:
@@ -386,7 +496,7 @@ def _os_user() -> str:
         return ""
 
 
-def ledger_rows(persons: Iterable[Person]) -> Iterable[list[Any]]:
+def ledger_rows(persons: Iterable[Person], places: dict[int, list[str]] | None = None) -> Iterable[list[Any]]:
     for person in persons:
         yield [
             person.pk,
@@ -398,16 +508,54 @@ def ledger_rows(persons: Iterable[Person]) -> Iterable[list[Any]]:
             person.address,
             person.note,
             person.registered_by.name,
+            "\n".join((places or {}).get(person.pk, [])),
         ]
+
+
+def attachments_folder(out: Path) -> Path:
+    """Where export-cases writes the attachments of the ledger `out`: `<name>-attachments/` beside it."""
+    return out.with_name(f"{out.stem}-attachments")
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+def _export_attachments(kept: Iterable[PersonAttachment], out: Path) -> dict[int, list[str]]:
+    """Write each attachment decrypted under attachments_folder(out); each person's places, for the 添付ファイル column."""
+    folder = attachments_folder(out)
+    places: dict[int, list[str]] = {}
+    for attachment in kept:
+        where = folder / str(attachment.person_id) / str(attachment.pk)
+        for made in (folder, folder / str(attachment.person_id), where):
+            made.mkdir(mode=0o700, exist_ok=True)
+            made.chmod(0o700)
+        target = where / attachment.name
+        _write_private(target, actions.read_attachment(attachment))
+        places.setdefault(attachment.person_id, []).append(target.relative_to(out.parent).as_posix())
+    return places
 
 
 def export_ledger(out: Path, *, platform: Platform, organization: Any = None) -> int:
     """Write the platform's persons (or one organisation's) to `out`, decrypted; audited. Returns the count."""
     persons = Person.objects.filter(platform=platform).select_related("registered_by").order_by("pk")
+    kept = PersonAttachment.objects.filter(person__in=persons.values("pk")).order_by("person_id", "pk")
     if organization is not None:
         persons = persons.filter(registered_by=organization)
+        kept = kept.filter(person__registered_by=organization, organization=organization)
+    folder = attachments_folder(out)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise FileExistsError(
+            f"{folder}: 添付ファイルの書き出し先がすでにあります。前に書き出したものなら消すか、"
+            "別のファイル名を指定してください。"
+        )
     with transaction.atomic():
         count = persons.count()
+        exported_files = list(kept)
+        places = _export_attachments(exported_files, out)
         # Readable by its owner only: the file holds everything the database keeps encrypted.
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.fchmod(fd, 0o600)
@@ -419,7 +567,7 @@ def export_ledger(out: Path, *, platform: Platform, organization: Any = None) ->
                 yield person
 
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            for line in csv_lines(EXPORT_HEADINGS, ledger_rows(each(persons.iterator()))):
+            for line in csv_lines(EXPORT_HEADINGS, ledger_rows(each(persons.iterator()), places)):
                 handle.write(line)
         record(
             "cases.persons.exported",
@@ -428,6 +576,7 @@ def export_ledger(out: Path, *, platform: Platform, organization: Any = None) ->
             object_repr=f"{count} persons",
             changes={
                 "persons": count,
+                "attachments": len(exported_files),
                 "file": str(out),
                 "organisation": str(organization.pk) if organization is not None else "",
                 "by": _os_user(),
@@ -440,6 +589,12 @@ def export_ledger(out: Path, *, platform: Platform, organization: Any = None) ->
             organizations=[organization.pk] if organization is not None else [],
             persons=exported,
             url_name="export-cases",
-            detail={"command": "export-cases", "file": str(out), "persons": count, "by": _os_user()},
+            detail={
+                "command": "export-cases",
+                "file": str(out),
+                "persons": count,
+                "attachments": [attachment.pk for attachment in exported_files],
+                "by": _os_user(),
+            },
         )
     return count

@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tsunagari.lib.businessdays import subtract_business_days
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import PlatformScopedManager
 
@@ -126,11 +127,28 @@ class PersonRequest(models.Model):
 
     @property
     def due_on(self) -> date:
-        """The last day to answer: two weeks after the request reached the organisation (第39条)."""
+        """The last day to answer: two weeks after the request reached the organisation (第39条).
+
+        Calendar days, as the law counts them (民法第140条・第143条: the day it arrived not counted,
+        weeks by the calendar); a weekend or holiday does not move it (docs/cases.md).
+        """
         return self.received_on + timedelta(days=ANSWER_DAYS)
+
+    @property
+    def warn_on(self) -> date:
+        """The day its people are reminded: three business days before the answer date.
+
+        Business days, unlike the answer date: the reminder is our own rule, and its purpose is
+        working days to answer in, which a long weekend or the new-year break would otherwise eat.
+        """
+        return subtract_business_days(self.due_on, REQUEST_WARNING_BUSINESS_DAYS)
 
     def is_overdue(self, today: date) -> bool:
         return not self.decision and today > self.due_on
+
+    def is_due_soon(self, today: date) -> bool:
+        """Unanswered, not late yet, and its reminder day has come."""
+        return not self.decision and self.warn_on <= today <= self.due_on
 
     @property
     def overdue(self) -> bool:
@@ -141,6 +159,11 @@ class PersonRequest(models.Model):
 # Two weeks after a request reached the organisation unanswered, the person may take it to court
 # (個人情報保護法 第39条); the answer is owed 遅滞なく, so this is the latest, not the target.
 ANSWER_DAYS = 14
+# The reminder comes this many business days before the answer date (PersonRequest.warn_on).
+REQUEST_WARNING_BUSINESS_DAYS = 3
+# Three business days never span more than this many calendar days (the longest run of holidays,
+# Golden Week or the new-year break with a weekend, is under ten): the requests that can be due soon.
+WARNING_SPAN_DAYS = 14
 
 
 # Requests that, once granted, stop the organisation passing the person on.
@@ -526,10 +549,12 @@ class Notification(models.Model):
         REFERRAL_UNANSWERED = "referral_unanswered", _("A referral has had no answer for three business days.")
         CONSENT_EXPIRING = "consent_expiring", _("A consent expires soon.")
         TASK_DUE = "task_due", _("A follow-up task is due.")
-        REQUEST_DUE_SOON = "request_due_soon", _("A person's request must be answered within three days.")
+        REQUEST_DUE_SOON = "request_due_soon", _("A person's request must be answered within three business days.")
         REQUEST_OVERDUE = "request_overdue", _("A person's request is past its answer date.")
         # For the platform's coordinators (tsunagari.councils): a supporter's concern (気づき) to triage.
         CONCERN_NEW = "concern_new", _("A new concern was reported.")
+        # For the people of the organisation a coordinator handed a concern to (tsunagari.councils).
+        CONCERN_HANDED = "concern_handed", _("A concern was handed to your organisation.")
 
     platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")

@@ -23,13 +23,11 @@ from tsunagari.accounts.models import ORGANISATION_ROLES, Membership, User
 from tsunagari.lib.businessdays import add_business_days
 from tsunagari.tenancy.models import Platform
 
-from .models import ANSWER_DAYS, Consent, FollowUpTask, Notification, PersonRequest, Referral, Status
+from .models import ANSWER_DAYS, WARNING_SPAN_DAYS, Consent, FollowUpTask, Notification, PersonRequest, Referral, Status
 
 ANSWER_BUSINESS_DAYS = 3
 CONSENT_WARNING_DAYS = 14
 TASK_WARNING_DAYS = 1
-# A person's request is reminded this many days before its answer date, and once more after it.
-REQUEST_WARNING_DAYS = 3
 
 
 def organisation_people(platform: Platform, organization_id: Any) -> list[User]:
@@ -156,21 +154,22 @@ def send_reminders(platform: Platform, today: date) -> int:
 def request_reminders(platform: Platform, today: date) -> int:
     """Tell the holding organisation's people of an unanswered request near or past its answer date.
 
-    Once when three days are left (unless it is already late) and once when it is late; the
-    link leads to the organisation's list of open requests, behind sign-in like every case page.
+    Once from three business days before the answer date (PersonRequest.warn_on; unless it is
+    already late) and once when it is late; the link leads to the organisation's list of open
+    requests, behind sign-in like every case page.
     """
     made = 0
     near = PersonRequest.objects.filter(
-        platform=platform,
-        decision="",
-        received_on__lte=today - timedelta(days=ANSWER_DAYS - REQUEST_WARNING_DAYS),
+        platform=platform, decision="", received_on__lte=today - timedelta(days=ANSWER_DAYS - WARNING_SPAN_DAYS)
     ).order_by("received_on", "pk")
     link = reverse("workspace:case-requests", args=[platform.slug])
     for request in near:
         if request.is_overdue(today):
             kind, key = Notification.Kind.REQUEST_OVERDUE, f"request-overdue:{request.pk}"
-        else:
+        elif request.is_due_soon(today):
             kind, key = Notification.Kind.REQUEST_DUE_SOON, f"request-due-soon:{request.pk}"
+        else:
+            continue
         made += notify(platform, organisation_people(platform, request.organization_id), kind, key, link)
     return made
 

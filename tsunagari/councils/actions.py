@@ -14,7 +14,7 @@ from tsunagari.accounts.models import Membership, Role, User
 from tsunagari.audit.log import record
 from tsunagari.cases import caselog
 from tsunagari.cases.models import Notification
-from tsunagari.cases.notify import notify
+from tsunagari.cases.notify import notify, organisation_people
 from tsunagari.tenancy.models import Platform
 
 from .models import (
@@ -193,6 +193,25 @@ def tell_coordinators(concern: Concern) -> int:
     )
 
 
+def tell_receiving_organisation(concern: Concern) -> int:
+    """Tell the people of the organisation a concern was handed to: in the app, and by e-mail with its urgency only.
+
+    Its administrators and staff (the people who work on cases for it, as for a new referral),
+    whether or not they have signed a pledge yet: the notice holds nothing about the person, and
+    the page it links to asks for two-factor authentication and a valid pledge first. Telling only
+    those who signed would lose the concern when nobody there has signed yet.
+    """
+    platform = concern.platform
+    return notify(
+        platform,
+        organisation_people(platform, concern.handed_to_id),
+        Notification.Kind.CONCERN_HANDED,
+        f"concern-handed:{concern.pk}:{concern.handed_to_id}",
+        reverse("workspace:concern-handed", args=[platform.slug, concern.pk]),
+        summary=_("How urgent: %(urgency)s") % {"urgency": Urgency(concern.urgency).label},
+    )
+
+
 def move_concern(concern: Concern, to: str, *, actor: Any, note: str = "", handed_to: Any = None) -> Concern:
     """Move a concern on: triaged, handed to an organisation (linked), or closed with a reason."""
     with transaction.atomic():
@@ -223,4 +242,19 @@ def move_concern(concern: Concern, to: str, *, actor: Any, note: str = "", hande
             obj=current,
             changes={"state": [previous, to]},
         )
+        if to == ConcernState.LINKED:
+            # What a supporter wrote about someone now goes to an organisation: a share, in the case
+            # log like a provision (by ids, never the text), with how many of its people were told.
+            told = tell_receiving_organisation(current)
+            caselog.append(
+                platform_id=current.platform_id,
+                action=caselog.SHARE,
+                actor=actor,
+                detail={
+                    "concern_id": current.pk,
+                    "handed_to": str(current.handed_to_id),
+                    "urgency": current.urgency,
+                    "notified": told,
+                },
+            )
     return current

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagari.accounts.models import User
 from tsunagari.audit.log import record
+from tsunagari.cases.access import case_view
 from tsunagari.cases.models import Notification
 from tsunagari.directory.models import Organization
 from tsunagari.lib.fiscal import fiscal_year_bounds, fiscal_year_param
@@ -25,7 +26,7 @@ from tsunagari.workspace.nav import menu
 from . import actions
 from .access import coordinator_view, supporter_view, triage_view
 from .forms import ConcernForm, ConcernMoveForm, CouncilForm, MemberForm, SupporterForm
-from .models import CONCERN_MOVES, Concern, ConcernState, Council, CouncilMember, Supporter, Urgency
+from .models import CONCERN_MOVES, Concern, ConcernState, Council, CouncilMember, Supporter, SupporterKind, Urgency
 from .pledges import pledge_text, seats
 
 
@@ -284,3 +285,29 @@ def concern_move(request: HttpRequest, workspace: Workspace, concern_id: int) ->
     except actions.ConcernMoveError as error:
         messages.error(request, str(error))
     return redirect("workspace:concern", workspace.platform.slug, concern.pk)
+
+
+# Concerns: the organisation a coordinator handed one to.
+
+
+@case_view
+def concern_handed(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any], concern_id: int) -> HttpResponse:
+    """A concern handed to the member's organisation: what was noticed, where, how urgent, the coordinator's note.
+
+    A case page (organisation people, two-factor, a valid pledge, never cached, case-logged); any
+    other concern, or one handed to another organisation, is 404. Who reported it is not shown, only
+    what kind of supporter: the coordinator's note says whom to contact when that is needed.
+    """
+    concern: Concern = get_object_or_404(
+        Concern.objects.select_related("handed_to"), pk=concern_id, state=ConcernState.LINKED, handed_to__in=orgs
+    )
+    record("councils.concern.viewed", platform=workspace.platform, obj=concern)
+    Notification.objects.filter(
+        platform=workspace.platform,
+        user=cast(User, request.user),
+        key__startswith=f"concern-handed:{concern.pk}:",
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
+    kind = concern.reporter_kind
+    reporter = SupporterKind(kind).label if kind in SupporterKind.values else _("a member of the platform")
+    return _render(request, workspace, "councils/concern_handed.html", concern=concern, reporter=reporter)

@@ -24,4 +24,6 @@ urlpatterns = [
     path("concerns/", views.concern_queue, name="concerns"),
     path("concerns/<int:concern_id>/", views.concern_detail, name="concern"),
     path("concerns/<int:concern_id>/move/", views.concern_move, name="concern-move"),
+    # The organisation a concern was handed to (a case page, not triage).
+    path("concerns/handed/<int:concern_id>/", views.concern_handed, name="concern-handed"),
 ]

@@ -22,3 +22,13 @@ def add_business_days(start: date, days: int) -> date:
         if is_business_day(day):
             days -= 1
     return day
+
+
+def subtract_business_days(end: date, days: int) -> date:
+    """The business day `days` business days before `end` (which itself need not be one)."""
+    day = end
+    while days > 0:
+        day -= timedelta(days=1)
+        if is_business_day(day):
+            days -= 1
+    return day

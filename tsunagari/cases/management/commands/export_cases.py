@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tsunagari.cases.ledger import export_ledger
+from tsunagari.cases.ledger import attachments_folder, export_ledger
 from tsunagari.tenancy.scoping import platform_scope
 
 from ._ledger_args import find_organisation, find_platform
@@ -32,10 +32,14 @@ class Command(BaseCommand):
             raise CommandError(f"{out}: 書き出し先のフォルダがありません（ファイル名まで指定してください）。")
         with platform_scope(chosen, with_national=False):
             holder = find_organisation(chosen, organisation, required=False)
-            count = export_ledger(out, platform=chosen, organization=holder)
+            try:
+                count = export_ledger(out, platform=chosen, organization=holder)
+            except FileExistsError as error:
+                raise CommandError(str(error)) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"{out} に {count} 人分を書き出しました（復号済み・このファイルは作った人だけが読めます）。"
+                f"{out} に {count} 人分を書き出しました（復号済み・このファイルは作った人だけが読めます。"
+                f"添付ファイルがあれば {attachments_folder(out)} に）。"
                 "個人情報です。用が済んだら消してください。"
             )
         )

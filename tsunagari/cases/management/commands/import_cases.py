@@ -51,7 +51,10 @@ class Command(BaseCommand):
                     "直してから、もう一度実行してください。"
                 ) from None
         self.stdout.write(
-            self.style.SUCCESS(f"{file.name} から {result.persons} 人を {holder.name} の台帳として取り込みました。")
+            self.style.SUCCESS(
+                f"{file.name} から {result.persons} 人（添付ファイル {result.attachments} 件）を"
+                f" {holder.name} の台帳として取り込みました。"
+            )
         )
         if result.ignored_columns:
             self.stdout.write(f"  読み飛ばした列: {'、'.join(result.ignored_columns)}")
