@@ -63,6 +63,9 @@ def test_a_coordinator_enters_figures_with_their_source_and_the_entry_is_audited
     client: Client, kamakura: Any, alice: Any
 ) -> None:
     client.force_login(alice)
+    assert (
+        'href="/kamakura/workspace/surveys/references/"' in client.get("/kamakura/workspace/surveys/").content.decode()
+    )
     page = client.get(NEW + "?item=loneliness_direct").content.decode()
     assert "しばしばある・常にある" in page and 'name="percent_5"' in page
     assert client.post(NEW, form_data()).status_code == 302
