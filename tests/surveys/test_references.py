@@ -11,6 +11,7 @@ from typing import Any
 import openpyxl
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 
 from tests.conftest import make_user, with_totp
 from tests.surveys.rows import answer, make_survey, reference_fields
@@ -137,7 +138,15 @@ def test_the_report_sets_the_estimate_and_interval_beside_the_published_figure(
     cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert "40.0%" in cells and "20.0%" in cells and any("example.jp/test-reference" in c for c in cells)
     pdf = client.get(base + "report.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    for expected in (
+        "公表値との比較",
+        "40.0%",
+        "20.0%",
+        "テスト用の架空の調査（公表値ではありません）",
+        "https://example.jp",
+    ):
+        assert expected in text, text[:3000]
 
 
 def test_without_a_reference_the_report_says_so_and_links_the_coordinator_to_the_entry(

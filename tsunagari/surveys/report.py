@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -238,18 +239,19 @@ def _pdf_comparisons(document: FPDF, compared: Compared) -> None:
     document.multi_cell(0, 6, comparison_title(), new_x="LMARGIN", new_y="NEXT")
     document.set_font("ipaexg", size=8)
     document.multi_cell(0, 4.5, note(), new_x="LMARGIN", new_y="NEXT")
-    widths = [44, 20, 30, 20, 30, 46]
     for comparison in comparisons:
         document.ln(2)
         document.set_font("ipaexg", size=9)
         document.multi_cell(0, 5, comparison.result.title, new_x="LMARGIN", new_y="NEXT")
         document.set_font("ipaexg", size=7)
-        for line in [comparison_header(), *comparison_text(comparison)]:
-            document.set_x(12)
-            y = document.get_y()
-            for width, text in zip(widths, line, strict=True):
-                document.multi_cell(width, 4, text, border=1, new_x="RIGHT", new_y="TOP", max_line_height=4)
-            document.set_xy(12, max(document.get_y(), y) + 8)
+        # fpdf2's table wraps each cell and breaks pages between rows, so a long reading never overlaps.
+        with document.table(
+            col_widths=(40, 18, 30, 18, 30, 54), line_height=4, headings_style=FontFace(emphasis="NONE")
+        ) as table:
+            for line in [comparison_header(), *comparison_text(comparison)]:
+                row = table.row()
+                for text in line:
+                    row.cell(text)
         document.multi_cell(0, 4, comparison.citation(), new_x="LMARGIN", new_y="NEXT")
     if missing:
         document.ln(2)
