@@ -44,6 +44,7 @@ def survey_rows(kamakura: Any, alice: Any) -> dict[str, Any]:
         response = answer(survey, {"loneliness_direct": "2", "age_band": "3"}, invitation=first)
         draft = make_survey(kamakura, alice, "direct", title="下書きの調査", status=Survey.Status.DRAFT)
         question = draft.questions.get(name="loneliness_direct")
+        reference = actions.add_reference(kamakura, "loneliness_direct", reference_fields(), actor=alice)
     return {
         "survey": survey,
         "survey_draft": draft,
@@ -51,6 +52,24 @@ def survey_rows(kamakura: Any, alice: Any) -> dict[str, Any]:
         "survey_answered_invitation": first,
         "survey_response": response,
         "survey_question": question,
+        "survey_reference": reference,
+    }
+
+
+def reference_fields(**changes: Any) -> dict[str, Any]:
+    """A published distribution for the direct loneliness question: TEST DATA, made up, not any survey's figures."""
+    percents = {"1": 40.0, "2": 30.0, "3": 15.0, "4": 10.0, "5": 5.0}
+    return {
+        "year": 2024,
+        "population": "テスト用の架空の母集団",
+        "source_title": "テスト用の架空の調査（公表値ではありません）",
+        "publisher": "テスト",
+        "url": "https://example.jp/test-reference",
+        "table": "表1（架空）",
+        "n": 1000,
+        "no_answer": None,
+        "figures": {code: {"percent": p, "ci95": None} for code, p in percents.items()},
+        **changes,
     }
 
 

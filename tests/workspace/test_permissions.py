@@ -345,6 +345,7 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
             "survey-report-xlsx",
             "survey-open-data-csv",
             "survey-open-data-json",
+            "survey-references",
         )
     },
     **{
@@ -359,6 +360,7 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
             "survey-entry",
             "survey-microdata",
             "survey-weighting",
+            "survey-reference-new",
         )
     },
     **{
@@ -375,6 +377,7 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
             "survey-question-delete",
             "survey-import",
             "survey-weighting-import",
+            "survey-reference-withdraw",
         )
     },
     # Programme plan and report (tsunagari/reporting): coordinators write, observers read and download.
@@ -734,6 +737,9 @@ def _survey_urls(base: str, objects: dict[str, Any]) -> dict[str, tuple[str, dic
         "survey-open-data-csv": (survey + "results.csv", {}),
         "survey-open-data-json": (survey + "results.json", {}),
         "survey-microdata": (survey + "answers.csv", {}),
+        "survey-references": (base + "surveys/references/", {}),
+        "survey-reference-new": (base + "surveys/references/new/?item=loneliness_direct", {}),
+        "survey-reference-withdraw": (base + f"surveys/references/{objects['survey_reference'].pk}/withdraw/", {}),
     }
 
 

@@ -20,7 +20,18 @@ from tsunagari.audit.log import record
 from tsunagari.tenancy.models import Platform
 
 from .instruments import Instrument
-from .models import Choice, ChoiceList, Invitation, PopulationCell, Question, Response, Survey, digest, new_key
+from .models import (
+    Choice,
+    ChoiceList,
+    Invitation,
+    PopulationCell,
+    Question,
+    ReferenceFigure,
+    Response,
+    Survey,
+    digest,
+    new_key,
+)
 from .questionnaire import Questionnaire
 
 SURVEY_FIELDS = ("title", "intro", "status", "open_link", "population", "min_cell")
@@ -87,6 +98,30 @@ def set_weighting(survey: Survey, method: str, figures: dict[tuple[str, str, str
             changes["population"] = [sum(before.values()), sum(kept.values())]
         record("survey.weighting_changed", actor=actor, platform=survey.platform, obj=survey, changes=changes)
     return survey
+
+
+REFERENCE_FIELDS = ("year", "population", "source_title", "publisher", "url", "table", "n", "no_answer", "figures")
+
+
+def add_reference(platform: Platform, item: str, fields: dict[str, Any], *, actor: Any) -> ReferenceFigure:
+    """Enter a published distribution of a standard item with its source; the audit keeps every figure."""
+    with transaction.atomic():
+        reference = ReferenceFigure.objects.create(
+            platform=platform, item=item, entered_by=actor, **{k: fields[k] for k in REFERENCE_FIELDS}
+        )
+        changes = {"item": item, **{k: fields[k] for k in REFERENCE_FIELDS}}
+        record("survey.reference_added", actor=actor, platform=platform, obj=reference, changes=changes)
+    return reference
+
+
+def withdraw_reference(reference: ReferenceFigure, *, actor: Any) -> ReferenceFigure:
+    """Take a reference out of the reports (kept, with its audit trail, to show what reports printed before)."""
+    with transaction.atomic():
+        if reference.withdrawn_at is None:
+            reference.withdrawn_at = timezone.now()
+            reference.save(update_fields=["withdrawn_at"])
+            record("survey.reference_withdrawn", actor=actor, platform=reference.platform, obj=reference)
+    return reference
 
 
 def _insert(survey: Survey, instrument: Instrument, *, page: int | None) -> list[Question]:

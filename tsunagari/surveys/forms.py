@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .expressions import ExpressionError, compile_expression
 from .instruments import INSTRUMENTS
-from .models import ChoiceList, Question, Survey, Weighting
+from .models import ChoiceList, Question, ReferenceFigure, Survey, Weighting
 from .questionnaire import Questionnaire
 from .weighting import Grid
 
@@ -219,3 +219,115 @@ class PopulationUploadForm(forms.Form):
             "questionnaire."
         ),
     )
+
+
+class ReferenceItemForm(forms.Form):
+    """The first step of entering a published figure: which standard item it is for."""
+
+    item = forms.ChoiceField(label=_("Item"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .references import ITEMS
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["item"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(name, f"{name}: {label[:40]}") for name, (label, _options) in ITEMS.items()]
+
+
+class ReferenceFigureForm(forms.ModelForm):
+    """A published distribution of one standard item, with its source: every option's percentage as printed.
+
+    Percentages (0–100) sum to about 100 with the 無回答 share when the table prints one (published
+    figures are rounded: ± SUM_TOLERANCE); an interval is both ends or none and holds its estimate.
+    """
+
+    url = forms.URLField(label=_("URL of the source"), max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = ReferenceFigure
+        fields = ["year", "population", "source_title", "publisher", "url", "table", "n", "no_answer"]
+        help_texts = {
+            "population": _("As the source states it, e.g. 全国の満16歳以上の者."),
+            "table": _("The table or page the figures are taken from."),
+            "n": _("The number of respondents the published shares rest on, if printed."),
+            "no_answer": _("The 無回答 share, if the published table counts it among the 100%."),
+        }
+
+    def __init__(self, *args: Any, options: tuple[tuple[str, str, str], ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = options
+        for code, label, _en in options:
+            self.fields[f"percent_{code}"] = forms.FloatField(label=f"{code} {label} (%)", min_value=0, max_value=100)
+            self.fields[f"low_{code}"] = forms.FloatField(
+                label=_("%(label)s: 95%% interval, lower (%%)") % {"label": label},
+                required=False,
+                min_value=0,
+                max_value=100,
+            )
+            self.fields[f"high_{code}"] = forms.FloatField(
+                label=_("%(label)s: 95%% interval, upper (%%)") % {"label": label},
+                required=False,
+                min_value=0,
+                max_value=100,
+            )
+
+    def option_rows(self) -> list[tuple[str, Any, Any, Any]]:
+        return [
+            (label, self[f"percent_{code}"], self[f"low_{code}"], self[f"high_{code}"])
+            for code, label, _en in self.options
+        ]
+
+    def clean_year(self) -> int:
+        from django.utils import timezone
+
+        year = self.cleaned_data["year"]
+        if not 1990 <= year <= timezone.localdate().year:
+            raise forms.ValidationError(
+                _("Enter the year the survey was carried out, between 1990 and this year (%(year)s).")
+                % {"year": timezone.localdate().year}
+            )
+        return int(year)
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if not url.startswith(("https://", "http://")):
+            raise forms.ValidationError(_("Enter the address of the published source, starting with https://."))
+        return str(url)
+
+    def clean(self) -> dict[str, Any]:
+        from .references import SUM_TOLERANCE
+
+        data = super().clean() or {}
+        figures: dict[str, dict[str, Any]] = {}
+        for code, label, _en in self.options:
+            percent = data.get(f"percent_{code}")
+            low, high = data.get(f"low_{code}"), data.get(f"high_{code}")
+            if percent is None:
+                continue  # the field's own error says it is missing
+            interval = None
+            if (low is None) != (high is None):
+                self.add_error(
+                    f"low_{code}", _("Enter both ends of the interval of “%(label)s”, or neither.") % {"label": label}
+                )
+            elif low is not None and high is not None:
+                if not low <= percent <= high:
+                    self.add_error(
+                        f"low_{code}",
+                        _("The interval of “%(label)s” must hold its figure: lower ≤ %(percent)s ≤ upper.")
+                        % {"label": label, "percent": percent},
+                    )
+                interval = [low, high]
+            figures[code] = {"percent": percent, "ci95": interval}
+        if len(figures) == len(self.options):
+            total = sum(f["percent"] for f in figures.values()) + (data.get("no_answer") or 0.0)
+            if abs(total - 100.0) > SUM_TOLERANCE:
+                raise forms.ValidationError(
+                    _(
+                        "The percentages add up to %(total)s%%, not 100%%. Check each figure against the source "
+                        "and enter the 無回答 share if the table counts it."
+                    )
+                    % {"total": f"{total:.1f}"}
+                )
+        data["figures"] = figures
+        return data

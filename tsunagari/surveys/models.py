@@ -37,6 +37,8 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "survey.microdata_exported": _("downloaded a survey's anonymised answers"),
     "survey.report_exported": _("downloaded a survey's report"),
     "survey.weighting_changed": _("changed a survey's weighting"),
+    "survey.reference_added": _("entered a published reference figure"),
+    "survey.reference_withdrawn": _("withdrew a published reference figure"),
 }
 
 # Cells counting fewer respondents than this are not shown (default; each survey may raise it).
@@ -341,3 +343,56 @@ class PopulationCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sex}×{self.age_band}{'×' + self.area if self.area else ''}: {self.population}"
+
+
+class ReferenceFigure(models.Model):
+    """A published distribution of a standard item (e.g. the national direct loneliness question), as its source prints it.
+
+    Entered by a coordinator for the platform's own reports, or on the national platform for every
+    platform's. `figures` maps each option's code to {"percent": p, "ci95": [lo, hi] or None}, percentages
+    as published; `no_answer` is the published 無回答 share when the table counts it (the report then
+    compares shares of those answering, as its own are). Nothing here is ever typed in by the project:
+    every figure comes from a person citing the source, and the entry is audited.
+    """
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    item = models.CharField(_("item"), max_length=64)
+    year = models.PositiveSmallIntegerField(_("year of the survey"))
+    population = models.CharField(_("population surveyed"), max_length=200)
+    source_title = models.CharField(_("title of the source"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    url = models.URLField(_("URL of the source"), max_length=500)
+    table = models.CharField(_("table or page"), max_length=200, blank=True, default="")
+    n = models.PositiveIntegerField(_("respondents"), null=True, blank=True)
+    no_answer = models.FloatField(_("no answer (%)"), null=True, blank=True)
+    figures = models.JSONField(_("figures"), default=dict)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects: models.Manager[ReferenceFigure] = PlatformScopedManager()
+
+    class Meta:
+        ordering = ["-year", "-pk"]
+        verbose_name = _("published reference figure")
+        verbose_name_plural = _("published reference figures")
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.year}: {self.source_title}"
+
+    def answering(self, code: str) -> float | None:
+        """The published share of option `code` among those answering (0–1), None if not entered."""
+        figure = self.figures.get(code)
+        if figure is None:
+            return None
+        base = 100.0 - (self.no_answer or 0.0)
+        return float(figure["percent"]) / base
+
+    def interval(self, code: str) -> tuple[float, float] | None:
+        """The published 95% interval of option `code`, as a share of those answering, when entered."""
+        figure = self.figures.get(code)
+        if not figure or not figure.get("ci95"):
+            return None
+        base = 100.0 - (self.no_answer or 0.0)
+        low, high = figure["ci95"]
+        return float(low) / base, float(high) / base

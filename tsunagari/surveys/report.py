@@ -19,13 +19,17 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tsunagari.lib.spreadsheet import safe_cell
 
 from .models import Survey
+from .references import Comparison, note
 from .results import Result, SamplingErrors, table_rows
+
+Compared = tuple[list[Comparison], list[Result]]
 
 FONT = Path(matplotlib_fontja.__file__).parent / "fonts" / "ipaexg.ttf"
 WITHHELD = "—"
@@ -72,6 +76,47 @@ def sampling_error_text(table: SamplingErrors) -> tuple[str, list[str], list[lis
     else:
         note += " " + _("No finite population correction (the population is not entered).")
     return note, header, rows
+
+
+def comparison_header() -> list[str]:
+    return [
+        _("Answer"),
+        _("This survey"),
+        _("95%% interval") % {},
+        _("Published figure"),
+        _("Published 95%% interval") % {},
+        _("Reading"),
+    ]
+
+
+def comparison_text(comparison: Comparison) -> list[list[str]]:
+    """The comparison's table as every format prints it: shares in %, withheld or not entered as —."""
+    out = []
+    for line in comparison.lines:
+        local_ci = line.local_ci
+        reference_ci = line.reference_ci
+        out.append(
+            [
+                line.label,
+                WITHHELD if line.local is None else percent(line.local),
+                WITHHELD if local_ci is None else f"{percent(local_ci[0])}–{percent(local_ci[1])}",
+                WITHHELD if line.reference is None else percent(line.reference),
+                WITHHELD if reference_ci is None else f"{percent(reference_ci[0])}–{percent(reference_ci[1])}",
+                line.verdict(),
+            ]
+        )
+    return out
+
+
+def comparison_title() -> str:
+    return _("Comparison with published figures")
+
+
+def missing_text(missing: list[Result]) -> str:
+    """The sentence saying which standard questions have no published figure entered."""
+    return _(
+        "No published figure is entered for: %(titles)s. A coordinator enters them under Surveys → Published reference figures."
+    ) % {"titles": "、".join(result.title for result in missing)}
 
 
 def bar_chart(result: Result, domain: str | None) -> SafeString:
@@ -125,6 +170,7 @@ def pdf(
     *,
     min_cell: int,
     sampling: SamplingErrors | None = None,
+    compared: Compared = ([], []),
 ) -> bytes:
     """The report as a PDF; `min_cell` is the reader's threshold (results.smallest_shown)."""
     document = _PDF(format="A4")
@@ -149,6 +195,7 @@ def pdf(
         document.multi_cell(0, 5, weights, new_x="LMARGIN", new_y="NEXT")
     if sampling is not None:
         _pdf_sampling_errors(document, sampling)
+    _pdf_comparisons(document, compared)
     for result in found:
         for domain in result.domains():
             rows = [r for r in result.rows if r.domain == domain]
@@ -181,6 +228,34 @@ def pdf(
             document.cell(0, 5, _("respondents: %(n)s") % {"n": _n(rows, min_cell)})
             document.ln(5)
     return bytes(document.output())
+
+
+def _pdf_comparisons(document: FPDF, compared: Compared) -> None:
+    comparisons, missing = compared
+    if not comparisons and not missing:
+        return
+    document.ln(3)
+    document.set_font("ipaexg", size=11)
+    document.multi_cell(0, 6, comparison_title(), new_x="LMARGIN", new_y="NEXT")
+    document.set_font("ipaexg", size=8)
+    document.multi_cell(0, 4.5, note(), new_x="LMARGIN", new_y="NEXT")
+    for comparison in comparisons:
+        document.ln(2)
+        document.set_font("ipaexg", size=9)
+        document.multi_cell(0, 5, comparison.result.title, new_x="LMARGIN", new_y="NEXT")
+        document.set_font("ipaexg", size=7)
+        # fpdf2's table wraps each cell and breaks pages between rows, so a long reading never overlaps.
+        with document.table(
+            col_widths=(40, 18, 30, 18, 30, 54), line_height=4, headings_style=FontFace(emphasis="NONE")
+        ) as table:
+            for line in [comparison_header(), *comparison_text(comparison)]:
+                row = table.row()
+                for text in line:
+                    row.cell(text)
+        document.multi_cell(0, 4, comparison.citation(), new_x="LMARGIN", new_y="NEXT")
+    if missing:
+        document.ln(2)
+        document.multi_cell(0, 4.5, missing_text(missing), new_x="LMARGIN", new_y="NEXT")
 
 
 def _pdf_sampling_errors(document: FPDF, sampling: SamplingErrors) -> None:
@@ -231,6 +306,7 @@ def xlsx(
     *,
     min_cell: int,
     sampling: SamplingErrors | None = None,
+    compared: Compared = ([], []),
 ) -> bytes:
     """The report as an Excel workbook; `min_cell` is the reader's threshold (results.smallest_shown)."""
     workbook = Workbook()
@@ -249,9 +325,33 @@ def xlsx(
         sheet.column_dimensions[column].width = width
     if sampling is not None:
         _xlsx_sampling_errors(workbook, sampling)
+    _xlsx_comparisons(workbook, compared)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_comparisons(workbook: Workbook, compared: Compared) -> None:
+    """A sheet 公表値との比較: each comparison's table and its source, or which questions have none."""
+    comparisons, missing = compared
+    if not comparisons and not missing:
+        return
+    sheet = workbook.create_sheet("公表値との比較")
+    sheet.append([comparison_title()])
+    sheet.append([note()])
+    for comparison in comparisons:
+        sheet.append([])
+        sheet.append([safe_cell(comparison.result.title)])
+        sheet.append(comparison_header())
+        for cell_ in sheet[sheet.max_row]:
+            cell_.font = Font(bold=True)
+        for line in comparison_text(comparison):
+            sheet.append([safe_cell(text) for text in line])
+        sheet.append([safe_cell(comparison.citation())])
+    if missing:
+        sheet.append([])
+        sheet.append([safe_cell(missing_text(missing))])
+    sheet.column_dimensions["A"].width = 30
 
 
 def _xlsx_sampling_errors(workbook: Workbook, sampling: SamplingErrors) -> None:

@@ -13,7 +13,10 @@ headline figures — comes from `results()`, which applies the survey's privacy 
 - a domain (of a breakdown `by`) with fewer than min_cell respondents is withheld entirely, its
   number of respondents too; when it is the only one withheld while everyone's figure is shown, the
   next smallest domain is withheld entirely as well, so that its size (and with the shares, its
-  counts) cannot be recovered as everyone minus the domains shown (`_protect_domains`).
+  counts) cannot be recovered as everyone minus the domains shown (`_protect_domains`);
+- in a breakdown (a cross-tab of answers by domain, everyone's figure its total), more cells are
+  withheld until no withheld cell follows from the figures shown by subtraction along a row or down a
+  column (`_protect_margins`).
 
 Estimates use estimation.py with the design weighting.py gives: by default each respondent weighs
 the same (population / respondents when the survey's population is known, which also gives the
@@ -28,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -245,7 +249,117 @@ def _protect_each(rows: list[Row], min_cell: int) -> list[Row]:
 def protect(rows: list[Row], kind: str, min_cell: int) -> list[Row]:
     """Every privacy rule on one result's rows: small cells, the cell beside them, small domains and the one beside."""
     cells = _protect(rows, min_cell) if kind == "share" else _protect_each(rows, min_cell)
-    return _protect_domains(cells, min_cell)
+    return _protect_margins(_protect_domains(cells, min_cell), kind)
+
+
+def _withhold(row: Row) -> Row:
+    nan = float("nan")
+    return replace(row, estimate=replace(row.estimate, estimate=nan, se=nan, ci95=(nan, nan), suppressed=True))
+
+
+def _protect_margins(rows: list[Row], kind: str) -> list[Row]:
+    """Withhold more cells of a cross-tab until no withheld cell can be found from the figures shown (secondary
+    suppression).
+
+    A breakdown is a two-way table: the answers (rows) by the domains (columns), with everyone's figure as
+    the total column and each domain's n as its column total. A cell withheld alone in its row is the
+    total's count minus the domains' counts shown (share × n, or weighted share × the domain's known
+    population); `_protect` only looks down a column. The attacker's view is a linear system: each
+    column sums to its n, each row's domains to its total, the domains' n to everyone's n; unknowns are
+    the withheld cells and withheld n. A cell is recoverable when every solution of that system gives it
+    the same value (its coordinate in the null space is zero). While one is, the cell in its row or
+    column that leaves the fewest recoverable (a domain's before everyone's, the smallest count first)
+    is withheld too. Conservatively, respondents who did not answer `by` are assumed to be none (the
+    attacker's best case). A multiple-choice option or a derived yes/no share is its own table of two
+    rows (yes and no = n − yes); means are left to `_protect_domains` (a mean is withheld only with its
+    whole domain).
+    """
+    if kind == "mean" or all(row.domain is None for row in rows):
+        return rows
+    rows = list(rows)
+    if kind == "share":
+        groups = [[i for i, row in enumerate(rows) if row.category is not None]]
+    else:
+        options = list(dict.fromkeys(row.category for row in rows))
+        groups = [[i for i, row in enumerate(rows) if row.category == option] for option in options]
+    for group in groups:
+        while True:
+            exposed = _recoverable(rows, group, kind)
+            if not exposed:
+                break
+            target = exposed[0]
+            candidates = [i for i in group if not rows[i].suppressed and _in_line(rows[i], rows[target], kind)] or [
+                i for i in group if not rows[i].suppressed
+            ]
+            if not candidates:
+                break  # everything is withheld already
+            # The cheapest few (a domain's before everyone's, the smallest count first) are tried: with a
+            # hundred domains, trying every cell of a row made a breakdown take seconds.
+            candidates.sort(key=lambda i: _price(rows[i]))
+            costs = []
+            for i in candidates[:CANDIDATES_TRIED]:
+                trial = [*rows[:i], _withhold(rows[i]), *rows[i + 1 :]]
+                costs.append((len(_recoverable(trial, group, kind)), *_price(rows[i]), i))
+            chosen = min(costs)[-1]
+            rows[chosen] = _withhold(rows[chosen])
+    return rows
+
+
+# How many cells `_protect_margins` tries as the complement of a recoverable one.
+CANDIDATES_TRIED = 8
+
+
+def _price(row: Row) -> tuple[bool, bool, int, str]:
+    """What withholding a cell costs the reader: a zero tells little, everyone's figure matters most, then size."""
+    cases = row.estimate.cases or 0
+    return (cases == 0, row.domain is None, cases, str(row.domain))
+
+
+def _in_line(row: Row, target: Row, kind: str) -> bool:
+    """Whether two cells share a row or a column of the cross-tab (for a yes/no share, every cell shares the yes row)."""
+    return row.domain == target.domain or row.category == target.category or kind != "share"
+
+
+def _recoverable(rows: list[Row], group: list[int], kind: str) -> list[int]:
+    """The withheld cells of the cross-tab (indices into `rows`) whose values the figures shown determine."""
+    columns = list(dict.fromkeys(rows[i].domain for i in group))
+    if kind == "share":
+        categories = list(dict.fromkeys(rows[i].category for i in group))
+        cells = {(rows[i].category, rows[i].domain): i for i in group}
+    else:  # yes and no (n − yes): one published row stands for both cells
+        categories = ["yes", "no"]
+        cells = {(c, rows[i].domain): i for i in group for c in categories}
+    unknown: list[tuple[str, Any]] = [("cell", key) for key, i in cells.items() if rows[i].suppressed]
+    n_withheld = {rows[i].domain for i in group if rows[i].n_withheld}
+    unknown += [("n", d) for d in columns if d in n_withheld]
+    if not any(kind_ == "cell" for kind_, _key in unknown):
+        return []
+    position = {u: k for k, u in enumerate(unknown)}
+    equations: list[list[int]] = []
+    for d in columns:  # each column sums to its n
+        equations.append([position[u] for c in categories if (u := ("cell", (c, d))) in position])
+        if ("n", d) in position:
+            equations[-1].append(-1 - position[("n", d)])
+    for c in categories:  # each answer: the domains sum to everyone's (the total column)
+        terms = [position[u] for d in columns if d is not None and (u := ("cell", (c, d))) in position]
+        if ("cell", (c, None)) in position:
+            terms.append(-1 - position[("cell", (c, None))])
+        equations.append(terms)
+    equations.append(
+        [-1 - position[nu] for d in columns if (nu := ("n", d)) in position]
+    )  # the domains' n sum to everyone's
+    matrix = np.zeros((len(equations), len(unknown)))
+    for r, terms in enumerate(equations):
+        for t in terms:
+            if t >= 0:
+                matrix[r, t] = 1.0
+            else:
+                matrix[r, -1 - t] = -1.0
+    _u, singular, vt = np.linalg.svd(matrix)
+    rank = int((singular > 1e-9).sum())
+    null = vt[rank:]
+    free = np.abs(null).sum(axis=0) > 1e-9 if len(null) else np.zeros(len(unknown), dtype=bool)
+    return sorted({cells[key] for k, (kind_, key) in enumerate(unknown) if kind_ == "cell" and not free[k]})
 
 
 def _protect_domains(rows: list[Row], min_cell: int) -> list[Row]:

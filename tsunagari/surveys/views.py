@@ -25,16 +25,19 @@ from tsunagari.accounts.models import Role
 from tsunagari.audit.log import record
 from tsunagari.lib.fiscal import fiscal_year_bounds, fiscal_year_param
 from tsunagari.lib.spreadsheet import csv_lines
+from tsunagari.tenancy.scoping import platform_scope
 from tsunagari.workspace.access import WRITERS, Workspace, workspace_view
 from tsunagari.workspace.nav import menu
 
-from . import actions, report, weighting, xlsform
+from . import actions, references, report, weighting, xlsform
 from .forms import (
     InstrumentForm,
     InvitationsForm,
     PaperForm,
     PopulationUploadForm,
     QuestionForm,
+    ReferenceFigureForm,
+    ReferenceItemForm,
     ResponsesUploadForm,
     SurveyForm,
     WeightingForm,
@@ -42,7 +45,7 @@ from .forms import (
 )
 from .instruments import BY_KEY, INSTRUMENTS, Instrument, Item
 from .microdata import anonymised
-from .models import Question, Response, Survey
+from .models import Question, ReferenceFigure, Response, Survey
 from .questionnaire import Questionnaire
 from .results import results, sampling_errors, smallest_shown, table_rows, weighting_used
 
@@ -479,11 +482,16 @@ def survey_report(request: HttpRequest, workspace: Workspace, survey_id: int) ->
         for result in found
     ]
     sampling = sampling_errors(survey, min_cell=min_cell)
+    compared, missing = _comparisons(workspace, found)
     return _render(
         request,
         workspace,
         "surveys/workspace/report.html",
         survey=survey,
+        compared=[{"result": c.result, "text": report.comparison_text(c), "citation": c.citation()} for c in compared],
+        comparison_header=report.comparison_header(),
+        missing_references=missing,
+        comparison_note=references.note(),
         min_cell=min_cell,
         sampling=report.sampling_error_text(sampling) if sampling else None,
         charts=charts,
@@ -492,6 +500,13 @@ def survey_report(request: HttpRequest, workspace: Workspace, survey_id: int) ->
         query=f"?by={by}" if by else "",
         applied=weighting_used(survey),
     )
+
+
+def _comparisons(workspace: Workspace, found: list[Any]) -> tuple[list[references.Comparison], list[Any]]:
+    """The survey's standard results beside the published figures entered here or on the national platform."""
+    with platform_scope(workspace.platform):  # the national platform's references count for every platform
+        entered = references.for_platform(workspace.platform)
+    return references.comparisons(found, entered)
 
 
 def _exported(request: HttpRequest, workspace: Workspace, survey: Survey, kind: str) -> None:
@@ -513,6 +528,7 @@ def report_pdf(request: HttpRequest, workspace: Workspace, survey_id: int) -> Ht
             weighting_used(survey).description,
             min_cell=min_cell,
             sampling=sampling_errors(survey, min_cell=min_cell),
+            compared=_comparisons(workspace, found),
         ),
         "application/pdf",
         f"survey-{survey.pk}-report.pdf",
@@ -532,6 +548,7 @@ def report_xlsx(request: HttpRequest, workspace: Workspace, survey_id: int) -> H
             weighting_used(survey).description,
             min_cell=min_cell,
             sampling=sampling_errors(survey, min_cell=min_cell),
+            compared=_comparisons(workspace, found),
         ),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"survey-{survey.pk}-report.xlsx",
@@ -590,3 +607,62 @@ def microdata(request: HttpRequest, workspace: Workspace, survey_id: int) -> Htt
         changes={"rows": count},
     )
     return _download(body, "text/csv; charset=utf-8", f"survey-{survey.pk}-answers.csv")
+
+
+@workspace_view(roles=READERS)
+def reference_list(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """The published figures the platform's reports compare with: its own and the national platform's."""
+    with platform_scope(workspace.platform):
+        entered = references.for_platform(workspace.platform)
+        withdrawn = list(
+            ReferenceFigure.objects.filter(platform=workspace.platform, withdrawn_at__isnull=False).order_by("-pk")[:20]
+        )
+    return _render(
+        request,
+        workspace,
+        "surveys/workspace/references.html",
+        entered=[(r, references.ITEMS[r.item][0] if r.item in references.ITEMS else "") for r in entered],
+        withdrawn=withdrawn,
+        item_form=ReferenceItemForm() if workspace.is_coordinator else None,
+    )
+
+
+@workspace_view(roles=COORDINATORS)
+def reference_new(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """Enter a published distribution for a standard item (?item=…), with its source; audited."""
+    item = (request.POST.get("item") if request.method == "POST" else request.GET.get("item")) or ""
+    if item not in references.ITEMS:
+        item_form = ReferenceItemForm(request.GET or None)
+        item_form.is_valid()
+        return _render(
+            request,
+            workspace,
+            "surveys/workspace/reference_new.html",
+            status=400 if request.method == "POST" or request.GET else 200,
+            item_form=item_form,
+            form=None,
+        )
+    label, options = references.ITEMS[item]
+    form = ReferenceFigureForm(request.POST or None, options=options)
+    if request.method == "POST" and form.is_valid():
+        actions.add_reference(workspace.platform, item, form.cleaned_data, actor=request.user)
+        messages.success(request, _("The published figures are saved. Reports now show them beside the survey's."))
+        return redirect("workspace:survey-references", workspace.platform.slug)
+    return _render(
+        request,
+        workspace,
+        "surveys/workspace/reference_new.html",
+        status=400 if form.errors else 200,
+        item=item,
+        item_label=label,
+        form=form,
+    )
+
+
+@workspace_view(roles=COORDINATORS)
+@require_POST
+def reference_withdraw(request: HttpRequest, workspace: Workspace, reference_id: int) -> HttpResponse:
+    reference = get_object_or_404(ReferenceFigure.objects.filter(platform=workspace.platform), pk=reference_id)
+    actions.withdraw_reference(reference, actor=request.user)
+    messages.success(request, _("The published figures are withdrawn from the reports."))
+    return redirect("workspace:survey-references", workspace.platform.slug)

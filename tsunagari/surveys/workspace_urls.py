@@ -7,6 +7,9 @@ from . import views
 urlpatterns = [
     path("surveys/", views.survey_list, name="surveys"),
     path("surveys/new/", views.survey_new, name="survey-new"),
+    path("surveys/references/", views.reference_list, name="survey-references"),
+    path("surveys/references/new/", views.reference_new, name="survey-reference-new"),
+    path("surveys/references/<int:reference_id>/withdraw/", views.reference_withdraw, name="survey-reference-withdraw"),
     path("surveys/<int:survey_id>/", views.survey_detail, name="survey"),
     path("surveys/<int:survey_id>/edit/", views.survey_edit, name="survey-edit"),
     path("surveys/<int:survey_id>/instrument/", views.survey_instrument, name="survey-instrument"),
