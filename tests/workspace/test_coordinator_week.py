@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import get_resolver
 
 from tests.accounts.personas import PASSWORD, link_in, sign_in, totp_code
 from tests.membership.rows import membership_rows  # noqa: F401
@@ -92,6 +93,16 @@ def test_404_is_japanese_with_a_way_back(client: Client, kamakura: Any) -> None:
     body = response.content.decode()
     assert "ページが見つかりません" in body
     assert 'href="/kamakura/"' in body and "Not Found" not in body
+
+
+def test_500_is_japanese_with_ways_on(rf: Any, kamakura: Any) -> None:
+    """The project's handler500 (not Django's bare English page), as Django calls it on a server error."""
+    handler = get_resolver().resolve_error_handler(500)
+    response = handler(rf.get("/kamakura/workspace/"))
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "システムでエラーが起きました" in body and "Server Error" not in body
+    assert 'href="/"' in body and 'href="tel:0120279338"' in body
 
 
 def test_403_in_the_workspace_keeps_the_menu(client: Client, sam: Any, membership_rows: dict[str, Any]) -> None:
