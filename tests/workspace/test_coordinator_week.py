@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import get_resolver
 
 from tests.accounts.personas import PASSWORD, link_in, sign_in, totp_code
+from tests.factories import make_service
 from tests.membership.rows import membership_rows  # noqa: F401
 from tsunagari.accounts import actions as account_actions
 from tsunagari.accounts.models import Role
@@ -103,6 +104,18 @@ def test_500_is_japanese_with_ways_on(rf: Any, kamakura: Any) -> None:
     body = response.content.decode()
     assert "システムでエラーが起きました" in body and "Server Error" not in body
     assert 'href="/"' in body and 'href="tel:0120279338"' in body
+
+
+def test_the_admin_history_screens_are_in_japanese(client: Client, alice: Any, kamakura: Any) -> None:
+    service = make_service(kamakura, name="ひだまりサロン")
+    service.name = "ひだまりサロン鎌倉"
+    service.save()
+    version = service.history.latest("history_date").history_id
+    client.force_login(alice)
+    listing = client.get(f"/admin/directory/service/{service.pk}/history/").content.decode()
+    assert "変更した人" in listing and "Changed by" not in listing
+    one = client.get(f"/admin/directory/service/{service.pk}/history/{version}/").content.decode()
+    assert "元に戻す" in one and "Revert" not in one
 
 
 def test_403_in_the_workspace_keeps_the_menu(client: Client, sam: Any, membership_rows: dict[str, Any]) -> None:
