@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import get_resolver
 
 from tests.accounts.personas import PASSWORD, link_in, sign_in, totp_code
+from tests.factories import make_service
 from tests.membership.rows import membership_rows  # noqa: F401
 from tsunagari.accounts import actions as account_actions
 from tsunagari.accounts.models import Role
@@ -92,6 +94,28 @@ def test_404_is_japanese_with_a_way_back(client: Client, kamakura: Any) -> None:
     body = response.content.decode()
     assert "ページが見つかりません" in body
     assert 'href="/kamakura/"' in body and "Not Found" not in body
+
+
+def test_500_is_japanese_with_ways_on(rf: Any, kamakura: Any) -> None:
+    """The project's handler500 (not Django's bare English page), as Django calls it on a server error."""
+    handler = get_resolver().resolve_error_handler(500)
+    response = handler(rf.get("/kamakura/workspace/"))
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "システムでエラーが起きました" in body and "Server Error" not in body
+    assert 'href="/"' in body and 'href="tel:0120279338"' in body
+
+
+def test_the_admin_history_screens_are_in_japanese(client: Client, alice: Any, kamakura: Any) -> None:
+    service = make_service(kamakura, name="ひだまりサロン")
+    service.name = "ひだまりサロン鎌倉"
+    service.save()
+    version = service.history.latest("history_date").history_id
+    client.force_login(alice)
+    listing = client.get(f"/admin/directory/service/{service.pk}/history/").content.decode()
+    assert "変更した人" in listing and "Changed by" not in listing
+    one = client.get(f"/admin/directory/service/{service.pk}/history/{version}/").content.decode()
+    assert "元に戻す" in one and "Revert" not in one
 
 
 def test_403_in_the_workspace_keeps_the_menu(client: Client, sam: Any, membership_rows: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -70,6 +71,12 @@ class PlatformOwnedAdmin(SimpleHistoryAdmin):
         if not ours:
             raise Http404
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_form_view_title(self, request: HttpRequest, obj: Any) -> str:
+        """The version page's title in Japanese (django-simple-history's own "Revert %s" has no ja)."""
+        if self.revert_disabled(request, obj):
+            return gettext("View %(verbose_name)s") % {"verbose_name": obj}
+        return gettext("Revert %(verbose_name)s") % {"verbose_name": obj}
 
     def object_in_scope_or_404(self, request: HttpRequest, object_id: str) -> None:
         """404 unless the row is one of the person's platforms', or was when it was deleted."""

@@ -64,12 +64,15 @@
     event.preventDefault();
     fetch(action.href, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin" })
       .then(function (response) {
-        if (response.redirected && sameSite(new URL(response.url))) {
+        if (response.redirected && !sameSite(new URL(response.url))) {
           window.location.replace(response.url);
           return;
         }
         return response.text().then(function (html) {
-          // The answer is a page of its own (e.g. a form with errors): show it in this entry.
+          // The answer is a page of its own (e.g. a form with errors), or the page the action led to.
+          // That page is shown as fetched, in this entry with its address: opening it again would
+          // lose the message it carries ("saved", or what to correct), which is shown only once.
+          if (response.redirected) window.history.replaceState(null, "", response.url);
           document.open();
           document.write(html);
           document.close();
