@@ -111,8 +111,9 @@ def test_service_queryset_loads_a_page_in_a_fixed_number_of_queries(
         make_service(kamakura, f"窓口{n}")
     with platform_scope(kamakura):
         qs = service_queryset(Service.objects.published())
-        # Services (with organisations and data sets), then channels, schedules, areas, terms, locations.
-        with django_assert_num_queries(6):
+        # Services (with organisations and data sets), then channels, schedules, areas, terms,
+        # programmes (with their links), locations.
+        with django_assert_num_queries(7):
             assert len([serialize_service(service) for service in qs]) == 12
         with django_assert_num_queries(1):
             assert (

@@ -87,8 +87,8 @@ def test_organization_pages_take_a_handful_of_queries(
         make_service(kamakura, f"窓口{n}", organization_name=f"団体{n:02}")
     with django_assert_max_num_queries(4):
         assert client.get("/api/organizations").json()["size"] == 20
-    # … plus the services and the five relations of full services.
-    with django_assert_max_num_queries(10):
+    # … plus the services and the six relations of full services.
+    with django_assert_max_num_queries(11):
         assert client.get("/api/organizations?full_service=true").json()["size"] == 20
 
 
@@ -252,8 +252,8 @@ def test_service_at_location_pages_take_a_handful_of_queries(
     # Public platform ids, count, the page's ids, the page (services, locations, organisations).
     with django_assert_max_num_queries(4):
         assert client.get("/api/service_at_locations").json()["size"] == 20
-    # … and the four relations of each full service.
-    with django_assert_max_num_queries(8):
+    # … and the five relations of each full service (channels, schedules, areas, terms, programmes).
+    with django_assert_max_num_queries(9):
         assert client.get("/api/service_at_locations?full=true").json()["size"] == 20
 
 

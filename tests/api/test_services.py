@@ -295,14 +295,15 @@ def test_a_page_of_fifty_full_services_takes_a_handful_of_queries(
     for n in range(50):
         make_service(kamakura, f"窓口{n:02}", needs=("hikikomori", "money"))
     # The platform and the national platform's id, count, the page's ids, the page, then one query
-    # per prefetched relation (channels, schedules, areas, terms, locations): the same for 5 or 50.
-    with django_assert_max_num_queries(10):
+    # per prefetched relation (channels, schedules, areas, terms, programmes, locations): the same
+    # for 5 or 50.
+    with django_assert_max_num_queries(11):
         body = client.get("/kamakura/api/services?full=true&per_page=50").json()
     assert body["size"] == 50
     # Public platform ids, count, the page's ids, the page (organisations and data sets joined).
     with django_assert_max_num_queries(4):
         assert client.get("/api/services?per_page=50").json()["size"] == 50
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get(f"/kamakura/api/services/{body['contents'][0]['id']}").status_code == 200
 
 

@@ -28,7 +28,16 @@ from tests.conftest import HSDS, KURASHI, shared_data
 from tests.factories import make_service
 from tsunagari.directory.export import UNKNOWN, ExportError, export_hsds, official_package
 from tsunagari.directory.importers.hsds import validate_package
-from tsunagari.directory.models import Channel, Organization, Schedule, Service, SourceDataset, TaxonomyTerm
+from tsunagari.directory.models import (
+    Channel,
+    Organization,
+    Schedule,
+    Service,
+    ServiceProgram,
+    SourceDataset,
+    SupportProgram,
+    TaxonomyTerm,
+)
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import scopes_disabled
 
@@ -489,6 +498,14 @@ def test_the_full_real_data_exports_valid_hsds(
     assert schema_errors(json_schema("service.json"), services)[:5] == []
     assert schema_errors(json_schema("organization.json"), organizations)[:5] == []
     assert any("JUNKBRANDING" in s["title"] for s in json.loads((out / "datapackage.json").read_text())["sources"])
+    # The programmes the windows handle (programs.csv's officeId, municipality-programs.csv): 生活保護 at
+    # 水戸市's and つくば市's windows, and the two cities' own programmes.
+    programs = {row["name"] for row in read_csv(out / "programs.csv")}
+    assert {"生活保護", "生活困窮者自立相談支援", "つくば市住居確保給付金"} <= programs
+    assert len(programs) == 10
+    by_id = {row["id"]: row["name"] for row in read_csv(out / "programs.csv")}
+    windows = {row["name"]: by_id.get(row["program_id"]) for row in read_csv(out / "services.csv") if row["program_id"]}
+    assert windows["水戸市自立相談支援室"] == "生活困窮者自立相談支援"  # named by municipality-programs.csv
 
 
 def test_the_hsds_csv_keeps_values_that_look_like_formulas_as_published(national: Platform, tmp_path: Path) -> None:
@@ -519,3 +536,76 @@ def test_required_documents_are_exported_as_hsds_required_document(
     [item] = [s for s in json.loads((out / "json" / "services.json").read_text()) if s["id"] == str(service.pk)]
     assert item["required_documents"][0]["document"] == "戸籍謄本・預金通帳"
     assert schema_errors(json_schema("service.json"), [item]) == []
+
+
+def test_programmes_are_exported_as_hsds_program_and_service_program_id(
+    national: Platform, tmp_path: Path, json_schema: Callable[[str], Draft202012Validator]
+) -> None:
+    """HSDS gives a service one programme: the one a municipality's list names for the window, else
+    the first by name; every programme a window handles is in programs.csv (docs/hsds.md)."""
+    window = make_service(national, "水戸市 自立相談支援室", municipality="082015")
+    other = make_service(national, "水戸市 こども相談", municipality="082015")
+    with scopes_disabled():
+        ministry = Organization.objects.create(platform=national, name="厚生労働省")
+        city = window.organization
+
+        def programme(name: str, organization: Organization | None, **fields: Any) -> SupportProgram:
+            return SupportProgram.objects.create(
+                platform=national,
+                name=name,
+                organization=organization,
+                description=f"{name}の説明",
+                publication=Service.Publication.PUBLISHED,
+                **fields,
+            )
+
+        national_one = programme("生活困窮者自立相談支援", ministry)
+        second_national = programme("生活保護", ministry)  # the same organisation again
+        shelter = programme("居住支援事業", city)
+        withdrawn = programme("終わった制度", city, status=Service.Status.DEFUNCT)
+        orphan = programme("発行者の分からない制度", None)
+        for program, service, local in (
+            (shelter, window, False),
+            (national_one, window, True),
+            (withdrawn, window, False),
+            (second_national, other, False),
+            (orphan, other, False),
+        ):
+            ServiceProgram.objects.create(platform=national, program=program, service=service, is_local_link=local)
+    out = tmp_path / "out"
+    export_hsds(out, national)
+    assert validate_package(out) == []
+    rows = {row["name"]: row for row in read_csv(out / "programs.csv")}
+    assert set(rows) == {"生活困窮者自立相談支援", "生活保護", "居住支援事業"}
+    assert rows["生活保護"]["organization_id"] == rows["生活困窮者自立相談支援"]["organization_id"] == str(ministry.pk)
+    assert "厚生労働省" in {row["name"] for row in read_csv(out / "organizations.csv")}
+    program_ids = {row["id"]: row["program_id"] for row in read_csv(out / "services.csv")}
+    assert program_ids[str(window.pk)] == str(national_one.pk)  # the local link wins over the name order
+    assert program_ids[str(other.pk)] == str(second_national.pk)
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    [resource] = [r for r in descriptor["resources"] if r["name"] == "program"]
+    assert (
+        "unique" not in next(f for f in resource["schema"]["fields"] if f["name"] == "organization_id")["constraints"]
+    )
+    services = json.loads((out / "json" / "services.json").read_text(encoding="utf-8"))
+    assert {s["id"]: s.get("program", {}).get("name") for s in services} == {
+        str(window.pk): "生活困窮者自立相談支援",
+        str(other.pk): "生活保護",
+    }
+    assert schema_errors(json_schema("service.json"), services) == []
+
+
+def test_the_validator_relaxes_only_the_programmes_organisation(example_copy: Path) -> None:
+    """The one official constraint the export does not keep is still the only one not checked."""
+    path = example_copy / "programs.csv"
+    rows = read_csv(path)
+    assert rows, "the official example has a programme"
+    with path.open("a", encoding="utf-8", newline="") as f:
+        duplicate = {**rows[0], "id": "0b6f3a43-8b7e-4f4e-9a51-7d4a2c1f0e99", "name": "同じ団体の二つ目の制度"}
+        csv.DictWriter(f, fieldnames=list(rows[0])).writerow(duplicate)
+    assert not [p for p in validate_package(example_copy) if p.file == "programs.csv"]
+    with path.open("a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, fieldnames=list(rows[0])).writerow(duplicate)  # the same id twice: still refused
+    assert [(p.file, p.column) for p in validate_package(example_copy) if p.file == "programs.csv"] == [
+        ("programs.csv", "id")
+    ]

@@ -22,7 +22,9 @@ from tsunagari.directory.models import (
     Location,
     Service,
     ServiceArea,
+    ServiceProgram,
     SourceDataset,
+    SupportProgram,
 )
 from tsunagari.tenancy.models import Municipality, Prefecture, national_platform
 from tsunagari.tenancy.scoping import scopes_disabled
@@ -141,6 +143,21 @@ def test_hours_are_structured_when_understood_and_kept_as_text_when_not(
     assert len([n for n in imported.notes if n.column == "openingHours"]) == counts["hours_unparsed"]
 
 
+def test_the_programmes_reach_the_windows_that_handle_them(imported: ImportOutcome, unscoped: None) -> None:
+    with (KURASHI / "programs.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert SupportProgram.objects.filter(platform=national_platform()).count() == len(rows) == 25
+    assistance = SupportProgram.objects.get(source_id="public-assistance")
+    assert assistance.name == "生活保護"
+    assert assistance.documents_optional_note == "書類が揃っていなくてもまず相談できます。"
+    assert (assistance.source_publisher, assistance.last_verified_on) == ("厚生労働省", datetime.date(2026, 7, 1))
+    assert assistance.organization is not None and assistance.organization.name == "厚生労働省"
+    windows = {link.service.source_id: link.local_name for link in assistance.links.select_related("service")}
+    assert windows == {"mito-public-assistance": "生活保護", "tsukuba-public-assistance": "生活保護"}
+    # Every officeId of programs.csv and every line of municipality-programs.csv became a link.
+    assert ServiceProgram.objects.count() == sum(1 for r in rows if r["officeId"]) + 4
+
+
 def test_the_data_set_carries_the_attribution_the_licence_asks_for(imported: ImportOutcome) -> None:
     dataset = SourceDataset.objects.get(slug="kurashi-navi")
     assert "くらし支援ナビ（運営: JUNKBRANDING）" in dataset.attribution
@@ -182,7 +199,16 @@ def test_the_run_is_recorded_with_its_counts(imported: ImportOutcome) -> None:
 
 
 def test_importing_the_same_folder_again_changes_nothing(imported: ImportOutcome, unscoped: None) -> None:
-    models = (Service, Channel, Location, ServiceArea, CrisisLine, Service.history.model)
+    models = (
+        Service,
+        Channel,
+        Location,
+        ServiceArea,
+        CrisisLine,
+        SupportProgram,
+        ServiceProgram,
+        Service.history.model,
+    )
     before = {model: model._default_manager.count() for model in models}
     modified_at = Service.objects.get(source_id="aichi-nagoya-city-general").modified_at
     outcome = run_import(KURASHI)

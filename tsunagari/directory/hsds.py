@@ -49,11 +49,13 @@ from .models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    SupportProgram,
     Taxonomy,
     TaxonomyTerm,
     stable_id,
 )
 from .opening import is_monthly, parse_closed_dates
+from .queries import shown_program_links
 
 JSON = dict[str, Any]
 # service_queryset() loads related rows into plain lists named PREFETCHED + relation: a list is
@@ -568,7 +570,33 @@ def _full_service(service: Service, *, with_organization: bool, with_locations: 
         if c.kind in CHANNEL_TERMS
     ]
     data["metadata"] = _metadata(service)
+    if program := _program(service):
+        data["program_id"] = str(program.pk)
+        data["program"] = serialize_program(program)
     return _compact(data, keep=("name", "status"))
+
+
+def serialize_program(program: SupportProgram) -> JSON:
+    """A support programme as HSDS's `program` (schema/program.json)."""
+    return _compact(
+        {
+            "id": str(program.pk),
+            "organization_id": _id(program.organization_id),
+            "name": program.name,
+            "alternate_name": program.alternate_name,
+            "description": program.description,
+        },
+        keep=("name", "description"),
+    )
+
+
+def _program(service: Service) -> SupportProgram | None:
+    """The one programme HSDS lets a service name: the first link service_queryset() loaded, i.e.
+    one a municipality's list names for this window, else the first by name (docs/hsds.md)."""
+    links = getattr(service, PREFETCHED + "program_links", None)
+    if links is None:
+        links = list(shown_program_links().filter(service=service)[:1])
+    return links[0].program if links else None
 
 
 def _service_area(area: ServiceArea) -> JSON:
@@ -673,6 +701,7 @@ def _service_prefetches(prefix: str = "") -> list[Prefetch[Any]]:
             queryset=TaxonomyTerm.objects.select_related("taxonomy"),
             to_attr=PREFETCHED + "terms",
         ),
+        Prefetch(f"{prefix}program_links", queryset=shown_program_links(), to_attr=PREFETCHED + "program_links"),
     ]
 
 

@@ -242,6 +242,128 @@ class Service(Imported):
         return self.last_verified_on is None or self.last_verified_on < stale_cutoff(today)
 
 
+class SupportProgram(Imported):
+    """A support programme (制度) such as 生活保護, which residents apply for at service windows.
+
+    HSDS's `program`: national programmes live on the national open-data platform, a municipality's
+    own on the platform that imported it. ServiceProgram links a programme to the windows that
+    handle it; HSDS gives a service one programme, the export picks it (docs/hsds.md).
+    """
+
+    class Scope(models.TextChoices):
+        NATIONAL = "national", _("national")
+        MUNICIPALITY = "municipality", _("municipal")
+
+    class SupportType(models.TextChoices):
+        BENEFIT = "benefit", _("benefit or allowance")
+        LOAN = "loan", _("loan")
+        REDUCTION = "reduction", _("reduction of costs")
+        CONSULTATION = "consultation", _("consultation")
+        HOUSING = "housing", _("housing")
+        OTHER = "other", _("other support")
+
+    # The body whose official page describes the programme (a ministry, or the municipality).
+    organization = models.ForeignKey(Organization, models.PROTECT, null=True, blank=True, related_name="programs")
+    municipality = models.ForeignKey(Municipality, models.PROTECT, null=True, blank=True, related_name="+")
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices, default=Scope.NATIONAL)
+    name = models.CharField(_("name"), max_length=200)
+    alternate_name = models.CharField(_("plain name"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    target_people = models.TextField(_("who it is for"), blank=True)
+    support_type = models.CharField(
+        _("kind of support"), max_length=20, choices=SupportType.choices, default=SupportType.OTHER
+    )
+    repayment_required = models.BooleanField(_("must be paid back"), null=True, blank=True)
+    amount_description = models.TextField(_("amount"), blank=True)
+    application_deadline = models.TextField(_("application deadline"), blank=True)
+    required_documents = models.TextField(_("documents needed"), blank=True)
+    documents_optional_note = models.TextField(
+        _("note on documents"), blank=True, help_text=_("E.g. that one may ask for advice before having every paper.")
+    )
+    application_process = models.TextField(_("how to apply"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Service.Status.choices, default=Service.Status.ACTIVE)
+    publication = models.CharField(
+        _("publication"), max_length=20, choices=Service.Publication.choices, default=Service.Publication.DRAFT
+    )
+    needs_review = models.BooleanField(_("needs review"), default=False)
+    source_title = models.CharField(_("source page"), max_length=300, blank=True)
+    source_publisher = models.CharField(_("source publisher"), max_length=200, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    last_verified_on = models.DateField(_("last verified on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("support programme")
+        verbose_name_plural = _("support programmes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "dataset", "source_id"],
+                condition=~Q(source_id=""),
+                name="supportprogram_source_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_shown(self) -> bool:
+        return self.publication == Service.Publication.PUBLISHED and self.status != Service.Status.DEFUNCT
+
+
+class ServiceProgram(Imported):
+    """A programme handled at one service window, with the window's own name and words for it."""
+
+    program = models.ForeignKey(SupportProgram, models.CASCADE, related_name="links")
+    service = models.ForeignKey(Service, models.CASCADE, related_name="program_links")
+    local_name = models.CharField(_("local name"), max_length=200, blank=True)
+    local_description = models.TextField(_("local description"), blank=True)
+    source_title = models.CharField(_("source page"), max_length=300, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    last_verified_on = models.DateField(_("last verified on"), null=True, blank=True)
+    # Set from municipality-programs.csv, which names the window that handles a national programme
+    # for its municipality; the export prefers these when it must pick one programme (docs/hsds.md).
+    is_local_link = models.BooleanField(_("named by the municipality's list"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-is_local_link", "program__name"]
+        verbose_name = _("programme handled at a window")
+        verbose_name_plural = _("programmes handled at windows")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "service"], name="service_program_unique"),
+            models.UniqueConstraint(
+                fields=["platform", "dataset", "source_id"],
+                condition=~Q(source_id=""),
+                name="serviceprogram_source_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} @ {self.service_id}"
+
+    @property
+    def display_name(self) -> str:
+        return self.local_name or self.program.name
+
+    @property
+    def source_link(self) -> str:
+        """The official page to check: the municipality's own when the link has one, else the programme's."""
+        return self.source_url or self.program.source_url
+
+    @property
+    def source_name(self) -> str:
+        """Who published the official page, when the data says (the programme's source)."""
+        return "" if self.source_url else self.program.source_publisher
+
+    @property
+    def checked_on(self) -> datetime.date | None:
+        return self.last_verified_on or self.program.last_verified_on
+
+
 class Location(Imported):
     """A place where services are delivered (or a virtual one: a phone line, a web chat)."""
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from tsunagari.tenancy.models import Platform
 from tsunagari.tenancy.scoping import scope
 
-from .models import CrisisLine, Service, ServiceArea, ServiceQuerySet
+from .models import CrisisLine, Service, ServiceArea, ServiceProgram, ServiceQuerySet
 
 
 def area_filter(platform: Platform) -> Q:
@@ -61,6 +61,23 @@ def detail_queryset(platform: Platform) -> QuerySet[Service]:
             "terms__taxonomy",
             "service_at_locations__location",
         )
+    )
+
+
+def shown_program_links() -> QuerySet[ServiceProgram]:
+    """A window's links to the programmes it handles that residents may see (published, not withdrawn).
+
+    Read inside the platform's scope like everything else: another platform's links and local
+    programmes are never in it.
+    """
+    return (
+        # A link and its programme belong to the same platform: a link never reaches outside.
+        ServiceProgram.objects.filter(
+            program__platform=F("platform"), program__publication=Service.Publication.PUBLISHED
+        )
+        .exclude(program__status=Service.Status.DEFUNCT)
+        .select_related("program")
+        .order_by("-is_local_link", "program__name", "pk")
     )
 
 

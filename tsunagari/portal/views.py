@@ -24,7 +24,7 @@ from tsunagari.accounts.access import get_staff_platform
 from tsunagari.directory.crisis import RECHECK_MONTHS, crisis_lines, due_for_check, merge_lines
 from tsunagari.directory.models import Channel, CrisisLine, Location, Service
 from tsunagari.directory.opening import is_open
-from tsunagari.directory.queries import get_service, national_lines, platform_services
+from tsunagari.directory.queries import get_service, national_lines, platform_services, shown_program_links
 from tsunagari.directory.signals import directory_version
 from tsunagari.directory.taxonomy import term_label, term_rows
 from tsunagari.finder.safety import Assessment, around_the_clock, assess
@@ -167,6 +167,7 @@ def service_detail(request: HttpRequest, platform_slug: str, service_id: uuid.UU
     with platform_scope(platform):
         service = get_service(platform, service_id)
         context = service_context(request, platform, service)
+        context["program_links"] = list(shown_program_links().filter(service=service))
         if context["open_now"] is not True:
             # Closed now (or hours unknown): the 24-hour lines for the same need, so nobody is left waiting.
             context["always_open"] = around_the_clock(platform, [t.code for t in context["needs"]])

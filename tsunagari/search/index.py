@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from tsunagari.directory.models import (
     ATTRIBUTES,
@@ -24,6 +24,7 @@ from tsunagari.directory.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceProgram,
 )
 from tsunagari.directory.opening import SCHEDULE_FIELDS, ScheduleRow, opening_from_byday, parse_closed_dates
 from tsunagari.lib.japanese import analyze
@@ -99,6 +100,7 @@ class _Source:
     schedules: list[ScheduleRow] = field(default_factory=list)
     areas: list[tuple[str, str | None, str | None, str | None]] = field(default_factory=list)
     locations: list[tuple[str, Any, Any]] = field(default_factory=list)  # city, latitude, longitude
+    programs: list[str] = field(default_factory=list)  # names of the programmes the window handles
 
 
 def _load(ids: list[uuid.UUID]) -> list[_Source]:
@@ -147,6 +149,19 @@ def _load(ids: list[uuid.UUID]) -> list[_Source]:
         "service_id", "location__city", "location__latitude", "location__longitude"
     ):
         sources[service_id].locations.append(tuple(location))  # type: ignore[arg-type]
+    # Programmes as the portal shows them (shown_program_links): 生活保護 finds the windows handling it.
+    programs = (
+        ServiceProgram.objects.filter(
+            service_id__in=ids,
+            platform=F("service__platform"),
+            program__platform=F("service__platform"),
+            program__publication=Service.Publication.PUBLISHED,
+        )
+        .exclude(program__status=Service.Status.DEFUNCT)
+        .values_list("service_id", "local_name", "program__name")
+    )
+    for service_id, *names in programs:
+        sources[service_id].programs.extend(name for name in names if name)
     return list(sources.values())
 
 
@@ -182,6 +197,7 @@ def _body(source: _Source, analysed: Callable[[str], tuple[str, ...]]) -> list[s
         source.name,
         source.name,
         source.alternate_name,
+        *source.programs,
         source.description,
         source.organization,
         *labels,

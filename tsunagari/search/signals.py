@@ -23,6 +23,8 @@ from tsunagari.directory.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceProgram,
+    SupportProgram,
 )
 from tsunagari.directory.signals import services_imported
 from tsunagari.tenancy.scoping import scopes_disabled
@@ -91,6 +93,14 @@ def _location_changed(sender: Any, instance: Location, raw: bool = False, **kwar
         queue_reindex(list(ids))
 
 
+def _program_changed(sender: Any, instance: SupportProgram, raw: bool = False, **kwargs: Any) -> None:
+    """A programme's name is searched on the windows that handle it."""
+    if raw:
+        return
+    with scopes_disabled():
+        queue_reindex(list(ServiceProgram.objects.filter(program=instance).values_list("service_id", flat=True)))
+
+
 def _terms_changed(
     sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[Any] | None, **kwargs: Any
 ) -> None:
@@ -103,10 +113,11 @@ def _terms_changed(
 
 
 post_save.connect(_service_changed, sender=Service, dispatch_uid="search-service-save")
-for _model in (Channel, Schedule, ServiceArea, ServiceAtLocation):
+for _model in (Channel, Schedule, ServiceArea, ServiceAtLocation, ServiceProgram):
     post_save.connect(_child_changed, sender=_model, dispatch_uid=f"search-{_model.__name__}-save")
     post_delete.connect(_child_changed, sender=_model, dispatch_uid=f"search-{_model.__name__}-delete")
 post_save.connect(_organization_changed, sender=Organization, dispatch_uid="search-organization-save")
 post_save.connect(_location_changed, sender=Location, dispatch_uid="search-location-save")
+post_save.connect(_program_changed, sender=SupportProgram, dispatch_uid="search-program-save")
 services_imported.connect(_services_imported, dispatch_uid="search-services-imported")
 m2m_changed.connect(_terms_changed, sender=Service.terms.through, dispatch_uid="search-terms")

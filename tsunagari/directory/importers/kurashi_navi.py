@@ -41,6 +41,8 @@ from .records import (
     LocationRecord,
     OrganizationRecord,
     Problem,
+    ProgramLinkRecord,
+    ProgramRecord,
     ServiceRecord,
     SourceInfo,
 )
@@ -64,6 +66,12 @@ SOURCE = SourceInfo(
 
 OFFICES = "offices.csv"
 EMERGENCY_CONTACTS = "emergency-contacts.json"
+PROGRAMS = "programs.csv"
+MUNICIPALITY_PROGRAMS = "municipality-programs.csv"
+PROGRAM_COLUMNS = ("id", "name", "scope", "status")
+MUNICIPALITY_PROGRAM_COLUMNS = ("id", "municipalityId", "programId", "officeId", "status")
+PROGRAM_SCOPES = frozenset({"national", "municipality"})
+SUPPORT_TYPES = frozenset({"benefit", "loan", "reduction", "consultation", "housing", "other"})
 
 # categoryId of offices.csv (categories.csv) → our need codes (directory/data/needs.tsv).
 CATEGORY_NEEDS: dict[str, tuple[str, ...]] = {
@@ -157,7 +165,15 @@ def parse(path: Path) -> ParsedWithNotes:
     for number, row in offices.dicts():
         reader.read(number, row)
     _emergency_contacts(folder, result)
-    result.counts = {"rows": len(offices.rows), "crisis_lines": len(result.crisis_lines), **reader.counts}
+    office_ids = {text(row.get("id")) for _n, row in offices.dicts()}
+    _programs(folder, result, reader, office_ids)
+    result.counts = {
+        "rows": len(offices.rows),
+        "crisis_lines": len(result.crisis_lines),
+        "programs": len(result.programs),
+        "program_links": len(result.program_links),
+        **reader.counts,
+    }
     return result
 
 
@@ -557,3 +573,229 @@ def crisis_kinds(entry: dict[str, str]) -> tuple[str, ...] | None:
         if re.search(pattern, words) or re.fullmatch(pattern, str(entry.get("number", ""))):
             return kinds
     return None
+
+
+def _programs(folder: Path, result: ParsedWithNotes, reader: _OfficeReader, office_ids: set[str]) -> None:
+    """programs.csv (national and municipal 制度) and municipality-programs.csv (which window of a
+    municipality handles a national one, under what local name) into programme and link records."""
+    path = folder / PROGRAMS
+    if not path.exists():
+        # No file is not an empty list: keep the programmes we have.
+        result.notes.append(Problem(PROGRAMS, None, None, "ファイルがないため、制度は取り込みませんでした。"))
+        return
+    try:
+        table = read_table(path)
+    except ImportFailed as exc:
+        result.problems.append(Problem(PROGRAMS, None, None, str(exc)))
+        return
+    missing = [c for c in PROGRAM_COLUMNS if c not in table.header]
+    if missing:
+        result.problems.append(
+            Problem(
+                PROGRAMS, 1, None, f"制度の列 {'、'.join(missing)} がありません。{PROGRAMS} の1行目を確認してください。"
+            )
+        )
+        return
+    result.programs_file = PROGRAMS
+    seen: dict[str, int] = {}
+    for number, row in table.dicts():
+        program = _program(number, row, reader, office_ids, seen)
+        if program is None:
+            continue
+        result.programs.append(program)
+        if office := text(row.get("officeId")):
+            result.program_links.append(
+                ProgramLinkRecord(
+                    file=PROGRAMS,
+                    row=number,
+                    source_id=f"{program.source_id}@{office}",
+                    program_source_id=program.source_id,
+                    service_source_id=office,
+                    last_verified_on=program.last_verified_on,
+                )
+            )
+    _municipality_programs(folder, result, reader, office_ids, set(seen))
+
+
+def _program(
+    number: int, row: dict[str, str], reader: _OfficeReader, office_ids: set[str], seen: dict[str, int]
+) -> ProgramRecord | None:
+    problems: list[Problem] = []
+
+    def problem(column: str, message: str) -> None:
+        problems.append(Problem(PROGRAMS, number, column, message))
+
+    source_id, name = text(row.get("id")), one_line(row.get("name"))
+    if not source_id:
+        problem("id", "制度の id がありません。")
+    elif source_id in seen:
+        problem("id", f"制度の id「{source_id}」が{seen[source_id]}行目と重複しています。id は行ごとに変えてください。")
+    else:
+        seen[source_id] = number
+    if not name:
+        problem("name", "制度の名前（name）がありません。")
+    scope = text(row.get("scope"))
+    if scope not in PROGRAM_SCOPES:
+        problem("scope", f"範囲「{scope}」が分かりません（national か municipality）。")
+    support_type = text(row.get("supportType")) or "other"
+    if support_type not in SUPPORT_TYPES:
+        problem(
+            "supportType",
+            f"支援の種類「{support_type}」が分かりません（使えるのは {'、'.join(sorted(SUPPORT_TYPES))}）。",
+        )
+    repayment_text = text(row.get("repaymentRequired")).lower()
+    repayment = {"true": True, "false": False, "": None}.get(repayment_text, False)
+    if repayment_text not in ("true", "false", ""):
+        problem("repaymentRequired", f"返済の要否「{row.get('repaymentRequired')}」は true か false で書いてください。")
+    status = STATUSES.get(text(row.get("status")))
+    if status is None:
+        problem("status", f"状態「{row.get('status')}」が分かりません（published か review_required）。")
+    verified = None
+    if text(row.get("lastVerifiedAt")):
+        try:
+            verified = clean_date(row["lastVerifiedAt"], "最終確認日")
+        except Invalid as exc:
+            problem("lastVerifiedAt", str(exc))
+    municipality = None
+    if site_id := text(row.get("municipalityId")):
+        municipality = reader.site_ids.get(site_id)
+        if municipality is None:
+            problem("municipalityId", f"市区町村「{site_id}」が municipalities.csv にありません。")
+    elif scope == "municipality":
+        problem("municipalityId", "市区町村の制度（scope が municipality）には municipalityId を書いてください。")
+    office = text(row.get("officeId"))
+    if office and office not in office_ids:
+        problem("officeId", f"窓口「{office}」が {OFFICES} にありません。窓口の id を確かめてください。")
+    if problems:
+        reader.result.problems.extend(problems)
+        reader.result.invalid_rows.add((PROGRAMS, number))
+        return None
+    assert status is not None
+    program_status, publication, needs_review = status
+    source = reader.sources.get(text(row.get("sourceId")))
+    if text(row.get("sourceId")) and source is None:
+        reader.result.notes.append(
+            Problem(
+                PROGRAMS,
+                number,
+                "sourceId",
+                f"出典「{row['sourceId']}」が sources.csv にないため、出典なしで載せます。",
+            )
+        )
+    source_url = ""
+    if source and text(source.get("url")):
+        try:
+            source_url = clean_url(source["url"], "出典のURL")
+        except Invalid:
+            reader.result.notes.append(
+                Problem(
+                    PROGRAMS, number, "sourceId", f"出典「{row['sourceId']}」のURLが正しくないため、URLなしで載せます。"
+                )
+            )
+    publisher = one_line(source.get("publisher")) if source else ""
+    organization = None
+    if municipality:
+        organization = reader._organization(municipality, None)
+    elif publisher:
+        # A national programme belongs to the body that publishes its official page (a ministry).
+        organization = OrganizationRecord(source_id=f"publisher-{publisher}", name=publisher)
+    return ProgramRecord(
+        row=number,
+        source_id=source_id,
+        name=name,
+        organization=organization,
+        municipality_code=municipality,
+        scope=scope,
+        alternate_name=one_line(row.get("plainName")),
+        description=text(row.get("description")),
+        target_people=text(row.get("targetPeople")),
+        support_type=support_type,
+        repayment_required=repayment,
+        amount_description=text(row.get("amountDescription")),
+        application_deadline=text(row.get("applicationDeadline")),
+        required_documents=text(row.get("requiredDocuments")),
+        documents_optional_note=text(row.get("documentsOptionalNote")),
+        application_process=text(row.get("applicationFlow")),
+        status=program_status,
+        publication=publication,
+        needs_review=needs_review,
+        source_title=one_line(source.get("title")) if source else "",
+        source_publisher=publisher,
+        source_url=source_url,
+        last_verified_on=verified,
+    )
+
+
+def _municipality_programs(
+    folder: Path, result: ParsedWithNotes, reader: _OfficeReader, office_ids: set[str], program_ids: set[str]
+) -> None:
+    path = folder / MUNICIPALITY_PROGRAMS
+    if not path.exists():
+        return
+    try:
+        table = read_table(path)
+    except ImportFailed as exc:
+        result.problems.append(Problem(MUNICIPALITY_PROGRAMS, None, None, str(exc)))
+        return
+    missing = [c for c in MUNICIPALITY_PROGRAM_COLUMNS if c not in table.header]
+    if missing:
+        result.problems.append(
+            Problem(
+                MUNICIPALITY_PROGRAMS,
+                1,
+                None,
+                f"列 {'、'.join(missing)} がありません。{MUNICIPALITY_PROGRAMS} の1行目を確認してください。",
+            )
+        )
+        return
+    seen: set[str] = set()
+    for number, row in table.dicts():
+        problems = []
+        source_id, program, office = text(row.get("id")), text(row.get("programId")), text(row.get("officeId"))
+        if not source_id or source_id in seen:
+            problems.append(("id", f"id「{source_id}」がないか、ほかの行と重複しています。"))
+        seen.add(source_id)
+        if program not in program_ids:
+            problems.append(
+                ("programId", f"制度「{program}」が {PROGRAMS} にありません。制度の id を確かめてください。")
+            )
+        if office not in office_ids:
+            problems.append(("officeId", f"窓口「{office}」が {OFFICES} にありません。窓口の id を確かめてください。"))
+        status = STATUSES.get(text(row.get("status")))
+        if status is None:
+            problems.append(("status", f"状態「{row.get('status')}」が分かりません（published か review_required）。"))
+        verified = None
+        if text(row.get("lastVerifiedAt")):
+            try:
+                verified = clean_date(row["lastVerifiedAt"], "最終確認日")
+            except Invalid as exc:
+                problems.append(("lastVerifiedAt", str(exc)))
+        if problems:
+            result.problems.extend(Problem(MUNICIPALITY_PROGRAMS, number, c, m) for c, m in problems)
+            result.invalid_rows.add((MUNICIPALITY_PROGRAMS, number))
+            continue
+        assert status is not None
+        if status[1] != "published" or status[0] == "defunct":
+            continue  # a draft or closed local link is not shown, so not imported
+        source = reader.sources.get(text(row.get("sourceId")))
+        source_url = ""
+        if source and text(source.get("url")):
+            try:
+                source_url = clean_url(source["url"], "出典のURL")
+            except Invalid:
+                source_url = ""
+        result.program_links.append(
+            ProgramLinkRecord(
+                file=MUNICIPALITY_PROGRAMS,
+                row=number,
+                source_id=source_id,
+                program_source_id=program,
+                service_source_id=office,
+                local_name=one_line(row.get("localName")),
+                local_description=text(row.get("localDescription")),
+                source_title=one_line(source.get("title")) if source else "",
+                source_url=source_url,
+                last_verified_on=verified,
+                is_local_link=True,
+            )
+        )

@@ -142,6 +142,52 @@ class CrisisLineRecord:
 
 
 @dataclass
+class ProgramRecord:
+    """A support programme (制度) and the organisation whose page describes it."""
+
+    row: int
+    source_id: str
+    name: str
+    organization: OrganizationRecord | None = None
+    municipality_code: str | None = None
+    scope: str = "national"
+    alternate_name: str = ""
+    description: str = ""
+    target_people: str = ""
+    support_type: str = "other"
+    repayment_required: bool | None = None
+    amount_description: str = ""
+    application_deadline: str = ""
+    required_documents: str = ""
+    documents_optional_note: str = ""
+    application_process: str = ""
+    status: str = "active"
+    publication: str = "published"
+    needs_review: bool = False
+    source_title: str = ""
+    source_publisher: str = ""
+    source_url: str = ""
+    last_verified_on: datetime.date | None = None
+
+
+@dataclass
+class ProgramLinkRecord:
+    """A programme handled at a service window (by the service's source id)."""
+
+    file: str
+    row: int
+    source_id: str
+    program_source_id: str
+    service_source_id: str
+    local_name: str = ""
+    local_description: str = ""
+    source_title: str = ""
+    source_url: str = ""
+    last_verified_on: datetime.date | None = None
+    is_local_link: bool = False
+
+
+@dataclass
 class SourceInfo:
     """The data set being imported, with what its licence asks us to show."""
 
@@ -160,6 +206,10 @@ class ParseResult:
     source: SourceInfo
     services: list[ServiceRecord] = field(default_factory=list)
     crisis_lines: list[CrisisLineRecord] = field(default_factory=list)
+    programs: list[ProgramRecord] = field(default_factory=list)
+    program_links: list[ProgramLinkRecord] = field(default_factory=list)
+    # The file the programmes were read from; "" when there was none (then the stored ones stay).
+    programs_file: str = ""
     problems: list[Problem] = field(default_factory=list)
     # Rows (file, row) that had problems, so that --skip-invalid can list them.
     invalid_rows: set[tuple[str, int]] = field(default_factory=set)

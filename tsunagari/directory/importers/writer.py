@@ -37,7 +37,9 @@ from tsunagari.directory.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceProgram,
     SourceDataset,
+    SupportProgram,
     TaxonomyTerm,
     stable_id,
 )
@@ -52,6 +54,8 @@ from .records import (
     OrganizationRecord,
     ParseResult,
     Problem,
+    ProgramLinkRecord,
+    ProgramRecord,
     ServiceRecord,
     SourceInfo,
 )
@@ -71,6 +75,8 @@ KINDS = {
     "service_areas": "対象地域",
     "terms": "分類（困りごと・対象・特徴）",
     "crisis_lines": "緊急・24時間の相談先",
+    "programs": "制度",
+    "program_links": "窓口が扱う制度",
 }
 BATCH = 500
 CHANNEL_KINDS = frozenset(Channel.Kind.values)
@@ -99,6 +105,10 @@ FIELD_LABELS = {
     "publisher": "運営者",
     "cost": "料金",
     "availability": "受付時間",
+    "source_title": "出典のページ名",
+    "source_publisher": "出典の発行者",
+    "source_url": "出典のURL",
+    "local_name": "地域での呼び名",
 }
 MAX_STORED_PROBLEMS = 1000
 
@@ -194,6 +204,8 @@ def write_records(
         outcome.skipped_rows = sorted(invalid)
         services = [s for s in result.services if (checker.file_of(s), s.row) not in invalid]
         crisis_lines = [c for c in result.crisis_lines if c.source_id not in checker.invalid_crisis_lines]
+        programs = [p for p in result.programs if (result.programs_file, p.row) not in invalid]
+        links = [link for link in result.program_links if (link.file, link.row) not in invalid]
         writer = _Writer(platform, result.source, outcome, reason=_reason(result.source, actor))
         skipped_any = bool(invalid or checker.invalid_crisis_lines)
         try:
@@ -203,11 +215,15 @@ def write_records(
                 writer.write(
                     services,
                     crisis_lines,
+                    programs,
+                    links,
                     withdraw_missing=withdraw_missing and not skipped_any,
                     # Crisis lines are withdrawn only when the parser read a file of them.
                     withdraw_lines=withdraw_missing
                     and not skipped_any
                     and bool(getattr(result, "crisis_lines_file", "")),
+                    # Programmes likewise only when the parser read a file of them.
+                    withdraw_programs=withdraw_missing and not skipped_any and bool(result.programs_file),
                 )
         # The bulk COPY on PostgreSQL raises the driver's own errors, which Django does not wrap.
         except (DatabaseError, connection.Database.Error) as exc:  # type: ignore[attr-defined]
@@ -363,6 +379,13 @@ class _Checker:
                 and record.minimum_age > record.maximum_age
             ):
                 add("年齢上限", "年齢上限が年齢下限より小さくなっています。")
+        for program in self.result.programs:
+            add = self._adder(self.result.programs_file or self.default_file, program.row)
+            self._lengths(add, SupportProgram, program)
+            if program.organization is not None:
+                self._lengths(add, Organization, program.organization, prefix="発行者の")
+        for link in self.result.program_links:
+            self._lengths(self._adder(link.file, link.row), ServiceProgram, link)
         seen_lines: set[str] = set()
         for line in self.result.crisis_lines:
             messages = []
@@ -467,13 +490,18 @@ class _Writer:
         self,
         services: list[ServiceRecord],
         crisis_lines: list[CrisisLineRecord],
+        programs: list[ProgramRecord],
+        links: list[ProgramLinkRecord],
         *,
         withdraw_missing: bool,
         withdraw_lines: bool,
+        withdraw_programs: bool = False,
     ) -> None:
         self._dataset()
         self._ensure_terms()
-        organizations = _merge(s.organization for s in services)
+        organizations = _merge(
+            [*(s.organization for s in services), *(p.organization for p in programs if p.organization is not None)]
+        )
         org_ids = self._upsert(
             Organization, "organizations", {sid: self._organization_values(o) for sid, o in organizations.items()}
         )
@@ -559,6 +587,86 @@ class _Writer:
         self._terms(by_service)
         self._changed_parents()
         self._crisis_lines(crisis_lines, withdraw_missing=withdraw_lines)
+        self._programs(programs, links, org_ids, service_ids, withdraw_missing=withdraw_programs)
+
+    def _programs(
+        self,
+        programs: list[ProgramRecord],
+        links: list[ProgramLinkRecord],
+        org_ids: dict[str, uuid.UUID],
+        service_ids: dict[str, uuid.UUID],
+        *,
+        withdraw_missing: bool,
+    ) -> None:
+        """Programmes by source id (withdrawn ones marked defunct), and exactly the links the files give."""
+        if not programs and not withdraw_missing:
+            return
+        program_ids = self._upsert(
+            SupportProgram,
+            "programs",
+            {p.source_id: self._program_values(p, org_ids) for p in programs},
+            withdraw_missing=withdraw_missing,
+        )
+        desired: dict[str, dict[str, Any]] = {}
+        pairs: dict[tuple[uuid.UUID, uuid.UUID], str] = {}
+        # Links named by the municipality's list first: they win when both files name the same pair.
+        for link in sorted(links, key=lambda link: not link.is_local_link):
+            program, service = program_ids.get(link.program_source_id), service_ids.get(link.service_source_id)
+            if program is None or service is None or (program, service) in pairs:
+                continue  # a row left out (--skip-invalid), or the same pair again
+            pairs[(program, service)] = link.source_id
+            desired[link.source_id] = {
+                "program_id": program,
+                "service_id": service,
+                "local_name": link.local_name,
+                "local_description": link.local_description,
+                "source_title": link.source_title,
+                "source_url": link.source_url,
+                "last_verified_on": link.last_verified_on,
+                "is_local_link": link.is_local_link,
+            }
+        gone = [
+            row
+            for row in _rows(ServiceProgram, platform=self.platform, dataset_id=self.slug)
+            if row["source_id"] not in desired
+        ]
+        # Deletes first: a new link may take the (programme, service) pair a stale one holds.
+        self._delete(ServiceProgram, gone)
+        self.counts["program_links"].deleted += len(gone)
+        link_ids = self._upsert(ServiceProgram, "program_links", desired)
+        # The windows whose programmes changed get a new search document (programme names are searched).
+        changed_links, changed_programs = self._changed["program_links"], self._changed["programs"]
+        self.outcome.changed_service_ids.update(row["service_id"] for row in gone)
+        self.outcome.changed_service_ids.update(
+            values["service_id"]
+            for sid, values in desired.items()
+            if link_ids[sid] in changed_links or values["program_id"] in changed_programs
+        )
+
+    def _program_values(self, p: ProgramRecord, org_ids: dict[str, uuid.UUID]) -> dict[str, Any]:
+        return {
+            "organization_id": org_ids[p.organization.source_id] if p.organization is not None else None,
+            "municipality_id": p.municipality_code,
+            "scope": p.scope,
+            "name": p.name,
+            "alternate_name": p.alternate_name,
+            "description": p.description,
+            "target_people": p.target_people,
+            "support_type": p.support_type,
+            "repayment_required": p.repayment_required,
+            "amount_description": p.amount_description,
+            "application_deadline": p.application_deadline,
+            "required_documents": p.required_documents,
+            "documents_optional_note": p.documents_optional_note,
+            "application_process": p.application_process,
+            "status": p.status,
+            "publication": p.publication,
+            "needs_review": p.needs_review,
+            "source_title": p.source_title,
+            "source_publisher": p.source_publisher,
+            "source_url": p.source_url,
+            "last_verified_on": p.last_verified_on,
+        }
 
     # -- the data set and the vocabularies ---------------------------------
 
