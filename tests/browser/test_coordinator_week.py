@@ -153,6 +153,15 @@ def test_a_coordinators_week(live_server: Any, browser: Any, kamakura: Any, alic
     walk.click(page.locator("main form:not([action]) button[type=submit]"))
     expect(page.locator("main")).to_contain_text("メール送信済み")
 
+    # 9. Read the audit log at 1280 px: the tables of the workspace use the laptop's width, and no
+    # column is squeezed until an e-mail address wraps a few letters a line (issue 14 item 8).
+    page.goto(base + "/kamakura/workspace/audit/")
+    assert page.locator("main").bounding_box()["width"] >= 1100
+    widths = page.locator("table.audit thead th").evaluate_all("els => els.map(e => e.getBoundingClientRect().width)")
+    assert len(widths) == 5 and min(widths) >= 140, widths
+    # Prose stays at a readable measure.
+    assert page.locator("main p.note, main > p").first.bounding_box()["width"] <= 48 * 16 + 1
+
     # axe on every page of the coordinator's menu, and on the forms behind them.
     links = page.locator("nav.workspace-nav a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     extra = [
