@@ -81,3 +81,23 @@ def test_asking_the_organisation_marks_the_report_being_fixed_and_emails_its_adm
     with scopes_disabled():
         report.refresh_from_db()
     assert report.status == ProblemReport.Status.CLOSED
+
+
+@pytest.mark.parametrize(
+    ("hours", "warned"),
+    [
+        ("毎月第2土曜日 14:00〜16:00", False),
+        ("月曜日～金曜日 9時～17時", False),
+        ("気が向いたときに開けています", True),
+    ],
+)
+def test_a_monthly_group_s_hours_are_read_without_a_warning(
+    client: Client, alice: Any, membership_rows: dict[str, Any], hours: str, warned: bool
+) -> None:
+    service = membership_rows["service"]
+    client.force_login(alice)
+    response = client.post(
+        f"/kamakura/workspace/listings/{service.pk}/edit/", form_data(service, hours_text=hours), follow=True
+    )
+    assert response.status_code == 200
+    assert ("受付時間を時間割として読み取れませんでした" in response.content.decode()) is warned
