@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ from tests.membership.rows import membership_rows  # noqa: F401
 from tsunagari.accounts import actions as account_actions
 from tsunagari.accounts.models import Role
 from tsunagari.notices import actions as notice_actions
-from tsunagari.tenancy.scoping import platform_scope
+from tsunagari.tenancy.scoping import platform_scope, scopes_disabled
 from tsunagari.workspace import dashboard
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +202,24 @@ def test_the_audit_log_heads_the_address_column_as_such_and_the_csv_in_japanese(
     assert "IPアドレス</th>" in body and "開始日</th>" not in body
     csv = b"".join(client.get("/kamakura/workspace/audit/export.csv").streaming_content).decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("日時,操作した人（メールアドレス）")
+
+
+def test_the_months_figures_count_this_month_only(client: Client, alice: Any, membership_rows: dict[str, Any]) -> None:
+    from tsunagari.membership.models import ProblemReport
+    from tsunagari.workspace.dashboard import month_start
+
+    def figures() -> dict[str, int]:
+        body = client.get("/kamakura/workspace/").content.decode()
+        block = body[body.index('<dl class="figures">') : body.index("</dl>", body.index('<dl class="figures">'))]
+        return {dt: int(dd) for dt, dd in re.findall(r"<dt>(.*?)</dt><dd>(\d+)</dd>", block)}
+
+    client.force_login(alice)
+    with scopes_disabled():
+        reports = ProblemReport.objects.filter(platform=membership_rows["service"].platform)
+        this_month = reports.filter(created_at__gte=month_start()).count()
+    assert this_month >= 1
+    assert figures()["受け付けた問題の報告"] == this_month
+    with scopes_disabled():  # one of them moved to last month: no longer this month's
+        report = reports.first()
+        ProblemReport.objects.filter(pk=report.pk).update(created_at=month_start() - datetime.timedelta(days=1))
+    assert figures()["受け付けた問題の報告"] == this_month - 1
