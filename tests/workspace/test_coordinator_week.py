@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import get_resolver
+from django.utils import timezone
 
 from tests.accounts.personas import PASSWORD, link_in, sign_in, totp_code
 from tests.factories import make_service
@@ -223,3 +224,28 @@ def test_the_months_figures_count_this_month_only(client: Client, alice: Any, me
         report = reports.first()
         ProblemReport.objects.filter(pk=report.pk).update(created_at=month_start() - datetime.timedelta(days=1))
     assert figures()["受け付けた問題の報告"] == this_month - 1
+
+
+def test_the_dashboard_lists_stale_listings_and_people_waiting_for_a_place(
+    client: Client, alice: Any, kamakura: Any
+) -> None:
+    from tests.programs.test_events import make_event
+    from tsunagari.programs.models import Event, Registration
+
+    make_service(kamakura, "長く確認されていない窓口", verified=datetime.date(2020, 4, 1))
+    event = make_event(kamakura, alice, capacity=1)
+    with scopes_disabled():
+        assert event.status == Event.Status.PUBLISHED and event.ends_at > timezone.now()
+        for status, name in [(Registration.Status.CONFIRMED, "一人目"), (Registration.Status.WAITLISTED, "二人目")]:
+            Registration.objects.create(platform=kamakura, event=event, name=name, status=status)
+    client.force_login(alice)
+    rows = todo_rows(client.get("/kamakura/workspace/").content.decode())
+    stale = re.search(
+        r'href="/kamakura/staff/"><span class="todo-count">(\d+)</span> 長く確認されていない掲載情報', rows
+    )
+    waiting = re.search(
+        r'href="/kamakura/workspace/events/"><span class="todo-count">(\d+)</span> 今後のイベントのキャンセル待ちの人',
+        rows,
+    )
+    assert stale and int(stale.group(1)) >= 1, rows
+    assert waiting and int(waiting.group(1)) == 1, rows
