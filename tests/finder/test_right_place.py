@@ -224,6 +224,7 @@ def test_with_nothing_for_the_need_in_reach_the_citys_general_window_is_shown_as
         turn = dialogue.start("北九州市に住んでいます。母の介護がつらい", platform=national, now=WEDNESDAY)
     assert shown(turn) == ["北九州市役所"], "never 鎌倉市's centre, never nothing"
     assert "市区町村の総合窓口" in turn.results[0].why
+    assert turn.matching == 0, "shown as what it is, not counted as a window for the need"
 
 
 def test_the_chat_page_shows_the_lines_then_asks_where_in_the_persons_language(

@@ -29,7 +29,7 @@ from tsunagari.search.query import search_services
 from tsunagari.tenancy.models import Municipality, Platform
 
 from .models import Conversation, FinderSettings, NeedDailyCount, SavedText, SharedResult
-from .ranking import ELSEWHERE, Candidate, Result, Situation, fetch_services, find, find_for, rank_pool
+from .ranking import ELSEWHERE, GENERAL, Candidate, Result, Situation, fetch_services, find, find_for, rank_pool
 from .safety import lines_for_kinds
 from .understanding import understand
 
@@ -379,7 +379,12 @@ def _fitting(situation: Situation, pool: list[Candidate]) -> list[Candidate]:
 
 
 def _matching(situation: Situation, pool: list[Candidate]) -> int:
-    return len(_fitting(situation, pool))
+    """The windows that fit, as counted for the person: a municipality's general window, shown because
+    nothing for the need is in reach, is not a match for it (issue 9 item 7: shown as what it is)."""
+    asked = {code for code, _weight in situation.needs}
+    return len(
+        [c for c in _fitting(situation, pool) if GENERAL in asked or GENERAL not in c.needs or set(c.needs) & asked]
+    )
 
 
 def _turn(
@@ -417,7 +422,7 @@ def _turn(
         if lines is not None
         else (lines_for_kinds(situation.crisis_kinds, platform) if situation.crisis else []),
         results=results,
-        matching=len(fitting),
+        matching=_matching(situation, pool),
         question=question,
         asked=list(state["asked"]),
         services=fetch_services(platform, [r.id for r in results]),
