@@ -76,13 +76,19 @@ def tottori_people(tottori: Any, charlie: Any, root: Any) -> dict[str, Any]:
 
 
 def marks_of(obj: Any) -> list[str]:
-    """Text that would show the page revealed Kamakura's row."""
+    """Text that would show the page revealed Kamakura's row.
+
+    A question's name taken from the library of standard instruments (loneliness_direct …) is the
+    same on every platform, and pages that offer those items show it: it reveals nothing.
+    """
+    from tsunagari.surveys.references import ITEMS
+
     marks = []
     if len(str(obj.pk)) >= 8:
         marks.append(str(obj.pk))
-    for field in ("title", "name", "body", "email"):
+    for field in ("title", "name", "body", "email", "source_title"):
         value = getattr(obj, field, None)
-        if isinstance(value, str) and len(value) >= 4:
+        if isinstance(value, str) and len(value) >= 4 and value not in ITEMS:
             marks.append(value)
     return marks
 
