@@ -260,8 +260,14 @@ SEND_EMPTY = """() => {
   form.requestSubmit(form.querySelector("[type=submit]"));
 }"""
 
+# A filter is a GET form that sends to the page itself; a GET form that leads elsewhere (choosing an
+# item to enter on the survey references page) opens a page of PAGES, checked on its own.
+FILTER_FORM = """() => [...document.querySelectorAll("main form[method=get]")].find(
+  f => new URL(f.action, location.href).pathname === location.pathname) || null"""
+
 FILTER = """() => {
-  const form = document.querySelector("main form[method=get]");
+  const form = [...document.querySelectorAll("main form[method=get]")].find(
+    f => new URL(f.action, location.href).pathname === location.pathname);
   for (const e of form.elements) {
     if (e.tagName === "SELECT" && e.options.length) e.selectedIndex = e.options.length - 1;
     else if (["text", "search"].includes(e.type)) e.value = "鎌倉";
@@ -352,7 +358,7 @@ class Sweep:
         """The page at `path`, open in `page`, in the states it reaches from there (see above)."""
         if page.evaluate(OPEN_DETAILS):
             self.axe(page, f"{who} {path} (details opened)")
-        if page.locator("main form[method=get]").count():
+        if page.evaluate(f"({FILTER_FORM})() !== null"):
             self.send(page, FILTER)
             landed = page.url.removeprefix(self.base)
             assert landed.startswith(path + "?"), f"{who} {path}: filtering landed on {landed}"
