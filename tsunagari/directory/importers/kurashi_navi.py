@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -583,18 +583,8 @@ def _programs(folder: Path, result: ParsedWithNotes, reader: _OfficeReader, offi
         # No file is not an empty list: keep the programmes we have.
         result.notes.append(Problem(PROGRAMS, None, None, "ファイルがないため、制度は取り込みませんでした。"))
         return
-    try:
-        table = read_table(path)
-    except ImportFailed as exc:
-        result.problems.append(Problem(PROGRAMS, None, None, str(exc)))
-        return
-    missing = [c for c in PROGRAM_COLUMNS if c not in table.header]
-    if missing:
-        result.problems.append(
-            Problem(
-                PROGRAMS, 1, None, f"制度の列 {'、'.join(missing)} がありません。{PROGRAMS} の1行目を確認してください。"
-            )
-        )
+    table = _read_programme_file(path, PROGRAM_COLUMNS, result)
+    if table is None:
         return
     result.programs_file = PROGRAMS
     seen: dict[str, int] = {}
@@ -726,27 +716,29 @@ def _program(
     )
 
 
+def _read_programme_file(path: Path, columns: Sequence[str], result: ParsedWithNotes) -> Any:
+    """The table of programs.csv or municipality-programs.csv, or None with the problem noted."""
+    try:
+        table = read_table(path)
+    except ImportFailed as exc:
+        result.problems.append(Problem(path.name, None, None, str(exc)))
+        return None
+    missing = [c for c in columns if c not in table.header]
+    if missing:
+        message = f"制度の列 {'、'.join(missing)} がありません。{path.name} の1行目を確認してください。"
+        result.problems.append(Problem(path.name, 1, None, message))
+        return None
+    return table
+
+
 def _municipality_programs(
     folder: Path, result: ParsedWithNotes, reader: _OfficeReader, office_ids: set[str], program_ids: set[str]
 ) -> None:
     path = folder / MUNICIPALITY_PROGRAMS
     if not path.exists():
         return
-    try:
-        table = read_table(path)
-    except ImportFailed as exc:
-        result.problems.append(Problem(MUNICIPALITY_PROGRAMS, None, None, str(exc)))
-        return
-    missing = [c for c in MUNICIPALITY_PROGRAM_COLUMNS if c not in table.header]
-    if missing:
-        result.problems.append(
-            Problem(
-                MUNICIPALITY_PROGRAMS,
-                1,
-                None,
-                f"列 {'、'.join(missing)} がありません。{MUNICIPALITY_PROGRAMS} の1行目を確認してください。",
-            )
-        )
+    table = _read_programme_file(path, MUNICIPALITY_PROGRAM_COLUMNS, result)
+    if table is None:
         return
     seen: set[str] = set()
     for number, row in table.dicts():
