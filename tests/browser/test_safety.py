@@ -96,6 +96,30 @@ def test_the_strip_takes_at_most_180_px_and_has_the_24_hour_dv_line(
     assert page.locator("details.more-lines a[href='tel:0120783556']").is_visible()
 
 
+@pytest.mark.parametrize("path", ["/", "/kamakura/"])
+def test_the_strip_in_english_fits_in_180_px_and_speaks_english(
+    live_server: Any, browser: Any, windows: dict[str, Any], path: str
+) -> None:
+    """The English labels are longer than the Japanese ones: they must still fit, no label cut off."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + path)
+        strip = box(page, "aside.emergency")
+        print(f"{path} (English): strip {strip['height']:.0f} px")
+        assert strip["height"] <= STRIP_MAX
+        suicide = page.locator("aside.emergency .emergency-row a[href='tel:0120279338']")
+        assert suicide.is_visible() and "24 hours" in suicide.inner_text()
+        assert "Feeling suicidal" in suicide.inner_text()
+        clipped = page.evaluate(
+            """[...document.querySelectorAll('aside.emergency .emergency-row .what')]
+               .filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
+        )
+        assert clipped == []
+    finally:
+        context.close()
+
+
 def test_the_quick_exit_stays_on_screen_at_every_scroll_position(
     live_server: Any, page: Any, windows: dict[str, Any]
 ) -> None:

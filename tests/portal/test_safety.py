@@ -205,3 +205,74 @@ def test_the_page_on_clearing_history_is_in_japanese_and_english(client: Client,
     home = client.get("/").content.decode()
     header = home[home.index('<header class="site">') : home.index("</header>")]
     assert 'href="/clear-history/"' in header and "data-quick-exit" in header
+
+
+# --- English means English: the lines' own texts in English (issue 9 item 10) -------------------------------
+
+
+def test_the_strip_and_the_crisis_block_speak_english_to_english_visitors(client: Client, kamakura: Any) -> None:
+    row = strip_row(client.get("/kamakura/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert '<span class="what" lang="en">Feeling suicidal</span>' in row
+    assert '<span class="what" lang="en">Domestic violence</span>' in row
+    assert '<span class="when" lang="en">24 hours</span>' in row
+    assert "死にたい" not in row and "24時間" not in row
+    block = crisis_block(
+        client.get("/kamakura/search/", {"q": "I want to kill myself"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    assert '<span lang="en">Yorisoi Hotline (if you want to die or have any worry)</span>' in block
+    assert "daily 10:00–22:00・call charges apply" in block  # いのちの電話 with its hours and cost, in English
+    # Japanese visitors see the Japanese texts, marked as Japanese.
+    row = strip_row(client.get("/kamakura/", HTTP_ACCEPT_LANGUAGE="ja").content.decode())
+    assert '<span class="what" lang="ja">死にたい・つらい</span>' in row
+    assert "Feeling suicidal" not in row
+
+
+def test_a_line_with_no_english_text_shows_its_japanese_marked_as_japanese(client: Client, kamakura: Any) -> None:
+    with scopes_disabled():
+        CrisisLine.objects.create(
+            platform=kamakura,
+            label="鎌倉こころの電話",
+            short_label="鎌倉",
+            number="0467-00-0000",
+            strip_position=6,
+            availability="平日9時〜17時",
+        )
+    row = strip_row(client.get("/kamakura/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert (
+        '<span class="what" lang="ja">鎌倉</span><strong>0467-00-0000</strong><span class="when" lang="ja">平日9時〜17時</span>'
+        in row
+    )
+
+
+def test_loading_the_curated_lines_again_fills_only_empty_english_texts(kamakura: Any, national: Any) -> None:
+    call_command("load_crisis_lines")
+    with scopes_disabled():
+        line = CrisisLine.objects.get(platform=national, number="0120-279-338")
+        CrisisLine.objects.filter(pk=line.pk).update(label_en="", availability_en="around the clock (edited)")
+    call_command("load_crisis_lines")
+    with scopes_disabled():
+        line.refresh_from_db()
+    assert line.label_en.startswith("Yorisoi Hotline")  # was empty: filled in
+    assert line.availability_en == "around the clock (edited)"  # a coordinator's text is kept
+
+
+def test_changing_a_lines_japanese_hours_without_its_english_is_refused(kamakura: Any, national: Any) -> None:
+    """An English visitor must never read hours that the Japanese no longer says."""
+    from django.forms.models import model_to_dict
+
+    from tsunagari.directory.admin import CrisisLineForm
+
+    call_command("load_crisis_lines")
+    with scopes_disabled():
+        line = CrisisLine.objects.get(platform=national, number="0570-783-556")
+        data = {k: v for k, v in model_to_dict(line).items() if v is not None}
+        data["kinds"] = '["suicide"]'
+        data["availability"] = "毎日12時〜20時"
+        form = CrisisLineForm(data=data, instance=line)
+        assert not form.is_valid()
+        assert "availability_en" in form.errors
+        data["availability_en"] = "daily 12:00–20:00"
+        form = CrisisLineForm(data=data, instance=line)
+        assert form.is_valid(), form.errors
+        data["availability_en"] = ""  # or emptied: English visitors then see the Japanese hours
+        assert CrisisLineForm(data=data, instance=line).is_valid()

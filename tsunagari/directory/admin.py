@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
@@ -185,8 +186,64 @@ class LocationAdmin(PlatformOwnedAdmin):
     readonly_fields = ["dataset", "source_id"]
 
 
+class CrisisLineForm(forms.ModelForm):
+    """A change to a line's Japanese text must not leave its English text saying something else.
+
+    An English visitor in crisis would otherwise read the old hours. Change the English too, or empty it
+    (the Japanese is then shown to English visitors, marked as Japanese).
+    """
+
+    PAIRS = (
+        ("label", "label_en"),
+        ("short_label", "short_label_en"),
+        ("availability", "availability_en"),
+        ("cost", "cost_en"),
+    )
+
+    class Meta:
+        model = models.CrisisLine
+        fields = [
+            "platform",
+            "label",
+            "label_en",
+            "short_label",
+            "short_label_en",
+            "number",
+            "phone_href",
+            "url",
+            "chat_url",
+            "publisher",
+            "cost",
+            "cost_en",
+            "availability",
+            "availability_en",
+            "kinds",
+            "is_primary",
+            "position",
+            "strip_position",
+            "last_verified_on",
+            "verification_note",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if self.instance.pk is None:
+            return cleaned
+        for japanese, english in self.PAIRS:
+            if japanese in self.changed_data and english not in self.changed_data and cleaned.get(english):
+                self.add_error(
+                    english,
+                    gettext(
+                        "The Japanese text above was changed but this English text was not: correct it as well, "
+                        "or empty it so that English visitors see the Japanese text."
+                    ),
+                )
+        return cleaned
+
+
 @admin.register(models.CrisisLine)
 class CrisisLineAdmin(PlatformOwnedAdmin):
+    form = CrisisLineForm
     list_display = ["label", "number", "availability", "strip_position", "is_primary", "last_verified_on", "platform"]
     list_filter = [PLATFORM_FILTER, "is_primary"]
     ordering = ["last_verified_on"]

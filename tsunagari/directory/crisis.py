@@ -48,6 +48,7 @@ CURATED_DATASET = "tsunagari-crisis-lines"
 # A line's hours and number are re-checked at least this often (the staff page lists the late ones).
 RECHECK_MONTHS = 6
 _DIGITS = re.compile(r"[^0-9#]")
+ENGLISH_FIELDS = ("label_en", "short_label_en", "availability_en", "cost_en")
 
 
 @cache
@@ -80,6 +81,10 @@ def curated_defaults() -> list[CrisisLine]:
             source_id=record["id"],
             label=record["label"],
             short_label=record.get("short_label", ""),
+            label_en=record.get("label_en", ""),
+            short_label_en=record.get("short_label_en", ""),
+            availability_en=record.get("availability_en", ""),
+            cost_en=record.get("cost_en", ""),
             number=record["number"],
             phone_href=record["phone_href"],
             url=record["url"],
@@ -147,7 +152,7 @@ def crisis_lines() -> list[CrisisLine]:
     platforms = get_scope().get("platform")
     if not isinstance(platforms, list):
         return merge_lines(list(CrisisLine.objects.all()))
-    key = f"crisis-lines:v2:{','.join(map(str, platforms))}:{directory_version()}"
+    key = f"crisis-lines:v3:{','.join(map(str, platforms))}:{directory_version()}"
     lines = django_cache.get(key)
     if lines is None:
         lines = merge_lines(list(CrisisLine.objects.all()), platforms)
@@ -180,7 +185,8 @@ def due_for_check(lines: list[CrisisLine], today: datetime.date | None = None) -
 def load_curated(platform_id: int, *, replace: bool = False) -> tuple[int, int]:
     """Copy the curated defaults into the database under `platform_id` (the national platform).
 
-    Rows already there are kept as a coordinator left them unless `replace`. Returns (created, updated).
+    Rows already there are kept as a coordinator left them unless `replace`; their empty English texts are
+    filled in. Returns (created, updated).
     """
     dataset, _created = SourceDataset.objects.get_or_create(
         slug=CURATED_DATASET,
@@ -198,6 +204,10 @@ def load_curated(platform_id: int, *, replace: bool = False) -> tuple[int, int]:
                 for name in (
                     "label",
                     "short_label",
+                    "label_en",
+                    "short_label_en",
+                    "availability_en",
+                    "cost_en",
                     "number",
                     "phone_href",
                     "url",
@@ -223,4 +233,12 @@ def load_curated(platform_id: int, *, replace: bool = False) -> tuple[int, int]:
                     setattr(existing, name, value)
                 existing.save()
                 updated += 1
+            else:
+                # English texts added since the row was loaded fill only what is still empty.
+                missing = [name for name in ENGLISH_FIELDS if fields[name] and not getattr(existing, name)]
+                for name in missing:
+                    setattr(existing, name, fields[name])
+                if missing:
+                    existing.save(update_fields=missing)
+                    updated += 1
     return created, updated

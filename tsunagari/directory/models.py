@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -627,6 +627,12 @@ class CrisisLine(Imported):
         blank=True,
         help_text=_('1 is first. Empty: shown only under "Other lines" on every page.'),
     )
+    # The same texts in English, for residents who read the site in English (empty: the Japanese is shown,
+    # marked lang="ja"). Numbers, publishers and addresses stay as they are.
+    label_en = models.CharField(_("label in English"), max_length=200, blank=True, default="", db_default="")
+    short_label_en = models.CharField(_("short label in English"), max_length=30, blank=True, default="", db_default="")
+    availability_en = models.CharField(_("when, in English"), max_length=200, blank=True, default="", db_default="")
+    cost_en = models.CharField(_("cost in English"), max_length=100, blank=True, default="", db_default="")
     last_verified_on = models.DateField(_("last verified on"), null=True, blank=True)
     verification_note = models.CharField(
         _("how it was verified"),
@@ -653,8 +659,38 @@ class CrisisLine(Imported):
         return f"{self.label} {self.number}".strip()
 
     @property
+    def in_english(self) -> bool:
+        """Whether this line is shown in English: the page is in English and the line has an English label."""
+        return bool(self.label_en) and (translation.get_language() or "").startswith("en")
+
+    @property
+    def lang(self) -> str:
+        """The language of the label shown (for the element's lang attribute)."""
+        return "en" if self.in_english else "ja"
+
+    @property
+    def shown_label(self) -> str:
+        return self.label_en if self.in_english else self.label
+
+    @property
     def button_label(self) -> str:
+        if self.in_english:
+            return self.short_label_en or self.label_en
         return self.short_label or self.label
+
+    @property
+    def when_lang(self) -> str:
+        """The language of the hours and cost shown."""
+        english = (self.availability_en or not self.availability) and (self.cost_en or not self.cost)
+        return "en" if self.in_english and english else "ja"
+
+    @property
+    def shown_availability(self) -> str:
+        return self.availability_en if self.when_lang == "en" else self.availability
+
+    @property
+    def shown_cost(self) -> str:
+        return self.cost_en if self.when_lang == "en" else self.cost
 
     @property
     def is_stored(self) -> bool:

@@ -192,7 +192,7 @@ def plain_text(turn: dialogue.Turn) -> str:
     if turn.lines:
         out.append(_("You can talk to someone right now:"))
         for line in turn.lines:
-            out.append(f"{line.label} {line.number} {line.availability}".strip())
+            out.append(f"{line.shown_label} {line.number} {line.shown_availability}".strip())
         out.append("")
     out.append(_("Places that can help:"))
     for number, result in enumerate(turn.results, start=1):
