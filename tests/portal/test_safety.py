@@ -276,3 +276,33 @@ def test_changing_a_lines_japanese_hours_without_its_english_is_refused(kamakura
         assert form.is_valid(), form.errors
         data["availability_en"] = ""  # or emptied: English visitors then see the Japanese hours
         assert CrisisLineForm(data=data, instance=line).is_valid()
+
+
+def test_open_data_lines_get_english_only_while_their_japanese_is_the_one_translated(
+    client: Client, kamakura: Any, national: Any
+) -> None:
+    """くらし支援ナビ's lines have no English: ours applies while the data says what we translated."""
+    with scopes_disabled():
+        CrisisLine.objects.create(
+            platform=national,
+            label="性犯罪・性暴力の相談",
+            number="#8891",
+            phone_href="tel:%238891",
+            availability="最寄りの支援センターへ接続",
+            cost="無料",
+        )
+        CrisisLine.objects.create(
+            platform=national,
+            label="契約・悪質請求の相談",
+            number="188",
+            phone_href="tel:188",
+            availability="平日10時〜16時",
+            cost="通話料あり",  # the data's hours changed since our translation
+        )
+    html = client.get("/kamakura/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    more = html[html.index('class="more-lines"') :]
+    assert '<a href="tel:%238891" lang="en">Sexual crime and sexual violence consultation' in more
+    assert '<span class="when" lang="en">connects you to the nearest support centre・free</span>' in more
+    assert '<a href="tel:188" lang="ja">契約・悪質請求の相談' in more
+    assert '<span class="when" lang="ja">平日10時〜16時・通話料あり</span>' in more
+    assert "Consumer hotline" not in more

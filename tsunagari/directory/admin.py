@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db import models as django_models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
@@ -186,6 +187,13 @@ class LocationAdmin(PlatformOwnedAdmin):
     readonly_fields = ["dataset", "source_id"]
 
 
+def _https_by_default(field: Any, **kwargs: Any) -> Any:
+    """Addresses typed without a scheme are taken as https (Django 6's default)."""
+    if isinstance(field, django_models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class CrisisLineForm(forms.ModelForm):
     """A change to a line's Japanese text must not leave its English text saying something else.
 
@@ -202,6 +210,7 @@ class CrisisLineForm(forms.ModelForm):
 
     class Meta:
         model = models.CrisisLine
+        formfield_callback = _https_by_default
         fields = [
             "platform",
             "label",

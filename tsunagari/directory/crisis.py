@@ -34,6 +34,7 @@ __all__ = [
     "CURATED_DATASET",
     "RECHECK_MONTHS",
     "Strip",
+    "add_english",
     "answers_around_the_clock",
     "crisis_lines",
     "curated_defaults",
@@ -140,7 +141,26 @@ def merge_lines(
     chosen: dict[str, CrisisLine] = {}
     for line in sorted([*stored, *curated_defaults(), *(fallback or ())], key=source):
         chosen.setdefault(number_key(line), line)
+    for line in chosen.values():
+        add_english(line)
     return sorted(chosen.values(), key=lambda line: (not line.is_primary, line.position, line.label))
+
+
+def add_english(line: CrisisLine) -> None:
+    """Give a line from an open data set our English texts, while its Japanese is the one we translated.
+
+    Only in memory, for showing: the row is never saved from here. A line that has its own English keeps it.
+    """
+    if line.label_en:
+        return
+    for entry in _curated_file().get("english_for_open_data", ()):
+        japanese = entry["ja"]
+        if number_key(line) == _DIGITS.sub("", entry["number"]) and all(
+            getattr(line, name) == text for name, text in japanese.items()
+        ):
+            for name in ENGLISH_FIELDS:
+                setattr(line, name, entry.get(name, ""))
+            return
 
 
 def crisis_lines() -> list[CrisisLine]:
