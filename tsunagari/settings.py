@@ -166,6 +166,9 @@ MIGRATION_LINTER_OPTIONS["ignore_name"] = [
     # directory 0004: a schedule's closed dates and undated-closures flag, a text and a boolean
     # column with a database default, which old processes' inserts meet.
     "0004_schedule_closed_dates",
+    # cases 0014: a referral's chosen items, a JSON column with a database default (what referrals
+    # provided before the choice), which old processes' inserts meet.
+    "0014_referral_items",
 ]
 # Third-party apps' migrations are theirs to get right (allauth, django-axes).
 MIGRATION_LINTER_OPTIONS["exclude_apps"] = [*MIGRATION_LINTER_OPTIONS["exclude_apps"], "account", "mfa", "axes"]
