@@ -47,10 +47,14 @@ SECRETS = {
     "refused row": "拒否野 花",
     "attachment name": "秘密野さん診断書",
     "attachment text": "添付ファイルの秘密の本文",
+    "ledger file name": "秘密野さん面談記録",
+    "ledger file text": "台帳に添えた秘密の面談記録",
 }
+# The ledger carries a file beside it (the 添付ファイル column): import-cases seals it like an upload.
 LEDGER = (
-    "受付日,氏名,ふりがな,生年月日,電話番号,住所,相談内容\n"
-    f"2026-04-01,{SECRETS['name']},{SECRETS['kana']},昭和36年2月3日,{SECRETS['phone']},{SECRETS['address']},{SECRETS['note']}\n"
+    "受付日,氏名,ふりがな,生年月日,電話番号,住所,相談内容,添付ファイル\n"
+    f"2026-04-01,{SECRETS['name']},{SECRETS['kana']},昭和36年2月3日,{SECRETS['phone']},{SECRETS['address']},"
+    f"{SECRETS['note']},files/{SECRETS['ledger file name']}.txt\n"
 )
 BAD_LEDGER = f"受付日,氏名,ふりがな,生年月日,電話番号,住所,相談内容\n2026-04-01,{SECRETS['refused row']},,生年不明,,,\n"
 
@@ -92,8 +96,12 @@ def test_a_realistic_session_leaves_no_personal_field_in_clear(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     printed = io.StringIO()
-    ledger = tmp_path / "ledger.csv"
+    (tmp_path / "ledger" / "files").mkdir(parents=True)
+    ledger = tmp_path / "ledger" / "ledger.csv"
     ledger.write_text(LEDGER, encoding="cp932")
+    (tmp_path / "ledger" / "files" / f"{SECRETS['ledger file name']}.txt").write_text(
+        SECRETS["ledger file text"], encoding="utf-8"
+    )
     call_command(
         "import_cases", str(ledger), platform="kamakura", organisation=str(kamakura_council.pk), stdout=printed
     )
@@ -105,6 +113,7 @@ def test_a_realistic_session_leaves_no_personal_field_in_clear(
         )
     with scopes_disabled():
         person = find_person(Person.objects.all(), SECRETS["name"], datetime.date(1961, 2, 3)).get()
+        imported = person.attachments.get()
         referral = actions.refer(
             person=person,
             sender=kamakura_council,
@@ -113,6 +122,7 @@ def test_a_realistic_session_leaves_no_personal_field_in_clear(
             need_code="elderly",
         )
     consent_to_share(person, sender=kamakura_council, receiver=case_rows["centre"])
+    assert actions.read_attachment(imported).decode() == SECRETS["ledger file text"]  # stored, and opens
     base = f"/kamakura/workspace/cases/referrals/{referral.pk}/"
     client.force_login(olga)
     assert client.post(base + "move/", {"to": Status.REQUESTED}).status_code == 302
@@ -135,7 +145,7 @@ def test_a_realistic_session_leaves_no_personal_field_in_clear(
     upload = client.post(f"/kamakura/workspace/cases/persons/{person.pk}/attachments/", {"file": attachment})
     assert upload.status_code == 302
     with scopes_disabled():
-        kept = person.attachments.get()
+        kept = person.attachments.exclude(pk=imported.pk).get()
     download = client.get(f"/kamakura/workspace/cases/attachments/{kept.pk}/")
     assert b"".join(download.streaming_content).decode() == SECRETS["attachment text"]
     out = tmp_path / "export.csv"
@@ -156,7 +166,8 @@ def test_a_realistic_session_leaves_no_personal_field_in_clear(
     }
     assert len(places["database"]) > 10_000  # a real dump, not an empty one
     assert b"gcm1:k1:" in places["database"]  # …that holds the session's encrypted values
-    assert places["files"].count(b"gcm1:k1:") >= 3  # the meeting's PDF and both attachments, sealed
+    # The meeting's PDF, the fixture's and the uploaded attachment, and the one import-cases stored: sealed.
+    assert places["files"].count(b"gcm1:k1:") >= 4
     leaks = [
         f"{what} in {where}"
         for what, value in SECRETS.items()

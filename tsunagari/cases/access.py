@@ -25,7 +25,18 @@ from tsunagari.accounts.models import ORGANISATION_ROLES, Membership
 from tsunagari.workspace.access import Workspace, workspace_view
 
 from . import caselog
-from .models import RECEIVER_HOLDS, SENDER_HOLDS, CaseMeeting, MeetingParticipant, Person, Referral, Status
+from .models import (
+    ITEMS,
+    RECEIVER_HOLDS,
+    SENDER_HOLDS,
+    CaseMeeting,
+    MeetingParticipant,
+    Person,
+    PersonAttachment,
+    ProvisionRecord,
+    Referral,
+    Status,
+)
 
 # Whether a person has signed a valid confidentiality pledge on a platform. tsunagari.councils (built
 # on this app) registers it when it starts; until then nobody passes: missing the check fails closed.
@@ -117,6 +128,37 @@ def visible_referrals(orgs: frozenset[Any], platform_id: int) -> QuerySet[Referr
     return Referral.objects.filter(platform_id=platform_id).filter(
         Q(sender__in=orgs) | Q(receiver__in=orgs, status__in=receiver_states)
     )
+
+
+def seen_items(person: Person, orgs: frozenset[Any]) -> frozenset[str]:
+    """The person's items (models.ITEMS codes) `orgs` may see and pass on, once they see the person at all.
+
+    The registering organisation entered the record: all of it. Any other saw only what was provided
+    to it (its provision records: a referral's chosen items, a meeting's), and always the name, which
+    every disclosure carries. Pages, downloads and the disclosure file show no more; a referral or
+    meeting onwards passes on no more.
+    """
+    if person.registered_by_id in orgs:
+        return frozenset(ITEMS)
+    provided: set[str] = {"name"}
+    for items in ProvisionRecord.objects.filter(person=person, recipient__in=orgs).values_list("items", flat=True):
+        provided.update(items)
+    return frozenset(provided)
+
+
+def seen_attachments(person: Person, orgs: frozenset[Any]) -> QuerySet[PersonAttachment]:
+    """The person's files `orgs` may open: their own, and those provided to them by a referral with files.
+
+    A referral providing "attachments" gives the sender's files of the person as they were when the
+    receiver accepted (the provision's date); files added later were not provided.
+    """
+    provided = Q(organization__in=orgs)
+    for provider_id, provided_at, items in ProvisionRecord.objects.filter(
+        person=person, recipient__in=orgs
+    ).values_list("provider_id", "provided_at", "items"):
+        if "attachments" in items:
+            provided |= Q(organization_id=provider_id, uploaded_at__lte=provided_at)
+    return PersonAttachment.objects.filter(person=person).filter(provided)
 
 
 def case_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

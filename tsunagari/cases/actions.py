@@ -19,13 +19,17 @@ from tsunagari.audit.log import record
 from tsunagari.notices import files
 
 from . import caselog, crypto, notify
-from .access import council_bases, has_valid_pledge
+from .access import council_bases, has_valid_pledge, seen_items
 from .models import (
+    ALWAYS_REFERRED,
     CLOSED,
     ITEMS,
+    LEGACY_REFERRAL_ITEMS,
     NEEDS_REASON,
     PERSON_ITEMS,
     RECEIVER,
+    RECORD_ITEMS,
+    REFERRAL_CHOICES,
     SENDER,
     SENDER_HOLDS,
     STOPS_REFERRALS,
@@ -43,6 +47,7 @@ from .models import (
     ProvisionRecord,
     Referral,
     Status,
+    ordered_items,
 )
 
 
@@ -51,11 +56,19 @@ class TransitionError(Exception):
 
 
 class ReferralError(Exception):
-    """A referral its legal basis does not allow; the message says what to do."""
+    """A referral its legal basis does not allow; the message says what to do.
+
+    `field` names the form field the message belongs to: the legal basis, or the items chosen.
+    """
+
+    def __init__(self, message: str, *, field: str = "basis") -> None:
+        super().__init__(message)
+        self.field = field
 
 
-# What a referral discloses to its receiver once accepted (the provision record's items).
-REFERRAL_ITEMS = [*PERSON_ITEMS, "need"]
+# What referrals made before the sender chose their items disclosed (and what a consent must cover
+# for such a referral); a new referral provides what its sender chose (Referral.items).
+REFERRAL_ITEMS = LEGACY_REFERRAL_ITEMS
 # Referrals that ended without help: the sender may refer the person again, keeping the chain.
 REFER_AGAIN_FROM = frozenset({Status.REJECTED, Status.FAILED, Status.CANCELLED})
 
@@ -286,7 +299,11 @@ def withdraw_consent(consent: Consent, *, actor: Any) -> list[Referral]:
         today = timezone.localdate()
         for referral in pending:
             if covering_consent(
-                consent.person, sender_id=referral.sender_id, receiver_id=referral.receiver_id, today=today
+                consent.person,
+                sender_id=referral.sender_id,
+                receiver_id=referral.receiver_id,
+                today=today,
+                items=referral.items,
             ):
                 continue
             reason = _("The person withdrew their consent.")
@@ -295,23 +312,68 @@ def withdraw_consent(consent: Consent, *, actor: Any) -> list[Referral]:
     return cancelled
 
 
-def covering_consent(
-    person: Person, *, sender_id: Any, receiver_id: Any, today: date, items: Iterable[str] = REFERRAL_ITEMS
-) -> Consent | None:
-    """An active consent letting the sender pass `items` (by default what a referral discloses) on to the receiver."""
-    consents = (
+def _consents_to(person: Person, *, sender_id: Any, receiver_id: Any, today: date) -> list[Consent]:
+    """The sender's active consents from the person that name the receiver, newest first."""
+    return list(
         Consent.objects.filter(person=person, organization_id=sender_id, basis=Basis.CONSENT, withdrawn_at__isnull=True)
         .filter(recipients=receiver_id)
         .exclude(expires_on__lt=today)
         .order_by("-given_on", "-pk")
     )
+
+
+def covering_consent(
+    person: Person, *, sender_id: Any, receiver_id: Any, today: date, items: Iterable[str] = ALWAYS_REFERRED
+) -> Consent | None:
+    """An active consent letting the sender pass `items` (by default a referral's minimum) on to the receiver."""
+    consents = _consents_to(person, sender_id=sender_id, receiver_id=receiver_id, today=today)
     return next((c for c in consents if set(items) <= set(c.items)), None)
 
 
-def referral_bases(person: Person, *, sender_id: Any, receiver_id: Any, user: Any) -> list[str]:
-    """The legal bases on which `user` may refer `person` from `sender_id` to `receiver_id` now."""
+def referral_items(chosen: Iterable[str]) -> list[str]:
+    """What a referral provides when the sender chose `chosen`: those, plus the name and the need, in order."""
+    return ordered_items([*ALWAYS_REFERRED, *chosen])
+
+
+def _item_names(items: Iterable[str]) -> str:
+    return "、".join(str(ITEMS.get(item, item)) for item in ordered_items(items))
+
+
+def items_problem(person: Person, *, sender_id: Any, receiver_id: Any, basis: str, items: Iterable[str]) -> str:
+    """Why the sender may not provide `items` to the receiver on `basis` ("" when it may), naming the items.
+
+    Only items a referral can carry; only what the sender itself sees of the person (an organisation
+    that received the person passes on no more than it was provided); on consent, only what an
+    active consent naming the receiver covers. The council and emergency bases set no item scope
+    of their own: the member chooses what the receiver needs.
+    """
+    items = set(items)
+    unknown = items - {*ALWAYS_REFERRED, *REFERRAL_CHOICES}
+    if unknown:
+        return _("These items cannot be provided through a referral: %(items)s.") % {"items": _item_names(unknown)}
+    unseen = items - seen_items(person, frozenset({sender_id}))
+    if unseen:
+        return _(
+            "Your organisation was not provided these items of the person, so it cannot pass them on: "
+            "%(items)s. Untick them."
+        ) % {"items": _item_names(unseen)}
+    if basis == Basis.CONSENT:
+        consents = _consents_to(person, sender_id=sender_id, receiver_id=receiver_id, today=timezone.localdate())
+        if consents and not any(items <= set(c.items) for c in consents):
+            missing = min((items - set(c.items) for c in consents), key=len)
+            return _(
+                "The person's consent does not cover these items for this organisation: %(items)s. "
+                "Untick them, or record a consent that covers them."
+            ) % {"items": _item_names(missing)}
+    return ""
+
+
+def referral_bases(
+    person: Person, *, sender_id: Any, receiver_id: Any, user: Any, items: Iterable[str] = ALWAYS_REFERRED
+) -> list[str]:
+    """The legal bases on which `user` may refer `person` (its `items`) from `sender_id` to `receiver_id` now."""
     bases: list[str] = []
-    if covering_consent(person, sender_id=sender_id, receiver_id=receiver_id, today=timezone.localdate()):
+    if covering_consent(person, sender_id=sender_id, receiver_id=receiver_id, today=timezone.localdate(), items=items):
         bases.append(Basis.CONSENT)
     bases += sorted(council_bases(user, person.platform, sender_id, receiver_id))
     # Life or body in danger and the person's consent hard to get (APPI art. 27(1)(ii)): always
@@ -324,9 +386,9 @@ def basis_problem(basis: str) -> str:
     """What to do when `basis` does not hold, in words for the member."""
     if basis == Basis.CONSENT:
         return _(
-            "No active consent of the person covers this organisation and what a referral shares. "
-            "Record the consent first (who it may be shared with: this organisation; what: name, date of "
-            "birth, note and what support is needed), or choose another legal basis."
+            "No active consent of the person covers this organisation and what the referral shares. "
+            "Record the consent first (who it may be shared with: this organisation; what: at least the name, "
+            "what support is needed and the items you chose), or choose another legal basis."
         )
     if basis in (Basis.SUPPORT_COUNCIL, Basis.REGIONAL_COUNCIL):
         return _(
@@ -336,8 +398,12 @@ def basis_problem(basis: str) -> str:
     return _("Choose a legal basis for sharing.")
 
 
-def check_referral(person: Person, *, sender_id: Any, receiver_id: Any, basis: str, actor: Any) -> None:
+def check_referral(
+    person: Person, *, sender_id: Any, receiver_id: Any, basis: str, actor: Any, items: Iterable[str] = ALWAYS_REFERRED
+) -> None:
     """Refuse (ReferralError) a referral the person stopped, or one no legal basis allows `actor` now.
+
+    `items` (what it provides) must lie within what the sender sees and, on consent, the consent's scope.
 
     The actions call it themselves, when a referral is made and again when it is sent, so that no
     caller (a view, a command, the demo) passes a person on by leaving out the form's checks.
@@ -346,7 +412,10 @@ def check_referral(person: Person, *, sender_id: Any, receiver_id: Any, basis: s
         raise ReferralError(_("Choose an organisation other than your own."))
     if referral_stopped(person.pk, sender_id=sender_id):
         raise ReferralError(str(STOPPED_MESSAGE))
-    if basis not in referral_bases(person, sender_id=sender_id, receiver_id=receiver_id, user=actor):
+    problem = items_problem(person, sender_id=sender_id, receiver_id=receiver_id, basis=basis, items=items)
+    if problem:
+        raise ReferralError(problem, field="items")
+    if basis not in referral_bases(person, sender_id=sender_id, receiver_id=receiver_id, user=actor, items=items):
         raise ReferralError(basis_problem(basis))
 
 
@@ -359,6 +428,7 @@ def refer(
     need_code: str = "",
     basis: str = Basis.CONSENT,
     previous: Referral | None = None,
+    items: Iterable[str] = (),
 ) -> Referral:
     """A draft referral, unchecked and unlogged (start_referral checks and logs; demo and tests use it alone).
 
@@ -374,6 +444,7 @@ def refer(
         need_code=need_code,
         basis=basis,
         previous=previous,
+        items=referral_items(items),
     )
 
 
@@ -388,9 +459,14 @@ def start_referral(
     send: bool,
     need_code: str = "",
     previous: Referral | None = None,
+    items: Iterable[str] = (),
 ) -> Referral:
-    """A new referral from the workspace, as a draft or sent at once; ReferralError without a legal basis."""
-    check_referral(person, sender_id=sender.pk, receiver_id=receiver.pk, basis=basis, actor=actor)
+    """A new referral from the workspace, as a draft or sent at once; ReferralError without a legal basis.
+
+    `items` are what the sender chose to provide besides the name and the need (REFERRAL_CHOICES).
+    """
+    items = referral_items(items)
+    check_referral(person, sender_id=sender.pk, receiver_id=receiver.pk, basis=basis, actor=actor, items=items)
     with transaction.atomic():
         referral = refer(
             person=person,
@@ -400,13 +476,19 @@ def start_referral(
             need_code=need_code,
             basis=basis,
             previous=previous,
+            items=items,
         )
         record(
             "cases.referral.created",
             actor=_user(actor),
             platform=person.platform,
             obj=referral,
-            changes={"basis": basis, "receiver": str(receiver.pk), "previous": previous.pk if previous else None},
+            changes={
+                "basis": basis,
+                "receiver": str(receiver.pk),
+                "previous": previous.pk if previous else None,
+                "items": items,
+            },
         )
         caselog.append(
             platform_id=person.platform_id,
@@ -414,7 +496,7 @@ def start_referral(
             actor=actor,
             organizations=[sender.pk],
             persons=[person.pk],
-            detail={"referral": referral.pk, "created": True, "basis": basis},
+            detail={"referral": referral.pk, "created": True, "basis": basis, "items": items},
         )
         if send:
             referral = move(referral, Status.REQUESTED, orgs=frozenset({sender.pk}), actor=actor)
@@ -453,6 +535,7 @@ def move(
                 receiver_id=current.receiver_id,
                 basis=current.basis,
                 actor=actor,
+                items=current.items,
             )
         if to in NEEDS_REASON and not reason.strip():
             raise TransitionError(_("Write the reason or the outcome."))
@@ -495,7 +578,7 @@ def move(
                 platform_id=current.platform_id,
                 provider_id=current.sender_id,
                 recipient_id=current.receiver_id,
-                items=REFERRAL_ITEMS,
+                items=ordered_items(current.items),
                 basis=current.basis,
                 actor=actor,
                 referral=current,
@@ -605,6 +688,13 @@ def meeting_disclosure_problem(
     """
     if referral_stopped(person.pk, sender_id=meeting.organizer_id):
         return str(STOPPED_MESSAGE)
+    # Like a referral onwards: an organiser that received the person passes on no more than it got.
+    unseen = set(items) & set(RECORD_ITEMS) - seen_items(person, frozenset({meeting.organizer_id}))
+    if unseen:
+        return _(
+            "Your organisation was not provided these items of the person, and a case meeting would pass them "
+            "on: %(items)s. Only an organisation that was provided them can put the person on the agenda."
+        ) % {"items": _item_names(unseen)}
     if meeting.basis == Basis.CONSENT:
         if covering_consent(
             person, sender_id=meeting.organizer_id, receiver_id=recipient_id, today=timezone.localdate(), items=items

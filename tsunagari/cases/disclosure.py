@@ -5,7 +5,10 @@ record itself, its consents, the referrals and case meetings it sees, the follow
 person, the files it keeps with the record (its attachments, listed and included byte for byte),
 and the provision records (第三者提供記録, §33(5)) where it provided the person's data or received it.
 
-Another organisation's attachments are not in it, not even listed: they are held by that
+Of the record it holds all fields if it registered the person, otherwise only the items provided
+to it (a referral's chosen items, a meeting's; access.seen_items). Files another organisation
+provided with a referral (the "attachments" item) are in it too: it holds them now. Another
+organisation's other attachments are not in it, not even listed: they are held by that
 organisation, which answers the person's request for them itself (§33 binds each 個人情報取扱事業者
 to disclose what *it* holds), and the answering organisation was never provided them — naming them
 here would disclose to it, with no provision record, that another organisation keeps files about
@@ -27,8 +30,8 @@ from django.utils import timezone
 from tsunagari.audit.log import record
 
 from . import actions, caselog
-from .access import visible_meetings, visible_referrals
-from .models import Basis, Consent, FollowUpTask, Person, PersonAttachment, ProvisionRecord, Status
+from .access import seen_attachments, seen_items, visible_meetings, visible_referrals
+from .models import RECORD_ITEMS, Basis, Consent, FollowUpTask, Person, PersonAttachment, ProvisionRecord, Status
 
 
 def _label(choices: Any, value: str) -> str:
@@ -45,19 +48,21 @@ def answer(person: Person, *, orgs: frozenset[Any], actor: Any) -> dict[str, Any
         .select_related("provider", "recipient")
         .order_by("provided_at", "pk")
     )
-    # The answering organisation's own files only (see the module's docstring).
-    attachments = list(
-        PersonAttachment.objects.filter(person=person, organization__in=orgs)
-        .select_related("organization")
-        .order_by("uploaded_at", "pk")
-    )
+    # The answering organisation's own files and those provided to it (see the module's docstring).
+    attachments = list(seen_attachments(person, orgs).select_related("organization").order_by("uploaded_at", "pk"))
+    # Of the record, only what the organisation holds: all of it if it registered the person, else
+    # the items provided to it.
+    seen = seen_items(person, orgs)
+    record_fields = {
+        item: getattr(person, item).isoformat() if item == "birth_date" and person.birth_date else getattr(person, item)
+        for item in RECORD_ITEMS
+        if item in seen
+    }
     data: dict[str, Any] = {
         "answered_at": timezone.localtime().isoformat(timespec="seconds"),
         "person": {
             "id": person.pk,
-            "name": person.name,
-            "birth_date": person.birth_date.isoformat() if person.birth_date else None,
-            "note": person.note,
+            **record_fields,
             "registered_by": person.registered_by.name,
             "registered_at": timezone.localtime(person.created_at).isoformat(timespec="seconds"),
         },
@@ -79,6 +84,7 @@ def answer(person: Person, *, orgs: frozenset[Any], actor: Any) -> dict[str, Any
                 "to": referral.receiver.name,
                 "state": _label(Status, referral.status),
                 "need": referral.need,
+                "items": referral.item_labels(),
                 "reason_or_outcome": referral.reason,
                 "created_at": timezone.localtime(referral.created_at).isoformat(timespec="seconds"),
             }

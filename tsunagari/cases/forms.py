@@ -18,7 +18,7 @@ from tsunagari.directory.taxonomy import term_label, term_rows
 from tsunagari.membership.models import MemberOrganisation
 from tsunagari.notices import files
 
-from .models import ITEMS, Basis, Consent, PersonRequest
+from .models import ITEMS, REFERRAL_CHOICES, Basis, Consent, PersonRequest
 
 
 def member_organisations(*, besides: Any) -> QuerySet[Organization]:
@@ -84,7 +84,10 @@ class ConsentForm(forms.Form):
         choices=list(ITEMS.items()),
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("A referral shares the name, date of birth, note and what support is needed."),
+        help_text=_(
+            "A referral always shares the name and what support is needed, and the other items its sender "
+            "chooses: tick all that the person agreed to."
+        ),
     )
     method = forms.ChoiceField(
         label=_("How the person agreed"),
@@ -216,6 +219,17 @@ class ReferralForm(forms.Form):
         error_messages={"required": _("Write what support is needed.")},
     )
     need_code = forms.ChoiceField(label=_("Kind of need"), required=False)
+    items = forms.MultipleChoiceField(
+        label=_("What else the receiving organisation receives"),
+        choices=[(item, ITEMS[item]) for item in REFERRAL_CHOICES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Once it accepts, the receiving organisation always receives the name and what support is needed, "
+            "and only the items ticked here; nothing else of the record. Tick only what it needs to help the "
+            "person. On the basis of consent, only items the person's consent covers for that organisation."
+        ),
+    )
     basis = forms.ChoiceField(
         label=_("Legal basis for sharing"),
         choices=REFERRAL_BASES,

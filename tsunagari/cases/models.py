@@ -267,6 +267,41 @@ SENDER_HOLDS = frozenset({Status.DRAFT, Status.REQUESTED, Status.ACCEPTED, Statu
 RECEIVER_HOLDS = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD})
 
 
+# What a disclosure can contain, as written in a provision record and a consent's scope.
+ITEMS: dict[str, str | Promise] = {
+    "name": pgettext_lazy("provided item", "name"),
+    "kana": pgettext_lazy("provided item", "name in kana"),
+    "birth_date": pgettext_lazy("provided item", "date of birth"),
+    "address": pgettext_lazy("provided item", "address"),
+    "phone": pgettext_lazy("provided item", "telephone"),
+    "note": pgettext_lazy("provided item", "note"),
+    "need": pgettext_lazy("provided item", "what support is needed"),
+    "attachments": pgettext_lazy("provided item", "attached files"),
+    "documents": pgettext_lazy("provided item", "meeting documents"),
+}
+# What a case meeting discloses of each person on its agenda.
+PERSON_ITEMS = ["name", "birth_date", "note"]
+# The record's fields, each an item of the same name: an organisation that did not register the
+# person sees only those it was provided (access.seen_items).
+RECORD_ITEMS = ("name", "kana", "birth_date", "address", "phone", "note")
+# What a referral always provides: who (without the name it cannot be acted on) and the need.
+ALWAYS_REFERRED = ("name", "need")
+# What the sender may add, one by one, to a referral (Referral.items).
+REFERRAL_CHOICES = ("kana", "birth_date", "address", "phone", "note", "attachments")
+# Referrals made before the sender chose (migration 0014) provided these.
+LEGACY_REFERRAL_ITEMS = ["name", "birth_date", "note", "need"]
+
+
+def default_referral_items() -> list[str]:
+    return list(ALWAYS_REFERRED)
+
+
+def ordered_items(items: Any) -> list[str]:
+    """`items` in the vocabulary's order, without repeats (unknown codes kept last, for the checks to name)."""
+    chosen = set(items)
+    return [item for item in ITEMS if item in chosen] + sorted(chosen - set(ITEMS))
+
+
 class Referral(models.Model):
     """つなぎ: one organisation asks another to support a person."""
 
@@ -300,22 +335,19 @@ class Referral(models.Model):
     previous = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("referred again from")
     )
+    # The person's items the receiver gets once it accepts (ITEMS codes, always name and need): the
+    # sender's choice within the legal basis, written into both sides' provision record.
+    items = models.JSONField(
+        _("items provided on acceptance"), default=default_referral_items, db_default=LEGACY_REFERRAL_ITEMS
+    )
 
     objects = PlatformScopedManager()
 
     def __str__(self) -> str:
         return f"referral #{self.pk}"
 
-
-# What a disclosure can contain, as written in a provision record.
-ITEMS: dict[str, str | Promise] = {
-    "name": pgettext_lazy("provided item", "name"),
-    "birth_date": pgettext_lazy("provided item", "date of birth"),
-    "note": pgettext_lazy("provided item", "note"),
-    "need": pgettext_lazy("provided item", "what support is needed"),
-    "documents": pgettext_lazy("provided item", "meeting documents"),
-}
-PERSON_ITEMS = ["name", "birth_date", "note"]
+    def item_labels(self) -> list[str]:
+        return [str(ITEMS.get(item, item)) for item in self.items]
 
 
 class CaseMeeting(models.Model):

@@ -27,7 +27,15 @@ from tsunagari.workspace.access import Workspace, workspace_view
 from tsunagari.workspace.nav import menu
 
 from . import actions, caselog, disclosure, figures, notify
-from .access import case_view, held_persons, visible_meetings, visible_persons, visible_referrals
+from .access import (
+    case_view,
+    held_persons,
+    seen_attachments,
+    seen_items,
+    visible_meetings,
+    visible_persons,
+    visible_referrals,
+)
 from .forms import (
     ConsentForm,
     DocumentForm,
@@ -40,6 +48,7 @@ from .forms import (
 )
 from .lookup import find_person
 from .models import (
+    ALWAYS_REFERRED,
     CLOSED,
     ITEMS,
     RECEIVER_HOLDS,
@@ -118,8 +127,8 @@ def person_detail(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
     )
     # Likewise the requests the person made to this organisation.
     requests = PersonRequest.objects.filter(person=person, organization__in=orgs).order_by("-received_on", "-pk")
-    # And the files this organisation keeps with the record (each organisation its own).
-    attachments = PersonAttachment.objects.filter(person=person, organization__in=orgs).order_by("-uploaded_at", "-pk")
+    # The files this organisation keeps with the record, and those a referral provided to it.
+    attachments = seen_attachments(person, orgs).order_by("-uploaded_at", "-pk")
     return _render(
         request,
         workspace,
@@ -133,9 +142,8 @@ def person_detail(request: HttpRequest, workspace: Workspace, orgs: frozenset[An
         attachments=attachments,
         attachment_form=DocumentForm(),
         today=today,
-        # Contact details were not provided to anyone through a referral (its items): the registering
-        # organisation alone sees them.
-        shows_contact=person.registered_by_id in orgs,
+        # Only the items this organisation entered or was provided (a referral's chosen items).
+        seen=seen_items(person, orgs),
         can_edit=person.registered_by_id in orgs,
         # Offered once the person's request to stop use was granted (the page then checks the rest).
         can_erase=person.registered_by_id in orgs
@@ -364,9 +372,12 @@ def attachment_download(
     """One of the organisation's attachments of a person it sees now: a download, never shown inline."""
     persons = visible_persons(orgs, workspace.platform.pk, timezone.localdate())
     attachment: PersonAttachment = get_object_or_404(
-        PersonAttachment.objects.filter(person__in=persons.values("pk"), organization__in=orgs), pk=attachment_id
+        PersonAttachment.objects.filter(person__in=persons.values("pk")).select_related("person"), pk=attachment_id
     )
     caselog.touch(request, attachment.person_id)
+    # Its own files, or files a referral provided to it; any other is 404 like a file that does not exist.
+    if not seen_attachments(attachment.person, orgs).filter(pk=attachment.pk).exists():
+        raise Http404
     response = FileResponse(
         io.BytesIO(actions.read_attachment(attachment)),
         as_attachment=True,
@@ -463,7 +474,11 @@ def referral_new(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any
             ),
             pk=int(again) if again.isdigit() else 0,
         )
-    initial = {"need": previous.need, "need_code": previous.need_code} if previous else {}
+    initial: dict[str, Any] = {"items": []}
+    if previous:
+        # Referring again offers what the last referral chose; the checks apply again all the same.
+        items = [item for item in previous.items if item not in ALWAYS_REFERRED]
+        initial = {"need": previous.need, "need_code": previous.need_code, "items": items}
     form = ReferralForm(request.POST or None, sender_id=sender_id, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -478,9 +493,10 @@ def referral_new(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any
                 actor=request.user,
                 send="send" in request.POST,
                 previous=previous,
+                items=data["items"],
             )
         except actions.ReferralError as error:
-            form.add_error("basis", str(error))
+            form.add_error(error.field, str(error))
         else:
             messages.success(
                 request,
@@ -496,7 +512,7 @@ def referral_new(request: HttpRequest, workspace: Workspace, orgs: frozenset[Any
         title=_("New referral"),
         person=person,
         previous=previous,
-        shared=[ITEMS[item] for item in actions.REFERRAL_ITEMS],
+        shared=[ITEMS[item] for item in ALWAYS_REFERRED],
         back=("workspace:case-person", [person.pk]),
         buttons=[("send", _("Send the referral")), ("draft", _("Save as a draft"))],
     )
@@ -535,6 +551,8 @@ def referral_detail(request: HttpRequest, workspace: Workspace, orgs: frozenset[
         "cases/referral_detail.html",
         referral=referral,
         shows_person=shows_person,
+        # What the receiver gets (or got) on acceptance: shown to the sender, and to the receiver once it holds the person.
+        items=referral.item_labels() if shows_person else None,
         moves=moves,
         can_end=any(to in CLOSED for to, _label in moves),
         outcomes=Outcome.choices,
