@@ -166,6 +166,8 @@ MIGRATION_LINTER_OPTIONS["ignore_name"] = [
     # directory 0004: a schedule's closed dates and undated-closures flag, a text and a boolean
     # column with a database default, which old processes' inserts meet.
     "0004_schedule_closed_dates",
+    # directory 0006: a programme's need, a text column with a database default.
+    "0006_supportprogram_need",
 ]
 # Third-party apps' migrations are theirs to get right (allauth, django-axes).
 MIGRATION_LINTER_OPTIONS["exclude_apps"] = [*MIGRATION_LINTER_OPTIONS["exclude_apps"], "account", "mfa", "axes"]
