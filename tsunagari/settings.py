@@ -171,6 +171,8 @@ MIGRATION_LINTER_OPTIONS["ignore_name"] = [
     # cases 0014: a referral's chosen items, a JSON column with a database default (what referrals
     # provided before the choice), which old processes' inserts meet.
     "0014_referral_items",
+    # directory 0007: a programme's need, a text column with a database default.
+    "0007_supportprogram_need",
 ]
 # Third-party apps' migrations are theirs to get right (allauth, django-axes).
 MIGRATION_LINTER_OPTIONS["exclude_apps"] = [*MIGRATION_LINTER_OPTIONS["exclude_apps"], "account", "mfa", "axes"]

@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 
 from tests.factories import make_service
-from tsunagari.directory.models import CrisisLine, Location
+from tsunagari.directory.models import CrisisLine, Location, Service, ServiceProgram, SupportProgram
 from tsunagari.search.index import reindex_services
 from tsunagari.tenancy.scoping import scopes_disabled
 
@@ -44,6 +44,20 @@ def portal(kamakura: Any, national: Any) -> dict[str, Any]:
         Location.objects.filter(service_at_locations__service=other).update(
             latitude=35.35, longitude=139.53, precision="town", place_label="鎌倉市大船"
         )
+        # A programme the window handles, and one no window names (the programmes page's two cases).
+        for name, need, at in (("生活福祉資金貸付制度", "money", other), ("障害年金", "disability", None)):
+            program = SupportProgram.objects.create(
+                platform=national,
+                name=name,
+                need=need,
+                alternate_name=f"{name}のやさしい説明",
+                application_process="市区町村の窓口で相談してください。",
+                source_url="https://www.mhlw.go.jp/",
+                source_publisher="厚生労働省",
+                publication=Service.Publication.PUBLISHED,
+            )
+            if at is not None:
+                ServiceProgram.objects.create(platform=national, program=program, service=at)
     reindex_services([service.pk, other.pk])
     return {"service": service, "other": other}
 
@@ -131,7 +145,19 @@ def test_a_keyboard_alone_reaches_a_call_link(live_server: Any, page: Any, porta
     assert page.evaluate("document.activeElement.getAttribute('href')") == "tel:0467000000"
 
 
-@pytest.mark.parametrize("path", ["/", "/kamakura/", "/kamakura/search/?q=ひきこもり", "DETAIL", "/kamakura/map/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/kamakura/",
+        "/kamakura/search/?q=ひきこもり",
+        "/kamakura/search/?q=障害年金",
+        "DETAIL",
+        "/kamakura/map/",
+        "/kamakura/programmes/",
+        "/zenkoku/programmes/?place=どこにもない町",
+    ],
+)
 def test_main_pages_have_no_axe_violations(live_server: Any, page: Any, portal: dict[str, Any], path: str) -> None:
     stub_outside(page)
     if path == "DETAIL":

@@ -341,3 +341,59 @@ def test_channel_kinds_without_an_hsds_table_come_back_from_the_channel_taxonomy
     kinds = {c.kind: c for c in rich.channels}
     assert kinds[Channel.Kind.LINE].value == "https://lin.ee/example"
     assert Channel.Kind.VISIT in kinds
+
+
+def test_programmes_and_service_program_id_read_back_as_they_were_exported(national: Platform, tmp_path: Path) -> None:
+    """Export → import: the same programmes, with the one programme HSDS gives each window, and a city's
+    own programme still that city's (HSDS has no scope: docs/hsds.md)."""
+    from tsunagari.directory.importers.writer import write_records
+    from tsunagari.directory.models import Organization, ServiceProgram, SupportProgram
+
+    mito = make_service(national, "水戸市 自立相談支援室", municipality="082015")
+    tsukuba = make_service(national, "つくば市 生活支援課", municipality="082201")
+    with scopes_disabled():
+        ministry = Organization.objects.create(platform=national, name="厚生労働省")
+        assistance = SupportProgram.objects.create(
+            platform=national,
+            name="生活保護",
+            alternate_name="暮らしを支える制度",
+            description="最低限度の生活を保障します。",
+            organization=ministry,
+            publication=Service.Publication.PUBLISHED,
+        )
+        shelter = SupportProgram.objects.create(
+            platform=national,
+            name="居住支援事業",
+            organization=mito.organization,
+            scope="municipality",
+            municipality_id="082015",
+            publication=Service.Publication.PUBLISHED,
+        )
+        ServiceProgram.objects.create(platform=national, program=shelter, service=mito, is_local_link=True)
+        ServiceProgram.objects.create(platform=national, program=assistance, service=tsukuba)
+    out = tmp_path / "national"
+    export_hsds(out, national)
+    ibaraki = Platform.objects.create(slug="ibaraki", name="茨城県", kind="prefecture", prefecture_id="08")
+    outcome = write_records(parse(out), ibaraki, skip_invalid=False, actor="テスト")
+    assert outcome.ok, [str(p) for p in outcome.problems]
+    with platform_scope(ibaraki, with_national=False):
+        programs = {p.name: p for p in SupportProgram.objects.select_related("organization")}
+        links = {
+            (link.program.name, link.service.name)
+            for link in ServiceProgram.objects.select_related("program", "service")
+        }
+    assert set(programs) == {"生活保護", "居住支援事業"}
+    assert (programs["生活保護"].alternate_name, programs["生活保護"].description) == (
+        "暮らしを支える制度",
+        "最低限度の生活を保障します。",
+    )
+    assert programs["生活保護"].organization is not None and programs["生活保護"].organization.name == "厚生労働省"
+    assert programs["生活保護"].source_id == str(assistance.pk)
+    assert links == {("居住支援事業", "水戸市 自立相談支援室"), ("生活保護", "つくば市 生活支援課")}
+    # HSDS does not say a programme is a city's own: the one whose windows are all in 水戸市 is 水戸市's.
+    assert (programs["居住支援事業"].scope, programs["居住支援事業"].municipality_id) == ("municipality", "082015")
+    assert (programs["生活保護"].scope, programs["生活保護"].municipality_id) == ("national", None)
+    assert programs["居住支援事業"].description == ""  # the export's 未登録 is not a description
+    # The same package again changes nothing.
+    again = write_records(parse(out), ibaraki, skip_invalid=False, actor="テスト")
+    assert again.ok and not again.changed

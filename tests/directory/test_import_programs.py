@@ -44,6 +44,7 @@ def test_programmes_and_the_windows_that_handle_them_are_imported(folder: Path, 
     livelihood = SupportProgram.objects.get(source_id="test-livelihood")
     assert livelihood.platform.is_national
     assert livelihood.scope == SupportProgram.Scope.NATIONAL
+    assert livelihood.need == "money"  # categoryId, read as for windows
     assert livelihood.documents_optional_note == "書類がそろっていなくても、まず相談できます（テスト）。"
     assert livelihood.repayment_required is False
     assert (livelihood.source_publisher, livelihood.source_url) == (

@@ -62,6 +62,15 @@ def registered() -> list[str]:
     return sorted(model._meta.label_lower for model in admin.site._registry)
 
 
+def support_program(platform: Any, service: Any, name: str) -> models.Model:
+    """A platform's own programme (制度), handled at `service`."""
+    from tsunagari.directory.models import ServiceProgram, SupportProgram
+
+    program = SupportProgram.objects.create(platform=platform, name=name, scope="municipality")
+    ServiceProgram.objects.create(platform=platform, program=program, service=service)
+    return program
+
+
 def make_tottori_rows(tottori: Any, charlie: Any) -> dict[str, models.Model]:
     """One row per registered model, each Tottori's (or Charlie's, Tottori's coordinator)."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -87,6 +96,7 @@ def make_tottori_rows(tottori: Any, charlie: Any) -> dict[str, models.Model]:
                 platform=tottori, label="鳥取の相談電話", number="0857-00-0000", kinds=["suicide"]
             ),
             "directory.importrun": ImportRun.objects.create(platform=tottori, path="tottori.csv", format="csv"),
+            "directory.supportprogram": support_program(tottori, service, "鳥取の独自の給付金"),
             "finder.findersettings": FinderSettings.objects.create(platform=tottori, store_text=False),
             "finder.needdailycount": NeedDailyCount.objects.create(
                 platform=tottori, date=datetime.date(2026, 5, 1), need_code="hikikomori", count=3
@@ -299,7 +309,13 @@ def test_a_coordinator_cannot_reach_another_platforms_rows_through_the_admin(
 
 
 OWN_PROBES = ["changelist", "change-get", "history", "version-get"]
-PLATFORM_ADMINS = ["directory.service", "directory.organization", "directory.location", "directory.crisisline"]
+PLATFORM_ADMINS = [
+    "directory.service",
+    "directory.organization",
+    "directory.location",
+    "directory.crisisline",
+    "directory.supportprogram",
+]
 
 
 @pytest.fixture
@@ -313,6 +329,7 @@ def kamakura_rows(kamakura: Any) -> dict[str, models.Model]:
             "directory.organization": service.organization,
             "directory.location": Location.objects.get(organization=service.organization),
             "directory.crisisline": CrisisLine.objects.create(platform=kamakura, label="鎌倉の相談電話", number="0467"),
+            "directory.supportprogram": support_program(kamakura, service, "鎌倉の独自の給付金"),
         }
 
 
@@ -369,6 +386,34 @@ def test_a_revert_cannot_pull_in_another_platforms_organisation(
     assert database_state() == before
     with scopes_disabled():
         assert Service.objects.get(pk=service.pk).organization_id == kamakura_rows["directory.organization"].pk
+
+
+def test_a_programme_cannot_be_linked_to_another_platforms_window(
+    client: Client, alice: Any, kamakura_rows: dict[str, models.Model], tottori_rows: dict[str, models.Model]
+) -> None:
+    """The inline of Alice's own programme refuses Tottori's window (and keeps Alice's own link)."""
+    from tsunagari.directory.models import ServiceProgram
+
+    program = kamakura_rows["directory.supportprogram"]
+    client.force_login(alice)
+    url = f"/admin/directory/supportprogram/{program.pk}/change/"
+    data = form_data(client, url)
+    changed = [key for key in data if key.startswith("links-") and key.endswith("-service")]
+    assert changed, [key for key in data if "-" in key]
+    for key in changed:
+        data[key] = [str(tottori_rows["directory.service"].pk)]
+    before = database_state()
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form again, with its errors
+    assert database_state() == before
+    with scopes_disabled():
+        assert set(ServiceProgram.objects.filter(program=program).values_list("service_id", flat=True)) == {
+            kamakura_rows["directory.service"].pk
+        }
+    # Control: the same form with Alice's own window saves.
+    data = form_data(client, url)
+    data["name"] = ["鎌倉の独自の給付金（改）"]
+    assert client.post(url, data).status_code == 302
 
 
 def test_the_history_of_a_deleted_row_stays_with_its_platform(

@@ -259,6 +259,48 @@ class CrisisLineAdmin(PlatformOwnedAdmin):
     readonly_fields = ["dataset", "source_id"]
 
 
+class ServiceProgramInline(admin.TabularInline):
+    """The windows that handle a programme; a window is chosen by id among the platform's own rows."""
+
+    model = models.ServiceProgram
+    extra = 0
+    exclude = ["platform"]
+    raw_id_fields = ["service"]
+    readonly_fields = ["dataset", "source_id"]
+
+    # A coordinator links their programme to windows here: the window field looks the id up through
+    # the scoped manager, so another platform's window is refused like a missing one.
+    def _coordinates(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser or bool(staff_platform_ids(request.user))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._coordinates(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._coordinates(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._coordinates(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._coordinates(request)
+
+
+@admin.register(models.SupportProgram)
+class SupportProgramAdmin(ChildrenFollowPlatform, PlatformOwnedAdmin):
+    """A platform's own programmes (制度). Imported ones keep their source: the dataset and source id
+    cannot be edited, and a re-import writes the file's values again (docs/import.md)."""
+
+    list_display = ["name", "scope", "need", "publication", "status", "last_verified_on", "platform"]
+    list_filter = ["scope", "publication", "status", "needs_review", PLATFORM_FILTER]
+    search_fields = ["name", "alternate_name", "description"]
+    list_select_related = ["platform"]
+    raw_id_fields = ["organization"]
+    autocomplete_fields = ["municipality"]
+    inlines = [ServiceProgramInline]
+    readonly_fields = ["dataset", "source_id", "created_at", "modified_at"]
+
+
 @admin.register(models.Taxonomy)
 class TaxonomyAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "version"]

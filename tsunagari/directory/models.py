@@ -270,6 +270,8 @@ class SupportProgram(Imported):
     alternate_name = models.CharField(_("plain name"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     target_people = models.TextField(_("who it is for"), blank=True)
+    # The need (directory/data/needs.tsv code) residents look for it under; "" when the data gives none.
+    need = models.CharField(_("need"), max_length=40, blank=True, default="", db_default="")
     support_type = models.CharField(
         _("kind of support"), max_length=20, choices=SupportType.choices, default=SupportType.OTHER
     )

@@ -7,10 +7,10 @@ import uuid
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
-from tsunagari.tenancy.models import Platform
+from tsunagari.tenancy.models import Municipality, Platform
 from tsunagari.tenancy.scoping import scope
 
-from .models import CrisisLine, Service, ServiceArea, ServiceProgram, ServiceQuerySet
+from .models import CrisisLine, Service, ServiceArea, ServiceProgram, ServiceQuerySet, SupportProgram
 
 
 def area_filter(platform: Platform) -> Q:
@@ -78,6 +78,50 @@ def shown_program_links() -> QuerySet[ServiceProgram]:
         .exclude(program__status=Service.Status.DEFUNCT)
         .select_related("program")
         .order_by("-is_local_link", "program__name", "pk")
+    )
+
+
+def municipality_filter(municipality: Municipality) -> Q:
+    """Services whose area takes in `municipality` (its own, its prefecture's, nationwide ones)."""
+    return (
+        Q(service_areas__municipality_id=municipality.code)
+        | Q(service_areas__kind=ServiceArea.Kind.PREFECTURE, service_areas__prefecture_id=municipality.prefecture_id)
+        | Q(service_areas__kind=ServiceArea.Kind.NATIONWIDE)
+    )
+
+
+def services_in_reach(platform: Platform, municipality: Municipality | None = None) -> ServiceQuerySet:
+    """The windows a resident of `municipality` (else of the platform's area) can go to, as the portal shows them.
+
+    The national portal shows the whole country's windows: a resident of one town must not be sent
+    to another town's office, so with a municipality the area must take it in.
+    """
+    services = platform_services(platform)
+    if municipality is not None and platform.kind != Platform.Kind.MUNICIPALITY:
+        ids = Service.objects.published().filter(municipality_filter(municipality)).values("pk")
+        services = services.filter(pk__in=ids)
+    return services
+
+
+def platform_programs(platform: Platform, municipality: Municipality | None = None) -> QuerySet[SupportProgram]:
+    """The programmes a portal lists: national ones, and those of its municipality (or of `municipality`).
+
+    A prefecture's portal lists the programmes of its municipalities; the national portal lists only
+    national ones until a municipality is chosen. Published and not withdrawn, like the windows.
+    """
+    local = Q(platform=platform) if not platform.is_national else Q(pk__in=[])
+    if municipality is not None:
+        local |= Q(municipality_id=municipality.code)
+    elif platform.kind == Platform.Kind.MUNICIPALITY:
+        local |= Q(municipality_id=platform.municipality_id)
+    elif platform.kind == Platform.Kind.PREFECTURE:
+        local |= Q(municipality__prefecture_id=platform.prefecture_id)
+    return (
+        SupportProgram.objects.filter(publication=Service.Publication.PUBLISHED)
+        .exclude(status=Service.Status.DEFUNCT)
+        .filter(Q(scope=SupportProgram.Scope.NATIONAL) | local)
+        .select_related("municipality", "dataset")
+        .order_by("name", "pk")
     )
 
 

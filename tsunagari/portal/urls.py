@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.platform_home, name="home"),
     path("services/<uuid:service_id>/", views.service_detail, name="service"),
     path("services/<uuid:service_id>/print/", views.service_print, name="service-print"),
+    path("programmes/", views.programmes, name="programmes"),
     path("search/", views.search, name="search"),
     path("search/filters/", views.search_filters, name="search_filters"),
     path("map/", views.map_page, name="map"),

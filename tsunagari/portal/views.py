@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 
 from tsunagari.accounts.access import get_staff_platform
 from tsunagari.directory.crisis import RECHECK_MONTHS, crisis_lines, due_for_check, merge_lines
-from tsunagari.directory.models import Channel, CrisisLine, Location, Service
+from tsunagari.directory.models import Channel, CrisisLine, Location, Service, SupportProgram
 from tsunagari.directory.opening import is_open
 from tsunagari.directory.queries import get_service, national_lines, platform_services, shown_program_links
 from tsunagari.directory.signals import directory_version
@@ -159,6 +159,36 @@ def service_context(request: HttpRequest, platform: Platform, service: Service) 
         "tile_url": settings.MAP_TILE_URL,
         "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }
+
+
+@never_cache  # The place typed is where the person lives: not kept in shared caches.
+def programmes(request: HttpRequest, platform_slug: str) -> HttpResponse:
+    """The support programmes (制度) for the portal's area by need, each with where to ask (no JavaScript)."""
+    from tsunagari.finder.programmes import programme_guide
+
+    platform = get_public_platform(platform_slug)
+    # A municipality's portal knows the place; a prefecture's or the national one asks for it.
+    place_form = None if platform.kind == Platform.Kind.MUNICIPALITY else PlaceForm(request.GET or None)
+    municipality = None
+    if place_form is not None and place_form.is_bound and place_form.is_valid():
+        chosen = place_form.cleaned_data["place"]
+        if chosen is not None and covers(platform, chosen):
+            municipality = chosen
+        elif chosen is not None:
+            place_form.add_error(
+                "place", _("%(place)s is outside the area of this portal.") % {"place": chosen.full_name}
+            )
+    with platform_scope(platform):
+        guide = programme_guide(platform, municipality)
+        datasets = {entry.program.dataset_id: entry.program.dataset for g in guide.groups for entry in g.entries}
+        context = {
+            "platform": platform,
+            "lines": crisis_lines(),
+            "guide": guide,
+            "place_form": place_form,
+            "datasets": [d for d in datasets.values() if d is not None],
+        }
+        return render(request, "portal/programmes.html", context)
 
 
 @never_cache  # Back after the quick exit must not bring back what was searched or read.
@@ -590,6 +620,7 @@ def query_without_page(request: HttpRequest) -> str:
 @anonymous_page_cache
 def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
     """Results; a plain GET form, so it works without JavaScript. The filters have a page of their own."""
+    from tsunagari.finder.programmes import matching_programmes
     from tsunagari.finder.search import resident_search
 
     platform = get_public_platform(platform_slug)
@@ -601,6 +632,7 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
         fitting: list[CrisisLine] = []
         outside: dict[str, Any] | None = None
         relaxed: dict[str, Any] | None = None
+        programmes: list[SupportProgram] = []
         crisis = assess_search(platform, form)
         if form.is_bound and form.is_valid():
             # A results page shows each service's name, organisation, phone numbers and whether it
@@ -615,6 +647,8 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
             detail_url = reverse("portal:service", args=[platform.slug, placeholder])
             if not results.total:
                 relaxed = without_conditions(request, platform, form)
+            # A programme no window in reach names is found by its name too, on the programmes page.
+            programmes = matching_programmes(platform, form.cleaned_data["q"]) if results.page == 1 else []
             rows = [
                 {
                     "service": service,
@@ -643,6 +677,7 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
                 "fitting_lines": fitting,
                 "outside": outside,
                 "relaxed": relaxed,
+                "programmes": programmes,
                 "national": national_platform(),
                 **words_context(platform, form, results),
             },

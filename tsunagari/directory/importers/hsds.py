@@ -65,6 +65,8 @@ from .records import (
     LocationRecord,
     OrganizationRecord,
     Problem,
+    ProgramLinkRecord,
+    ProgramRecord,
     ScheduleRecord,
     ServiceRecord,
     SourceInfo,
@@ -110,7 +112,9 @@ FOLLOWED_LINKS = frozenset(
     }
 )
 # Service columns with nowhere to go in our model; non-empty values are counted in a note.
-UNMAPPED_SERVICE_COLUMNS = ("program_id", "wait_time", "accreditations", "licenses", "alert")
+UNMAPPED_SERVICE_COLUMNS = ("wait_time", "accreditations", "licenses", "alert")
+# What our export writes in a programme's required description when the data has none (docs/hsds.md).
+NO_DESCRIPTION = "未登録"
 OUR_TAXONOMIES = {
     **{str(mapping.taxonomy_uuid(slug)): slug for slug in (*TAXONOMIES, mapping.CHANNELS)},
     **{slug: slug for slug in (*TAXONOMIES, mapping.CHANNELS)},
@@ -603,6 +607,7 @@ class _Reader:
         self.attributes = self._attributes()
         services_file = self.file(SERVICES)
         unmapped: dict[str, int] = defaultdict(int)
+        program_links: list[tuple[int, str, str]] = []  # (services.csv row, program id, service id)
         for number, row in self.package.tables[SERVICES].dicts():
             if (services_file, number) in self.bad:
                 continue
@@ -623,6 +628,9 @@ class _Reader:
                 if row.get(column):
                     unmapped[column] += 1
             self.result.services.append(self.service(number, row, self.organization(organization)))
+            if row.get("program_id"):
+                program_links.append((number, row["program_id"], row["id"]))
+        self._programs(organizations, program_links)
         if self.unresolved_areas:
             examples = "、".join(f"「{name}」" for name in dict.fromkeys(self.unresolved_areas) if name)
             self.note(
@@ -644,6 +652,60 @@ class _Reader:
             "services": len(self.result.services),
             **{key: value for key, value in self.counts.items() if value},
         }
+
+    def _programs(self, organizations: dict[str, dict[str, str]], links: list[tuple[int, str, str]]) -> None:
+        """programs.csv and services' program_id: the programmes and the windows that handle them.
+
+        HSDS does not say whether a programme is national or a municipality's own. One that belongs to
+        the organisation of the windows that handle it, all serving the same single municipality, is
+        taken as that municipality's (our export's 水戸市 programmes, which belong to 水戸市, come back
+        as 水戸市's); any other as national (the export gives a national one its ministry, which has
+        no windows).
+        """
+        if "program" not in self.package.tables:
+            return
+        services = {record.source_id: record for record in self.result.services}
+        municipalities: dict[str, set[str | None]] = defaultdict(set)
+        owners = {row["id"]: row.get("organization_id", "") for _n, row in self.rows("program")}
+        for _number, program_id, service_id in links:
+            if service_id in services:
+                if services[service_id].organization.source_id != owners.get(program_id):
+                    municipalities[program_id].add(None)
+                    continue
+                areas = services[service_id].areas
+                codes = {area.municipality_code for area in areas} if areas else {None}
+                municipalities[program_id] |= codes if len(codes) == 1 else {None}
+        self.result.programs_file = self.file("program")
+        known = set()
+        for number, row in self.rows("program"):
+            organization = organizations.get(row.get("organization_id", ""))
+            codes = municipalities.get(row["id"], {None})
+            municipality = next(iter(codes)) if len(codes) == 1 else None
+            description = row.get("description", "").strip()
+            self.result.programs.append(
+                ProgramRecord(
+                    row=number,
+                    source_id=row["id"],
+                    name=row["name"].strip(),
+                    organization=self.organization(organization) if organization else None,
+                    municipality_code=municipality,
+                    scope="municipality" if municipality else "national",
+                    alternate_name=row.get("alternate_name", "").strip(),
+                    description="" if description == NO_DESCRIPTION else description,
+                )
+            )
+            known.add(row["id"])
+        for number, program_id, service_id in links:
+            if program_id in known and service_id in services:
+                self.result.program_links.append(
+                    ProgramLinkRecord(
+                        file=self.file(SERVICES),
+                        row=number,
+                        source_id=f"{program_id}@{service_id}",
+                        program_source_id=program_id,
+                        service_source_id=service_id,
+                    )
+                )
 
     def _by_service(self, name: str, *, location_too: bool = True) -> dict[str, list[dict[str, str]]]:
         """Rows of a table that hang off a service directly, through a service at a location, or

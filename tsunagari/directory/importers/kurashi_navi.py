@@ -699,6 +699,8 @@ def _program(
         alternate_name=one_line(row.get("plainName")),
         description=text(row.get("description")),
         target_people=text(row.get("targetPeople")),
+        # The first need of the category, as for windows: 家賃 (rent) is looked for under housing.
+        need=CATEGORY_NEEDS.get(text(row.get("categoryId")), ("",))[0],
         support_type=support_type,
         repayment_required=repayment,
         amount_description=text(row.get("amountDescription")),

@@ -154,6 +154,7 @@ class ProgramRecord:
     alternate_name: str = ""
     description: str = ""
     target_people: str = ""
+    need: str = ""
     support_type: str = "other"
     repayment_required: bool | None = None
     amount_description: str = ""

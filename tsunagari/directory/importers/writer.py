@@ -652,6 +652,7 @@ class _Writer:
             "alternate_name": p.alternate_name,
             "description": p.description,
             "target_people": p.target_people,
+            "need": p.need,
             "support_type": p.support_type,
             "repayment_required": p.repayment_required,
             "amount_description": p.amount_description,
