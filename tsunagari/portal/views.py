@@ -644,7 +644,7 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
                 "outside": outside,
                 "relaxed": relaxed,
                 "national": national_platform(),
-                **words_context(platform, form, results),
+                **words_context(platform, form, results, crisis),
             },
         )
 
@@ -688,8 +688,11 @@ def search_filters(request: HttpRequest, platform_slug: str) -> HttpResponse:
         )
 
 
-def words_context(platform: Platform, form: SearchForm, results: Any) -> dict[str, Any]:
-    """What the page says about the words (the needs understood) and, for a need with no window here, the fallback."""
+def words_context(platform: Platform, form: SearchForm, results: Any, crisis: Assessment) -> dict[str, Any]:
+    """What the page says about the words (the needs understood) and, for a need with no window here, the fallback.
+
+    The fallback does not list again the lines of the crisis block above it (the same page, the same numbers).
+    """
     from tsunagari.finder.fallback import fallback_for
     from tsunagari.finder.ranking import need_labels
 
@@ -700,5 +703,7 @@ def words_context(platform: Platform, form: SearchForm, results: Any) -> dict[st
     return {
         "understood": [labels[code] for code in results.understood_needs if code in labels],
         # The fallback is shown beside the results, never as one of them (issue 9 item 7).
-        "fallback": fallback_for(platform, asked, municipality=results.municipality) if asked else [],
+        "fallback": (
+            fallback_for(platform, asked, municipality=results.municipality, shown=crisis.lines) if asked else []
+        ),
     }
