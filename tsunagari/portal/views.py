@@ -58,6 +58,14 @@ HOME_NEEDS = (
 )
 
 
+# The residents' public pages are sent gzipped (about a third of their size on a phone's connection).
+# They carry no secret for BREACH to guess: no CSRF token (the language switch is exempt), no session
+# data; besides public data they hold only what the request itself asked for (the words in its
+# address). Pages with a token or a resident's own text (the chat, forms) are never compressed:
+# tests/portal/test_compression.py. Django's gzip also pads each response at random (since 4.2).
+public_page_gzip = gzip_page
+
+
 def assess_search(platform: Platform, form: SearchForm) -> Assessment:
     """The chat's safety check on what was typed and the needs chosen (valid or not: safety first)."""
     text = str(form.data.get("q", ""))[:200] if form.is_bound else ""
@@ -65,6 +73,7 @@ def assess_search(platform: Platform, form: SearchForm) -> Assessment:
     return assess(platform, text, needs)
 
 
+@public_page_gzip
 def clear_history(request: HttpRequest) -> HttpResponse:
     """How to remove this site from the browser's history, for a person whose phone may be checked."""
     return render(request, "portal/clear_history.html", {"lines": merge_lines(national_lines())})
@@ -76,6 +85,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+@public_page_gzip
 @cached_page(per_minute=False)
 def national_home(request: HttpRequest) -> HttpResponse:
     """Where do you live? → that area's portal, or the national search for the area; and the national lines."""
@@ -105,6 +115,7 @@ def need_tiles() -> list[dict[str, str]]:
     return [{"code": code, "label": term_label(rows[code])} for code in HOME_NEEDS if code in rows]
 
 
+@public_page_gzip
 @cached_page(per_minute=False)
 def platform_home(request: HttpRequest, platform_slug: str) -> HttpResponse:
     platform = get_public_platform(platform_slug)
@@ -161,6 +172,7 @@ def service_context(request: HttpRequest, platform: Platform, service: Service) 
     }
 
 
+@public_page_gzip
 @never_cache  # Back after the quick exit must not bring back what was searched or read.
 def service_detail(request: HttpRequest, platform_slug: str, service_id: uuid.UUID) -> HttpResponse:
     platform = get_public_platform(platform_slug)
@@ -355,6 +367,7 @@ def _chosen_prefecture(request: HttpRequest, prefectures: list[dict[str, Any]]) 
     return next((p for p in prefectures if p["code"] == code), None)
 
 
+@public_page_gzip
 def map_page(request: HttpRequest, platform_slug: str) -> HttpResponse:
     platform = get_public_platform(platform_slug)
     with platform_scope(platform):
@@ -586,6 +599,7 @@ def query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+@public_page_gzip
 @never_cache  # Back after the quick exit must not bring back what was searched or read.
 @anonymous_page_cache
 def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
@@ -649,6 +663,7 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
         )
 
 
+@public_page_gzip
 @never_cache
 @anonymous_page_cache
 def search_filters(request: HttpRequest, platform_slug: str) -> HttpResponse:
