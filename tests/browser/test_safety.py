@@ -112,7 +112,7 @@ def test_the_strip_in_english_fits_in_180_px_and_speaks_english(
         assert suicide.is_visible() and "24 hours" in suicide.inner_text()
         assert "Feeling suicidal" in suicide.inner_text()
         clipped = page.evaluate(
-            """[...document.querySelectorAll('aside.emergency .emergency-row .what')]
+            """[...document.querySelectorAll('aside.emergency .emergency-row a > span')]
                .filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText)"""
         )
         assert clipped == []
@@ -134,6 +134,42 @@ def test_the_quick_exit_stays_on_screen_at_every_scroll_position(
     page.evaluate("window.scrollTo(0, 0)")
     assert box(page, "aside.emergency")["y"] >= box(page, "header.site")["height"] - 1
     assert page.locator("header.site a[href='/clear-history/']").is_visible()
+
+
+# Longer than any real platform name (the real ones are about 23 characters): two lines on a phone.
+LONG_NAME = "北九州市孤独・孤立対策官民連携プラットフォーム（地域のつながり・相談窓口）"
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_platform_name_is_readable_beside_a_large_quick_exit_at_390_px(
+    live_server: Any, page: Any, windows: dict[str, Any], kamakura: Any, language: str
+) -> None:
+    kamakura.name = LONG_NAME
+    kamakura.save()
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    for path in ("/kamakura/", "/kamakura/search/?q=%E6%AD%BB%E3%81%AB%E3%81%9F%E3%81%84"):
+        page.goto(live_server.url + path)
+        brand = page.locator("header.site .brand")
+        assert brand.inner_text() == LONG_NAME
+        # Not clipped: the whole name is inside its box, and the box inside the screen.
+        clipped = page.evaluate(
+            "b => [b.scrollWidth - b.clientWidth, b.scrollHeight - b.clientHeight, getComputedStyle(b).textOverflow]",
+            brand.element_handle(),
+        )
+        assert clipped[0] <= 0 and clipped[1] <= 0 and clipped[2] != "ellipsis", (path, language, clipped)
+        name = box(page, "header.site .brand")
+        assert name["x"] >= 0 and name["x"] + name["width"] <= 390, name
+        assert page.evaluate("b => parseFloat(getComputedStyle(b).fontSize)", brand.element_handle()) >= 14
+        # The quick exit stays whole on the screen and large.
+        exit_box = box(page, "[data-quick-exit]")
+        assert exit_box["x"] >= 0 and exit_box["x"] + exit_box["width"] <= 390, exit_box
+        assert exit_box["height"] >= 44 and exit_box["width"] >= 150, exit_box
+        # The header and the strip together leave most of the first screen to the page.
+        header = box(page, "header.site")
+        strip = box(page, "aside.emergency")
+        print(f"{language} {path}: header {header['height']:.0f} px, strip {strip['height']:.0f} px")
+        assert header["height"] <= 110 and strip["height"] <= STRIP_MAX
+        assert strip["y"] >= header["height"] - 1  # the header covers nothing
 
 
 def test_back_after_the_quick_exit_reveals_nothing(site: str, page: Any, windows: dict[str, Any]) -> None:

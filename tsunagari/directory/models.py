@@ -15,6 +15,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -590,6 +592,13 @@ class ServiceArea(PlatformOwned):
         return self.municipality.name if self.municipality else ""
 
 
+def _lang_attribute(lang: str) -> SafeString:
+    """A lang attribute only where the text's language differs from the page's: the page says its own once."""
+    if (translation.get_language() or "ja").split("-")[0] == lang:
+        return mark_safe("")  # noqa: S308 - a constant
+    return format_html(' lang="{}"', lang)
+
+
 class CrisisLine(Imported):
     """A 24-hour or emergency line shown before anything else to a person at risk.
 
@@ -669,6 +678,16 @@ class CrisisLine(Imported):
     def lang(self) -> str:
         """The language of the label shown (for the element's lang attribute)."""
         return "en" if self.in_english else "ja"
+
+    @property
+    def lang_attribute(self) -> SafeString:
+        """` lang="…"` for the label where its language is not the page's (nothing where it is)."""
+        return _lang_attribute(self.lang)
+
+    @property
+    def when_lang_attribute(self) -> SafeString:
+        """` lang="…"` for the hours and cost where their language is not the page's."""
+        return _lang_attribute(self.when_lang)
 
     @property
     def shown_label(self) -> str:

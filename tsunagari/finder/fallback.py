@@ -145,11 +145,16 @@ def kinds_for(need: str) -> list[WindowKind]:
 
 
 def fallback_for(
-    platform: Platform, needs: list[str] | tuple[str, ...], *, municipality: Municipality | None = None
+    platform: Platform,
+    needs: list[str] | tuple[str, ...],
+    *,
+    municipality: Municipality | None = None,
+    shown: list[CrisisLine] | tuple[CrisisLine, ...] = (),
 ) -> list[Fallback]:
     """A fallback for each of `needs` (at most MAX_NEEDS) that has no listed window in the area.
 
-    The area is `municipality`, else the platform's own municipality, else its prefecture.
+    The area is `municipality`, else the platform's own municipality, else its prefecture. Lines in
+    `shown` (the search page's crisis block, above) are not listed again.
     """
     if municipality is None and platform.kind == Platform.Kind.MUNICIPALITY and platform.municipality_id:
         municipality = Municipality.objects.select_related("prefecture").filter(code=platform.municipality_id).first()
@@ -159,7 +164,7 @@ def fallback_for(
     out: list[Fallback] = []
     representative: tuple[Service | None, Channel | None] | None = None
     shown_kinds: set[str] = set()
-    shown_lines: set[str] = set()
+    shown_lines: set[str] = {_line_key(line) for line in shown}
     for need in dict.fromkeys(needs):
         if need not in labels or len(out) >= MAX_NEEDS:
             continue

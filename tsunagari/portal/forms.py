@@ -213,7 +213,7 @@ class SearchForm(forms.Form):
 
 
 def _count(count: int | None) -> str:
-    return "" if count is None else f' <span class="count">({count})</span>'
+    return "" if count is None else f" <small>({count})</small>"
 
 
 class _FastFields:

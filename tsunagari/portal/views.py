@@ -58,6 +58,14 @@ HOME_NEEDS = (
 )
 
 
+# The residents' public pages are sent gzipped (about a third of their size on a phone's connection).
+# They carry no secret for BREACH to guess: no CSRF token (the language switch is exempt), no session
+# data; besides public data they hold only what the request itself asked for (the words in its
+# address). Pages with a token or a resident's own text (the chat, forms) are never compressed:
+# tests/portal/test_compression.py. Django's gzip also pads each response at random (since 4.2).
+public_page_gzip = gzip_page
+
+
 def assess_search(platform: Platform, form: SearchForm) -> Assessment:
     """The chat's safety check on what was typed and the needs chosen (valid or not: safety first)."""
     text = str(form.data.get("q", ""))[:200] if form.is_bound else ""
@@ -65,6 +73,7 @@ def assess_search(platform: Platform, form: SearchForm) -> Assessment:
     return assess(platform, text, needs)
 
 
+@public_page_gzip
 def clear_history(request: HttpRequest) -> HttpResponse:
     """How to remove this site from the browser's history, for a person whose phone may be checked."""
     return render(request, "portal/clear_history.html", {"lines": merge_lines(national_lines())})
@@ -76,6 +85,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+@public_page_gzip
 @cached_page(per_minute=False)
 def national_home(request: HttpRequest) -> HttpResponse:
     """Where do you live? → that area's portal, or the national search for the area; and the national lines."""
@@ -105,6 +115,7 @@ def need_tiles() -> list[dict[str, str]]:
     return [{"code": code, "label": term_label(rows[code])} for code in HOME_NEEDS if code in rows]
 
 
+@public_page_gzip
 @cached_page(per_minute=False)
 def platform_home(request: HttpRequest, platform_slug: str) -> HttpResponse:
     platform = get_public_platform(platform_slug)
@@ -191,6 +202,7 @@ def programmes(request: HttpRequest, platform_slug: str) -> HttpResponse:
         return render(request, "portal/programmes.html", context)
 
 
+@public_page_gzip
 @never_cache  # Back after the quick exit must not bring back what was searched or read.
 def service_detail(request: HttpRequest, platform_slug: str, service_id: uuid.UUID) -> HttpResponse:
     platform = get_public_platform(platform_slug)
@@ -385,6 +397,7 @@ def _chosen_prefecture(request: HttpRequest, prefectures: list[dict[str, Any]]) 
     return next((p for p in prefectures if p["code"] == code), None)
 
 
+@public_page_gzip
 def map_page(request: HttpRequest, platform_slug: str) -> HttpResponse:
     platform = get_public_platform(platform_slug)
     with platform_scope(platform):
@@ -616,6 +629,7 @@ def query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+@public_page_gzip
 @never_cache  # Back after the quick exit must not bring back what was searched or read.
 @anonymous_page_cache
 def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
@@ -679,11 +693,12 @@ def search(request: HttpRequest, platform_slug: str) -> HttpResponse:
                 "relaxed": relaxed,
                 "programmes": programmes,
                 "national": national_platform(),
-                **words_context(platform, form, results),
+                **words_context(platform, form, results, crisis),
             },
         )
 
 
+@public_page_gzip
 @never_cache
 @anonymous_page_cache
 def search_filters(request: HttpRequest, platform_slug: str) -> HttpResponse:
@@ -723,8 +738,11 @@ def search_filters(request: HttpRequest, platform_slug: str) -> HttpResponse:
         )
 
 
-def words_context(platform: Platform, form: SearchForm, results: Any) -> dict[str, Any]:
-    """What the page says about the words (the needs understood) and, for a need with no window here, the fallback."""
+def words_context(platform: Platform, form: SearchForm, results: Any, crisis: Assessment) -> dict[str, Any]:
+    """What the page says about the words (the needs understood) and, for a need with no window here, the fallback.
+
+    The fallback does not list again the lines of the crisis block above it (the same page, the same numbers).
+    """
     from tsunagari.finder.fallback import fallback_for
     from tsunagari.finder.ranking import need_labels
 
@@ -735,5 +753,7 @@ def words_context(platform: Platform, form: SearchForm, results: Any) -> dict[st
     return {
         "understood": [labels[code] for code in results.understood_needs if code in labels],
         # The fallback is shown beside the results, never as one of them (issue 9 item 7).
-        "fallback": fallback_for(platform, asked, municipality=results.municipality) if asked else [],
+        "fallback": (
+            fallback_for(platform, asked, municipality=results.municipality, shown=crisis.lines) if asked else []
+        ),
     }
