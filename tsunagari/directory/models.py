@@ -595,7 +595,7 @@ class ServiceArea(PlatformOwned):
 def _lang_attribute(lang: str) -> SafeString:
     """A lang attribute only where the text's language differs from the page's: the page says its own once."""
     if (translation.get_language() or "ja").split("-")[0] == lang:
-        return mark_safe("")  # noqa: S308 - a constant
+        return mark_safe("")
     return format_html(' lang="{}"', lang)
 
 
