@@ -166,6 +166,9 @@ MIGRATION_LINTER_OPTIONS["ignore_name"] = [
     # directory 0004: a schedule's closed dates and undated-closures flag, a text and a boolean
     # column with a database default, which old processes' inserts meet.
     "0004_schedule_closed_dates",
+    # surveys 0005: an invitation's PSU, a survey's sample design and non-response flag, columns with a
+    # database default, which old processes' inserts meet; and a new table (the design's strata).
+    "0005_sample_design_and_nonresponse",
 ]
 # Third-party apps' migrations are theirs to get right (allauth, django-axes).
 MIGRATION_LINTER_OPTIONS["exclude_apps"] = [*MIGRATION_LINTER_OPTIONS["exclude_apps"], "account", "mfa", "axes"]
