@@ -122,6 +122,9 @@ def test_unweighted_is_the_default_and_the_report_says_so(client: Client, survey
         "method": "none",
         "description": "重み付けなし：回答者はすべて同じ重みです（単純集計）。",
         "excluded_respondents": 0,
+        "respondents_without_invitation": 0,
+        "sample_design": "srs",
+        "nonresponse_adjustment": False,
         "problem": None,
     }
     # Figures entered but "none" chosen: still unweighted, every respondent counted.

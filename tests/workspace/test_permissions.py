@@ -377,7 +377,9 @@ MATRIX: dict[str, tuple[str, dict[str, int | str]]] = {
             "survey-question-delete",
             "survey-import",
             "survey-weighting-import",
+            "survey-design",
             "survey-reference-withdraw",
+            "survey-reference-import",
         )
     },
     # Programme plan and report (tsunagari/reporting): coordinators write, observers read and download.
@@ -727,6 +729,7 @@ def _survey_urls(base: str, objects: dict[str, Any]) -> dict[str, tuple[str, dic
         "survey-entry": (survey + "entry/", {}),
         "survey-import": (survey + "import/", {"file": answers}),
         "survey-weighting": (survey + "weighting/", {}),
+        "survey-design": (survey + "weighting/design/", {"design": "srs"}),
         "survey-weighting-import": (
             survey + "weighting/import/",
             {"file": SimpleUploadedFile("人口.csv", "性別,年齢階級,人口\n男性,20～29歳,5000\n".encode())},
@@ -740,6 +743,21 @@ def _survey_urls(base: str, objects: dict[str, Any]) -> dict[str, tuple[str, dic
         "survey-references": (base + "surveys/references/", {}),
         "survey-reference-new": (base + "surveys/references/new/?item=loneliness_direct", {}),
         "survey-reference-withdraw": (base + f"surveys/references/{objects['survey_reference'].pk}/withdraw/", {}),
+        "survey-reference-import": (
+            base + "surveys/references/import/",
+            {
+                "file": SimpleUploadedFile(
+                    "公表値.csv",
+                    (
+                        "item,year,population,source_title,publisher,url,code,percent\n"
+                        + "".join(
+                            f"someone_to_consult,2024,架空,架空の調査,テスト,https://example.jp/x,{code},{p}\n"
+                            for code, p in (("1", "90"), ("2", "10"))
+                        )
+                    ).encode(),
+                )
+            },
+        ),
     }
 
 

@@ -23,6 +23,7 @@ from .instruments import Instrument
 from .models import (
     Choice,
     ChoiceList,
+    DesignStratum,
     Invitation,
     PopulationCell,
     Question,
@@ -100,6 +101,52 @@ def set_weighting(survey: Survey, method: str, figures: dict[tuple[str, str, str
     return survey
 
 
+def set_design(
+    survey: Survey,
+    design: str,
+    nonresponse_adjustment: bool,
+    strata: dict[str, tuple[int | None, int | None, str]],
+    *,
+    actor: Any,
+) -> Survey:
+    """State how the invitations were drawn and whether to adjust for non-response by weighting class.
+
+    `strata` maps each invitation batch to (people in the stratum, PSUs in the stratum, non-response
+    class or "" for its own); they replace what was stated before.
+    """
+    with transaction.atomic():
+        before = {
+            s.batch: (s.population, s.psus, s.weighting_class) for s in DesignStratum.objects.filter(survey=survey)
+        }
+        changes: dict[str, Any] = {}
+        if strata != before:
+            DesignStratum.objects.filter(survey=survey).delete()
+            DesignStratum.objects.bulk_create(
+                DesignStratum(
+                    platform=survey.platform,
+                    survey=survey,
+                    batch=batch,
+                    population=people,
+                    psus=psus,
+                    weighting_class=cls,
+                )
+                for batch, (people, psus, cls) in sorted(strata.items())
+            )
+            changes["strata"] = [
+                {b: list(v) for b, v in sorted(before.items())},
+                {b: list(v) for b, v in sorted(strata.items())},
+            ]
+        if survey.sample_design != design:
+            changes["sample_design"] = [survey.sample_design, design]
+        if survey.nonresponse_adjustment != nonresponse_adjustment:
+            changes["nonresponse_adjustment"] = [survey.nonresponse_adjustment, nonresponse_adjustment]
+        survey.sample_design = design
+        survey.nonresponse_adjustment = nonresponse_adjustment
+        survey.save(update_fields=["sample_design", "nonresponse_adjustment", "updated_at"])
+        record("survey.design_changed", actor=actor, platform=survey.platform, obj=survey, changes=changes)
+    return survey
+
+
 REFERENCE_FIELDS = ("year", "population", "source_title", "publisher", "url", "table", "n", "no_answer", "figures")
 
 
@@ -112,6 +159,14 @@ def add_reference(platform: Platform, item: str, fields: dict[str, Any], *, acto
         changes = {"item": item, **{k: fields[k] for k in REFERENCE_FIELDS}}
         record("survey.reference_added", actor=actor, platform=platform, obj=reference, changes=changes)
     return reference
+
+
+def add_references(
+    platform: Platform, entries: list[tuple[str, dict[str, Any]]], *, actor: Any
+) -> list[ReferenceFigure]:
+    """Enter several published distributions at once (a file), all or none; each audited as one entry."""
+    with transaction.atomic():
+        return [add_reference(platform, item, fields, actor=actor) for item, fields in entries]
 
 
 def withdraw_reference(reference: ReferenceFigure, *, actor: Any) -> ReferenceFigure:
@@ -235,19 +290,20 @@ def delete_question(question: Question, *, actor: Any) -> None:
             choice_list.delete()
 
 
-def make_invitations(survey: Survey, count: int, *, batch: str, actor: Any) -> list[Invitation]:
+def make_invitations(survey: Survey, count: int, *, batch: str, psu: str = "", actor: Any) -> list[Invitation]:
+    """Letters' codes for one batch (the stratum) and, in a two-stage sample, one PSU (町丁目, school)."""
     if not 1 <= count <= MAX_INVITATIONS:
         raise SurveyError(_("Make between 1 and %(max)s invitations at a time.") % {"max": f"{MAX_INVITATIONS:,}"})
     with transaction.atomic():
         invitations = Invitation.objects.bulk_create(
-            Invitation(platform=survey.platform, survey=survey, batch=batch) for _i in range(count)
+            Invitation(platform=survey.platform, survey=survey, batch=batch, psu=psu) for _i in range(count)
         )
         record(
             "survey.invitations_made",
             actor=actor,
             platform=survey.platform,
             obj=survey,
-            changes={"count": count, "batch": batch},
+            changes={"count": count, "batch": batch, "psu": psu},
         )
     return invitations
 

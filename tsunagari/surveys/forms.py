@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .expressions import ExpressionError, compile_expression
 from .instruments import INSTRUMENTS
-from .models import ChoiceList, Question, ReferenceFigure, Survey, Weighting
+from .models import ChoiceList, Question, ReferenceFigure, SampleDesign, Survey, Weighting
 from .questionnaire import Questionnaire
 from .weighting import Grid
 
@@ -99,7 +99,113 @@ class XLSFormUploadForm(forms.Form):
 
 class InvitationsForm(forms.Form):
     count = forms.IntegerField(label=_("Number of invitations"), min_value=1, max_value=20000)
-    batch = forms.CharField(label=_("Batch"), required=False, max_length=100, help_text=_("e.g. 第1回発送"))
+    batch = forms.CharField(
+        label=_("Batch"),
+        required=False,
+        max_length=100,
+        help_text=_("e.g. 第1回発送; the stratum of a stratified sample"),
+    )
+    psu = forms.CharField(
+        label=_("Primary sampling unit"),
+        required=False,
+        max_length=100,
+        help_text=_("Two-stage samples only: the 町丁目 or school the people were drawn in, e.g. 由比ガ浜一丁目"),
+    )
+
+
+class DesignForm(forms.Form):
+    """How the invitations were drawn: the design, the non-response adjustment, and per batch its figures.
+
+    `batches` maps each invitation batch to (invitations, PSUs with invitations); the form checks what
+    can be checked from them, in Japanese, naming the batch and the field.
+    """
+
+    design = forms.ChoiceField(label=_("Sample design"), choices=SampleDesign.choices, widget=forms.RadioSelect)
+    nonresponse_adjustment = forms.BooleanField(
+        label=_("Adjust for non-response by weighting class (invitations sent ÷ responses received)"), required=False
+    )
+
+    def __init__(self, *args: Any, batches: dict[str, tuple[int, int]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.batches = batches
+        for i, batch in enumerate(batches):
+            name = batch or "—"
+            self.fields[f"people_{i}"] = forms.IntegerField(
+                label=_("People in stratum 「%(batch)s」") % {"batch": name}, min_value=1, required=False
+            )
+            self.fields[f"psus_{i}"] = forms.IntegerField(
+                label=_("PSUs in stratum 「%(batch)s」") % {"batch": name}, min_value=1, required=False
+            )
+            self.fields[f"class_{i}"] = forms.CharField(
+                label=_("Non-response class of 「%(batch)s」") % {"batch": name}, max_length=100, required=False
+            )
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "batch": batch,
+                "invited": invited,
+                "psus": psus,
+                "fields": [self[f"people_{i}"], self[f"psus_{i}"], self[f"class_{i}"]],
+            }
+            for i, (batch, (invited, psus)) in enumerate(self.batches.items())
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        design = data.get("design")
+        strata: dict[str, tuple[int | None, int | None, str]] = {}
+        names = {batch or "—" for batch in self.batches}
+        for i, (batch, (invited, psus)) in enumerate(self.batches.items()):
+            people, count = data.get(f"people_{i}"), data.get(f"psus_{i}")
+            cls = (data.get(f"class_{i}") or "").strip()
+            name = batch or "—"
+            if design == SampleDesign.STRATIFIED and not people:
+                self.add_error(
+                    f"people_{i}",
+                    _("Stratum 「%(batch)s」: enter the number of people its %(n)s invitations were drawn from.")
+                    % {"batch": name, "n": invited},
+                )
+            if people and people < invited:
+                self.add_error(
+                    f"people_{i}",
+                    _("Stratum 「%(batch)s」 has %(n)s invitations: its population cannot be smaller.")
+                    % {"batch": name, "n": invited},
+                )
+            if count and count < psus:
+                self.add_error(
+                    f"psus_{i}",
+                    _(
+                        "Stratum 「%(batch)s」 has invitations in %(n)s PSUs: the PSUs in its population cannot be fewer."
+                    )
+                    % {"batch": name, "n": psus},
+                )
+            if cls and cls not in names:
+                self.add_error(
+                    f"class_{i}",
+                    _("「%(cls)s」 is not a batch: give the batch whose non-response class this one joins.")
+                    % {"cls": cls},
+                )
+            strata[batch] = (people, count, "" if cls == name else ("" if cls == "—" and not batch else cls))
+        if design == SampleDesign.TWO_STAGE:
+            given = [bool(data.get(f"psus_{i}")) for i in range(len(self.batches))]
+            if any(given) and not all(given):
+                self.add_error(
+                    None,
+                    _(
+                        "Enter the number of PSUs for every stratum (finite population correction) or for none "
+                        "(no correction)."
+                    ),
+                )
+        if design != SampleDesign.SRS and not self.batches:
+            self.add_error("design", _("A stratified or two-stage design needs invitations: make them first."))
+        if data.get("nonresponse_adjustment") and not self.batches:
+            self.add_error(
+                "nonresponse_adjustment",
+                _("The non-response adjustment counts the invitations sent: make the invitations first."),
+            )
+        data["strata"] = strata
+        return data
 
 
 class ResponsesUploadForm(forms.Form):
@@ -218,6 +324,13 @@ class PopulationUploadForm(forms.Form):
             "Columns 性別, 年齢階級, 人口 (and 地区 for figures by area): one row per cell, written as in the "
             "questionnaire."
         ),
+    )
+
+
+class ReferenceUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Published figures (CSV or Excel)"),
+        help_text=_("One row per option, with the columns named in the first row (see below)."),
     )
 
 

@@ -37,6 +37,7 @@ AUDIT_LABELS: dict[str, str | Promise] = {
     "survey.microdata_exported": _("downloaded a survey's anonymised answers"),
     "survey.report_exported": _("downloaded a survey's report"),
     "survey.weighting_changed": _("changed a survey's weighting"),
+    "survey.design_changed": _("changed a survey's sample design"),
     "survey.reference_added": _("entered a published reference figure"),
     "survey.reference_withdrawn": _("withdrew a published reference figure"),
 }
@@ -64,6 +65,14 @@ class Weighting(models.TextChoices):
     )
     POSTSTRATIFIED = "poststratified", _("post-stratification to the population by sex × age band")
     RAKED = "raked", _("raking to the population by sex and by age band (margins)")
+
+
+class SampleDesign(models.TextChoices):
+    """How the invitations were drawn (weighting.py): the design weights and the variance's strata and PSUs."""
+
+    SRS = "srs", _("simple random sample of the whole population")
+    STRATIFIED = "stratified", _("stratified: a simple random sample in each invitation batch (stratum)")
+    TWO_STAGE = "two_stage", _("two-stage: areas or schools (PSUs) drawn in each batch, then people in them")
 
 
 class Survey(models.Model):
@@ -111,6 +120,16 @@ class Survey(models.Model):
         db_default=Weighting.NONE,
         editable=False,
     )
+    sample_design = models.CharField(
+        _("sample design"),
+        max_length=16,
+        choices=SampleDesign.choices,
+        default=SampleDesign.SRS,
+        db_default=SampleDesign.SRS,
+        editable=False,
+    )
+    # Weighting-class non-response adjustment by invitation batch (DesignStratum.weighting_class).
+    nonresponse_adjustment = models.BooleanField(default=False, db_default=False, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -249,6 +268,8 @@ class Invitation(models.Model):
     token = models.CharField(_("code"), max_length=32, unique=True, default=new_key)
     # A batch label for the mailing (e.g. "第1回発送"); the stratum of the sample, if any.
     batch = models.CharField(_("batch"), max_length=100, blank=True)
+    # The primary sampling unit of a two-stage sample (a 町丁目, a school), as the coordinator names it.
+    psu = models.CharField(_("primary sampling unit"), max_length=100, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: models.Manager[Invitation] = PlatformScopedManager()
@@ -343,6 +364,32 @@ class PopulationCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sex}×{self.age_band}{'×' + self.area if self.area else ''}: {self.population}"
+
+
+class DesignStratum(models.Model):
+    """What the coordinator states about one invitation batch: its stratum's population and weighting class.
+
+    `population` is the number of people in the stratum (design weight population / invitations);
+    `psus` the number of primary sampling units in the stratum's population (the finite population
+    correction of a two-stage design); `weighting_class` the non-response class the batch belongs to
+    ("" = its own), so that a batch without answers can be merged with another.
+    """
+
+    platform = models.ForeignKey(Platform, models.CASCADE, related_name="+")
+    survey = models.ForeignKey(Survey, models.CASCADE, related_name="design_strata")
+    batch = models.CharField(_("batch"), max_length=100, blank=True)
+    population = models.PositiveIntegerField(_("people in the stratum"), null=True, blank=True)
+    psus = models.PositiveIntegerField(_("PSUs in the stratum"), null=True, blank=True)
+    weighting_class = models.CharField(_("non-response class"), max_length=100, blank=True, default="")
+
+    objects: models.Manager[DesignStratum] = PlatformScopedManager()
+
+    class Meta:
+        ordering = ["batch", "pk"]
+        constraints = [models.UniqueConstraint(fields=["survey", "batch"], name="one_design_stratum_per_batch")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}/{self.batch}"
 
 
 class ReferenceFigure(models.Model):

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
 from tsunagari.tenancy.models import Platform
 
-from .instruments import INSTRUMENTS, Option
+from .instruments import INSTRUMENTS, UCLA_BANDS, Option
 from .models import ReferenceFigure
 from .results import Result
 
@@ -31,6 +32,16 @@ ITEMS: dict[str, tuple[str, tuple[Option, ...]]] = {
     for item in instrument.items
     if item.kind == "single" and item.choice_list in instrument.lists
 }
+
+# A derived measure: the UCLA-3 score's bands (results "ucla3_band", whose categories are the band
+# labels). Codes are the score ranges, so that a file or the form need not repeat the labels.
+UCLA_BAND_CODES = {(f"{low}-{high}" if low != high else str(low)): label for low, high, label in UCLA_BANDS}
+ITEMS["ucla3_band"] = (
+    "UCLA 孤独感尺度（3項目）の得点区分（3～12点）",
+    tuple((code, label, "") for code, label in UCLA_BAND_CODES.items()),
+)
+# Result category of an option code, where they differ (derived measures).
+CATEGORIES = {("ucla3_band", code): label for code, label in UCLA_BAND_CODES.items()}
 
 # Published percentages are rounded (often to 0.1): their sum may miss 100 by this much.
 SUM_TOLERANCE = 1.0
@@ -134,7 +145,7 @@ def comparisons(found: list[Result], references: list[ReferenceFigure]) -> tuple
         for reference in by_item[result.name]:
             lines = []
             for code, label, _en in ITEMS[result.name][1]:
-                row = everyone.get(code)
+                row = everyone.get(CATEGORIES.get((result.name, code), code))
                 shown = row is not None and not row.suppressed and not math.isnan(row.estimate.estimate)
                 lines.append(
                     Line(
@@ -148,3 +159,158 @@ def comparisons(found: list[Result], references: list[ReferenceFigure]) -> tuple
                 )
             out.append(Comparison(result, reference, lines))
     return out, missing
+
+
+# --- published figures from a file ---------------------------------------------------------------
+
+# One row per option: the source's columns repeated on each row of the same source and item.
+IMPORT_COLUMNS = (
+    "item",
+    "year",
+    "population",
+    "source_title",
+    "publisher",
+    "url",
+    "table",
+    "n",
+    "no_answer",
+    "code",
+    "percent",
+    "ci_low",
+    "ci_high",
+)
+REQUIRED_COLUMNS = ("item", "year", "population", "source_title", "publisher", "url", "code", "percent")
+# The source's fields: the same on every row of one source and item.
+SOURCE_COLUMNS = ("year", "population", "source_title", "publisher", "url", "table", "n", "no_answer")
+# The entry form's field for each column (the option's fields are per code).
+FORM_FIELDS = {column: column for column in SOURCE_COLUMNS}
+
+
+@dataclass
+class ReferenceImportError(Exception):
+    """Rows of a reference file that cannot be read; nothing was saved."""
+
+    errors: list[str]
+
+
+def _where(row: int, column: str, message: str) -> str:
+    return _("Row %(row)s, column 「%(column)s」: %(message)s") % {"row": row, "column": column, "message": message}
+
+
+def read_references(upload: IO[bytes], filename: str) -> list[tuple[str, dict[str, Any]]]:
+    """Published distributions from CSV or Excel, one row per option, checked as the entry form checks them.
+
+    Rows with the same item, year, source title, table and URL are one published distribution. All or
+    nothing: every problem is reported with its row and column, and nothing is returned while any remains.
+    """
+    from .actions import ResponsesImportError, _read_table
+    from .forms import ReferenceFigureForm
+
+    try:
+        rows = _read_table(upload, filename)
+    except ResponsesImportError as problem:
+        raise ReferenceImportError(problem.errors) from None
+    numbered = [(number, row) for number, row in enumerate(rows, start=1) if any(c.strip() for c in row)]
+    if not numbered:
+        raise ReferenceImportError([_("The file is empty.")])
+    header = [h.strip().lstrip("\ufeff") for h in numbered[0][1]]
+    absent = [c for c in REQUIRED_COLUMNS if c not in header]
+    if absent:
+        raise ReferenceImportError(
+            [
+                _("The first row must name the columns %(columns)s; missing: %(names)s.")
+                % {"columns": ", ".join(IMPORT_COLUMNS), "names": ", ".join(absent)}
+            ]
+        )
+    index = {c: header.index(c) for c in IMPORT_COLUMNS if c in header}
+    errors: list[str] = []
+    groups: dict[tuple[str, ...], list[tuple[int, dict[str, str]]]] = {}
+    for number, row in numbered[1:]:
+        values = {c: (row[i].strip() if i < len(row) else "") for c, i in index.items()}
+        item = values["item"]
+        if item not in ITEMS:
+            errors.append(
+                _where(
+                    number,
+                    "item",
+                    _("「%(value)s」 is not a standard item (%(items)s).") % {"value": item, "items": ", ".join(ITEMS)},
+                )
+            )
+            continue
+        key = (item, values["year"], values["source_title"], values.get("table", ""), values["url"])
+        groups.setdefault(key, []).append((number, values))
+    found: list[tuple[str, dict[str, Any]]] = []
+    for (item, *_rest), members in groups.items():
+        first, head = members[0]
+        options = ITEMS[item][1]
+        labels = {code: label for code, label, _en in options}
+        data = {FORM_FIELDS[c]: head.get(c, "") for c in SOURCE_COLUMNS}
+        row_of: dict[str, int] = {}
+        for number, values in members:
+            for column in SOURCE_COLUMNS:
+                if values.get(column, "") != head.get(column, ""):
+                    errors.append(
+                        _where(
+                            number,
+                            column,
+                            _("differs from row %(first)s of the same source and item (「%(value)s」).")
+                            % {"first": first, "value": head.get(column, "")},
+                        )
+                    )
+            code = values["code"]
+            if code not in labels:
+                errors.append(
+                    _where(
+                        number,
+                        "code",
+                        _("「%(value)s」 is not an option of %(item)s (%(codes)s).")
+                        % {"value": code, "item": item, "codes": ", ".join(labels)},
+                    )
+                )
+                continue
+            if code in row_of:
+                errors.append(
+                    _where(
+                        number,
+                        "code",
+                        _("option %(code)s is already on row %(first)s.") % {"code": code, "first": row_of[code]},
+                    )
+                )
+                continue
+            row_of[code] = number
+            data |= {
+                f"percent_{code}": values["percent"],
+                f"low_{code}": values.get("ci_low", ""),
+                f"high_{code}": values.get("ci_high", ""),
+            }
+        for code, label in labels.items():
+            if code not in row_of:
+                errors.append(
+                    _where(
+                        first,
+                        "code",
+                        _("the source has no row for option %(code)s 「%(label)s」 of %(item)s.")
+                        % {"code": code, "label": label, "item": item},
+                    )
+                )
+        if any(code not in row_of for code in labels):
+            continue
+        form = ReferenceFigureForm(data, options=options)
+        if form.is_valid():
+            found.append((item, form.cleaned_data))
+            continue
+        for field, messages in form.errors.items():
+            for message in (str(m) for m in messages):
+                if field.startswith(("percent_", "low_", "high_")):
+                    kind, code = field.split("_", 1)
+                    column = {"percent": "percent", "low": "ci_low", "high": "ci_high"}[kind]
+                    errors.append(_where(row_of[code], column, message))
+                elif field == "__all__":
+                    errors.append(_where(first, "percent", message))
+                else:
+                    errors.append(_where(first, field, message))
+    if errors:
+        raise ReferenceImportError(errors)
+    if not found:
+        raise ReferenceImportError([_("The file has no rows of figures.")])
+    return found

@@ -64,11 +64,19 @@ def sampling_error_text(table: SamplingErrors) -> tuple[str, list[str], list[lis
     """The 標本誤差早見表 as every format prints it: (note, header, rows), margins in percentage points."""
     header = [_("Base (respondents)"), *(f"{round(p * 100)}%（{round((1 - p) * 100)}%）" for p in table.proportions)]
     rows = [[f"{row.n:,}", *(f"±{h * 100:.1f}" for h in row.half_widths)] for row in table.rows]
-    note = _(
-        "The 95%% margin of error of a share, in percentage points, by the number of respondents it rests on "
-        "(the base) and the share found: ± 1.96 × √(design effect × (N − n)/(N − 1) × p(1 − p)/n). "
-        "Design effect of the weights: %(deff)s."
-    ) % {"deff": f"{table.design_effect:.2f}"}
+    if table.clustered:
+        note = _(
+            "The 95%% margin of error of a share, in percentage points, by the number of respondents it rests on "
+            "(the base) and the share found: ± 1.96 × √(design effect × (N − n)/(N − 1) × p(1 − p)/n). "
+            "Design effect of the two-stage (clustered) design: %(deff)s, the mean over the survey's shares of "
+            "their design variance divided by the simple random variance."
+        ) % {"deff": f"{table.design_effect:.2f}"}
+    else:
+        note = _(
+            "The 95%% margin of error of a share, in percentage points, by the number of respondents it rests on "
+            "(the base) and the share found: ± 1.96 × √(design effect × (N − n)/(N − 1) × p(1 − p)/n). "
+            "Design effect of the weights: %(deff)s."
+        ) % {"deff": f"{table.design_effect:.2f}"}
     if table.population:
         note += " " + _("Finite population correction with a population of %(population)s.") % {
             "population": f"{table.population:,}"

@@ -93,20 +93,31 @@ class Headline:
 
 
 def submitted(survey: Survey) -> list[Response]:
-    return list(Response.objects.filter(survey=survey, submitted_at__isnull=False).order_by("pk"))
+    return list(
+        Response.objects.filter(survey=survey, submitted_at__isnull=False).select_related("invitation").order_by("pk")
+    )
 
 
-def design_for(survey: Survey, answers: Sequence[Any]) -> tuple[estimation.Design, list[Any]]:
+def units(responses: Sequence[Response]) -> list[weighting.Unit]:
+    """Each response's invitation batch and PSU (None without an invitation), for the sample design."""
+    return [(r.invitation.batch, r.invitation.psu) if r.invitation is not None else None for r in responses]
+
+
+def applied_design(survey: Survey, responses: Sequence[Response]) -> weighting.Weighted:
+    return weighting.weighted(survey, [r.answers for r in responses], units(responses))
+
+
+def design_for(survey: Survey, responses: Sequence[Response]) -> tuple[estimation.Design, list[Any]]:
     """The survey's design (weighting.py) and the answers it covers, in the design's order."""
-    applied = weighting.weighted(survey, answers)
+    applied = applied_design(survey, responses)
     if applied.design is None:
         raise estimation.DesignError("no answers to estimate from")
-    return applied.design, [answers[i] for i in applied.rows]
+    return applied.design, [responses[i].answers for i in applied.rows]
 
 
 def weighting_used(survey: Survey) -> weighting.Weighted:
     """What the report says about its weights: the method applied, who is left out, any problem."""
-    return weighting.weighted(survey, [r.answers for r in submitted(survey)])
+    return applied_design(survey, submitted(survey))
 
 
 def _protect(rows: list[Row], min_cell: int) -> list[Row]:
@@ -152,7 +163,7 @@ def results(survey: Survey, *, by: str | None = None, min_cell: int = 0) -> list
     out: list[Result] = []
     if len(responses) < max(2, min_cell):
         return out  # every figure would be withheld (and one answer has no variance)
-    design, answers = design_for(survey, [r.answers for r in responses])
+    design, answers = design_for(survey, responses)
     by_question = next((q for q in form.answerable if q.name == by and q.kind == Question.Kind.SINGLE), None)
     domain_labels: list[Any] | None = None
     if by_question is not None:
@@ -204,7 +215,29 @@ class SamplingErrors:
     proportions: tuple[float, ...]
     rows: list[estimation.SamplingErrorRow]
     population: int | None  # N of the finite population correction, None without it
-    design_effect: float  # Kish's 1 + CV² of the weights (1 when everyone weighs the same)
+    design_effect: float  # Kish's 1 + CV² of the weights (1 unweighted), or estimated for a clustered design
+    clustered: bool = False  # design_effect is the mean design effect of the survey's shares (two-stage design)
+
+
+def clustered_design_effect(
+    survey: Survey, design: estimation.Design, answers: Sequence[dict[str, Any]], population: int | None
+) -> float:
+    """The mean design effect of a clustered design: design variance ÷ simple random variance, over shares.
+
+    For every option of every single-choice question, for everyone (0 < p < 1): SE² divided by
+    (N − n)/(N − 1) · p(1 − p)/n, the simple random variance the sampling-error table assumes, so that
+    the table's margins widened by it are those of the survey's own design (clustering and weights).
+    """
+    ratios = []
+    for question in Question.objects.filter(survey=survey, kind=Question.Kind.SINGLE):
+        values = [a.get(question.name) for a in answers]
+        for e in estimation.distribution(design, values, question.name):
+            if e.n > 1 and 0 < e.estimate < 1 and e.se > 0:
+                fpc = (population - e.n) / (population - 1) if population and population > e.n else 1.0
+                ratios.append(e.se**2 / (fpc * e.estimate * (1 - e.estimate) / e.n))
+    if not ratios:
+        return float(len(design.weights) * (design.weights**2).sum() / design.weights.sum() ** 2)
+    return float(sum(ratios) / len(ratios))
 
 
 def sampling_errors(survey: Survey, *, min_cell: int = 0) -> SamplingErrors | None:
@@ -219,7 +252,7 @@ def sampling_errors(survey: Survey, *, min_cell: int = 0) -> SamplingErrors | No
     responses = submitted(survey)
     if len(responses) < max(2, min_cell):
         return None
-    applied = weighting.weighted(survey, [r.answers for r in responses])
+    applied = applied_design(survey, responses)
     if applied.design is None:
         return None
     n = len(applied.rows)
@@ -228,9 +261,12 @@ def sampling_errors(survey: Survey, *, min_cell: int = 0) -> SamplingErrors | No
     population = applied.population or survey.population
     if population is not None and population < n:
         population = None
+    if applied.clustered:
+        answers = [responses[i].answers for i in applied.rows]
+        design_effect = clustered_design_effect(survey, applied.design, answers, population)
     bases = [n, *(b for b in SAMPLING_ERROR_BASES if min_cell <= b < n)]
     rows = estimation.sampling_error_table(bases, population=population, design_effect=design_effect)
-    return SamplingErrors(estimation.SAMPLING_ERROR_PROPORTIONS, rows, population, design_effect)
+    return SamplingErrors(estimation.SAMPLING_ERROR_PROPORTIONS, rows, population, design_effect, applied.clustered)
 
 
 def _protect_each(rows: list[Row], min_cell: int) -> list[Row]:
@@ -472,7 +508,7 @@ def headline(survey: Survey, *, min_cell: int = 0) -> list[Headline]:
     out: list[Headline] = []
     if len(responses) < max(2, min_cell):
         return out
-    design, answers = design_for(survey, [r.answers for r in responses])
+    design, answers = design_for(survey, responses)
     for key, codes, label in HEADLINES:
         if key == "ucla3_band":
             if not all(any(n in a for a in answers) for n in UCLA_ITEMS):

@@ -31,6 +31,7 @@ from tsunagari.workspace.nav import menu
 
 from . import actions, references, report, weighting, xlsform
 from .forms import (
+    DesignForm,
     InstrumentForm,
     InvitationsForm,
     PaperForm,
@@ -38,6 +39,7 @@ from .forms import (
     QuestionForm,
     ReferenceFigureForm,
     ReferenceItemForm,
+    ReferenceUploadForm,
     ResponsesUploadForm,
     SurveyForm,
     WeightingForm,
@@ -45,7 +47,7 @@ from .forms import (
 )
 from .instruments import BY_KEY, INSTRUMENTS, Instrument, Item
 from .microdata import anonymised
-from .models import Question, ReferenceFigure, Response, Survey
+from .models import DesignStratum, Invitation, Question, ReferenceFigure, Response, Survey
 from .questionnaire import Questionnaire
 from .results import results, sampling_errors, smallest_shown, table_rows, weighting_used
 
@@ -245,7 +247,11 @@ def invitations(request: HttpRequest, workspace: Workspace, survey_id: int) -> H
     if request.method == "POST" and form.is_valid():
         try:
             made = actions.make_invitations(
-                survey, form.cleaned_data["count"], batch=form.cleaned_data["batch"], actor=request.user
+                survey,
+                form.cleaned_data["count"],
+                batch=form.cleaned_data["batch"],
+                psu=form.cleaned_data["psu"],
+                actor=request.user,
             )
         except actions.SurveyError as error:
             form.add_error("count", str(error))
@@ -399,9 +405,12 @@ def _weighting_page(
     form: WeightingForm | None = None,
     upload_form: PopulationUploadForm | None = None,
     import_errors: list[str] | None = None,
+    design_form: DesignForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     found = weighting.grid(survey)
+    if design_form is None:
+        design_form = DesignForm(initial=_design_initial(survey), batches=_batches(survey))
     if form is None:
         figures = weighting.population(survey)
         initial: dict[str, Any] = {"method": survey.weighting}
@@ -419,7 +428,44 @@ def _weighting_page(
         upload_form=upload_form or PopulationUploadForm(),
         import_errors=import_errors or [],
         applied=weighting_used(survey),
+        design_form=design_form,
     )
+
+
+def _batches(survey: Survey) -> dict[str, tuple[int, int]]:
+    """Each invitation batch: its invitations and the PSUs they are in."""
+    found: dict[str, tuple[int, set[str]]] = {}
+    for batch, psu in Invitation.objects.filter(survey=survey).values_list("batch", "psu"):
+        count, psus = found.get(batch, (0, set()))
+        found[batch] = (count + 1, psus | {psu} if psu else psus)
+    return {batch: (count, len(psus)) for batch, (count, psus) in sorted(found.items())}
+
+
+def _design_initial(survey: Survey) -> dict[str, Any]:
+    initial: dict[str, Any] = {"design": survey.sample_design, "nonresponse_adjustment": survey.nonresponse_adjustment}
+    stated = {s.batch: s for s in DesignStratum.objects.filter(survey=survey)}
+    for i, batch in enumerate(_batches(survey)):
+        if batch in stated:
+            initial |= {
+                f"people_{i}": stated[batch].population,
+                f"psus_{i}": stated[batch].psus,
+                f"class_{i}": stated[batch].weighting_class,
+            }
+    return initial
+
+
+@workspace_view(roles=COORDINATORS)
+@require_POST
+def survey_design(request: HttpRequest, workspace: Workspace, survey_id: int) -> HttpResponse:
+    """State how the invitations were drawn (simple random, stratified, two-stage) and the non-response adjustment."""
+    survey = _survey(workspace, survey_id)
+    form = DesignForm(request.POST, batches=_batches(survey))
+    if not form.is_valid():
+        return _weighting_page(request, workspace, survey, design_form=form, status=400)
+    data = form.cleaned_data
+    actions.set_design(survey, data["design"], data["nonresponse_adjustment"], data["strata"], actor=request.user)
+    messages.success(request, _("The sample design is saved."))
+    return redirect("workspace:survey-weighting", workspace.platform.slug, survey.pk)
 
 
 @workspace_view(roles=COORDINATORS)
@@ -589,6 +635,9 @@ def _weighting_summary(survey: Survey) -> dict[str, Any]:
         "method": applied.method,
         "description": applied.description,
         "excluded_respondents": applied.excluded,
+        "respondents_without_invitation": applied.without_invitation,
+        "sample_design": survey.sample_design,
+        "nonresponse_adjustment": survey.nonresponse_adjustment,
         "problem": applied.problem or None,
     }
 
@@ -612,6 +661,17 @@ def microdata(request: HttpRequest, workspace: Workspace, survey_id: int) -> Htt
 @workspace_view(roles=READERS)
 def reference_list(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     """The published figures the platform's reports compare with: its own and the national platform's."""
+    return _reference_page(request, workspace)
+
+
+def _reference_page(
+    request: HttpRequest,
+    workspace: Workspace,
+    *,
+    upload_form: ReferenceUploadForm | None = None,
+    import_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     with platform_scope(workspace.platform):
         entered = references.for_platform(workspace.platform)
         withdrawn = list(
@@ -624,7 +684,32 @@ def reference_list(request: HttpRequest, workspace: Workspace) -> HttpResponse:
         entered=[(r, references.ITEMS[r.item][0] if r.item in references.ITEMS else "") for r in entered],
         withdrawn=withdrawn,
         item_form=ReferenceItemForm() if workspace.is_coordinator else None,
+        upload_form=(upload_form or ReferenceUploadForm()) if workspace.is_coordinator else None,
+        import_errors=import_errors or [],
+        columns=", ".join(references.IMPORT_COLUMNS),
+        status=status,
     )
+
+
+@workspace_view(roles=COORDINATORS)
+@require_POST
+def reference_import(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """Published figures from a CSV or Excel file, checked as the entry form checks them: all or nothing."""
+    upload_form = ReferenceUploadForm(request.POST, request.FILES)
+    if not upload_form.is_valid():
+        return _reference_page(request, workspace, upload_form=upload_form, status=400)
+    upload = upload_form.cleaned_data["file"]
+    try:
+        entries = references.read_references(upload, upload.name)
+    except references.ReferenceImportError as problems:
+        return _reference_page(request, workspace, upload_form=upload_form, import_errors=problems.errors, status=400)
+    actions.add_references(workspace.platform, entries, actor=request.user)
+    messages.success(
+        request,
+        _("%(count)s published distributions were read and saved. Reports now show them beside the survey's.")
+        % {"count": len(entries)},
+    )
+    return redirect("workspace:survey-references", workspace.platform.slug)
 
 
 @workspace_view(roles=COORDINATORS)

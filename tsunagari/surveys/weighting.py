@@ -33,10 +33,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import estimation
-from .models import Choice, PopulationCell, Question, Survey, Weighting
+from .models import Choice, DesignStratum, Invitation, PopulationCell, Question, SampleDesign, Survey, Weighting
 
 SEX, AGE, AREA = "sex", "age_band", "area"
 Cell = tuple[str, str, str]  # (sex code, age band code, area code or "" for all areas)
+Unit = tuple[str, str] | None  # (batch, PSU) of a response's invitation; None when it came without one
 
 
 class WeightingError(ValueError):
@@ -55,6 +56,8 @@ class Weighted:
     problem: str = ""  # why the stated weighting could not be applied (then unweighted)
     population: int | None = None
     by_area: bool = False  # the figures are by sex × age band × area
+    without_invitation: int = 0  # respondents left out because the sample design needs their invitation
+    clustered: bool = False  # the design has PSUs (two-stage)
 
 
 @dataclass(frozen=True)
@@ -120,20 +123,264 @@ def _plain(survey: Survey, n: int, problem: str = "") -> Weighted:
     return Weighted(design, list(range(n)), Weighting.NONE, text, problem=problem)
 
 
-def weighted(survey: Survey, answers: Sequence[Mapping[str, Any]]) -> Weighted:
-    """The design for the survey's stated weighting; unweighted (with the reason) when it cannot apply."""
+def uses_invitations(survey: Survey) -> bool:
+    """Whether the design reads each response's invitation (batch, PSU): any design but plain simple random."""
+    return survey.sample_design != SampleDesign.SRS or survey.nonresponse_adjustment
+
+
+def weighted(survey: Survey, answers: Sequence[Mapping[str, Any]], units: Sequence[Unit] | None = None) -> Weighted:
+    """The design for the survey's stated weighting; unweighted (with the reason) when it cannot apply.
+
+    `units` gives each answer's invitation (batch, PSU), needed by a stratified or two-stage design and
+    by the non-response adjustment (Survey.sample_design, Survey.nonresponse_adjustment).
+    """
     n = len(answers)
-    if survey.weighting == Weighting.NONE or n == 0:
+    if n == 0 or (survey.weighting == Weighting.NONE and not uses_invitations(survey)):
         return _plain(survey, n)
     try:
-        return _weighted(survey, answers)
+        found = _sample(survey, list(units) if units is not None else [None] * n) if uses_invitations(survey) else None
+        if survey.weighting == Weighting.NONE:
+            assert found is not None
+            return Weighted(
+                found.design,
+                found.rows,
+                Weighting.NONE,
+                found.description,
+                population=found.population,
+                without_invitation=n - len(found.rows),
+                clustered=found.clustered,
+            )
+        return _weighted(survey, answers, found)
     except WeightingError as error:
         return _plain(survey, n, problem=str(error))
     except estimation.DesignError as error:
         return _plain(survey, n, problem=_("The design cannot be estimated (%(reason)s).") % {"reason": error})
 
 
-def _weighted(survey: Survey, answers: Sequence[Mapping[str, Any]]) -> Weighted:
+@dataclass(frozen=True)
+class Sample:
+    """The design the invitations give: design weights (non-response adjusted), strata, PSUs."""
+
+    design: estimation.Design
+    rows: list[int]  # positions of the answers that came with an invitation
+    strata: list[str]  # batch per row of the design
+    psus: list[str]  # PSU per row ("" without clusters)
+    description: str
+    population: int | None
+    clustered: bool
+
+
+def _batch_name(batch: str) -> str:
+    return batch or _("(no batch)")
+
+
+def _sample(survey: Survey, units: list[Unit]) -> Sample:
+    """Design weights from the invitations: population ÷ invitations per stratum, then the non-response adjustment.
+
+    Every message says what to fix, in Japanese; nothing is estimated from a design that does not hold.
+    """
+    design_kind = SampleDesign(survey.sample_design)
+    rows = [i for i, unit in enumerate(units) if unit is not None]
+    if len(rows) < 2:
+        raise WeightingError(
+            _(
+                "The sample design needs each response's invitation, and fewer than two responses came with one. "
+                "Import paper answers with their invitation code (column token), or choose a simple random sample "
+                "without the non-response adjustment."
+            )
+        )
+    invited: dict[str, int] = {}
+    invited_psus: dict[str, set[str]] = {}
+    unnamed: dict[str, int] = {}
+    for batch, psu in Invitation.objects.filter(survey=survey).values_list("batch", "psu"):
+        invited[batch] = invited.get(batch, 0) + 1
+        invited_psus.setdefault(batch, set()).add(psu)
+        if not psu:
+            unnamed[batch] = unnamed.get(batch, 0) + 1
+    stated = {s.batch: s for s in DesignStratum.objects.filter(survey=survey)}
+    kept = [units[i] for i in rows]
+    batches = [u[0] for u in kept if u is not None]
+    psus = [u[1] for u in kept if u is not None]
+    answered: dict[str, int] = {}
+    for batch in batches:
+        answered[batch] = answered.get(batch, 0) + 1
+    # Design weight per invitation of each batch: people ÷ invitations (1 when no population is stated).
+    weight_of: dict[str, float] = {}
+    population: int | None = None
+    strata = fpc = clusters = None
+    if design_kind == SampleDesign.SRS:
+        total = sum(invited.values())
+        if survey.population is not None and survey.population < total:
+            raise WeightingError(
+                _("The survey's population (%(N)s) is smaller than its %(n)s invitations: correct the population.")
+                % {"N": f"{survey.population:,}", "n": f"{total:,}"}
+            )
+        for batch in invited:
+            weight_of[batch] = survey.population / total if survey.population else 1.0
+        population = survey.population
+        if population:
+            fpc = np.full(len(rows), float(population))
+        text = _("Sample design: a simple random sample of the whole population (%(invited)s invitations).") % {
+            "invited": f"{total:,}"
+        }
+    else:
+        strata = np.array(batches)
+        if design_kind == SampleDesign.TWO_STAGE:
+            missing_psu = sorted(b for b in invited if unnamed.get(b))
+            if missing_psu:
+                batch = missing_psu[0]
+                raise WeightingError(
+                    _(
+                        "Batch 「%(batch)s」 has %(n)s invitations without a primary sampling unit (PSU). A two-stage "
+                        "design needs the PSU (町丁目, school …) of every invitation: make the invitations with their PSU."
+                    )
+                    % {"batch": _batch_name(batch), "n": unnamed[batch]}
+                )
+            clusters = np.array(psus)
+        people = {b: stated[b].population if b in stated else None for b in invited}
+        if design_kind == SampleDesign.STRATIFIED or any(people.values()):
+            for batch in sorted(invited):
+                if not people[batch]:
+                    raise WeightingError(
+                        _(
+                            "Stratum 「%(batch)s」: enter the number of people it was drawn from (the population of "
+                            "the stratum), or leave the populations of every stratum empty in a two-stage design."
+                        )
+                        % {"batch": _batch_name(batch)}
+                    )
+                if people[batch] < invited[batch]:  # type: ignore[operator]
+                    raise WeightingError(
+                        _(
+                            "Stratum 「%(batch)s」 has %(n)s invitations but a population of %(N)s: correct the population."
+                        )
+                        % {"batch": _batch_name(batch), "n": invited[batch], "N": people[batch]}
+                    )
+                weight_of[batch] = people[batch] / invited[batch]  # type: ignore[operator]
+            population = sum(p for p in people.values() if p)
+        else:
+            weight_of = dict.fromkeys(invited, 1.0)
+        if design_kind == SampleDesign.STRATIFIED:
+            fpc = np.array([float(people[b]) for b in batches])  # type: ignore[arg-type]
+        else:
+            given = {b: stated[b].psus if b in stated else None for b in invited}
+            if any(given.values()):
+                for batch in sorted(invited):
+                    count = given[batch]
+                    if not count:
+                        raise WeightingError(
+                            _(
+                                "Stratum 「%(batch)s」: enter the number of PSUs in its population, or leave it empty "
+                                "for every stratum (no finite population correction)."
+                            )
+                            % {"batch": _batch_name(batch)}
+                        )
+                    if count < len(invited_psus[batch]):
+                        raise WeightingError(
+                            _(
+                                "Stratum 「%(batch)s」 has invitations in %(n)s PSUs but %(N)s PSUs in its population: "
+                                "correct the number of PSUs."
+                            )
+                            % {"batch": _batch_name(batch), "n": len(invited_psus[batch]), "N": count}
+                        )
+                fpc = np.array([float(given[b]) for b in batches])  # type: ignore[arg-type]
+        if design_kind == SampleDesign.STRATIFIED:
+            text = _(
+                "Sample design: stratified by invitation batch (%(strata)s strata); each invitation weighs the "
+                "stratum's population divided by its invitations, with the finite population correction."
+            ) % {"strata": len(invited)}
+        else:
+            text = _(
+                "Sample design: two-stage, PSUs (町丁目, schools …) drawn in each of %(strata)s strata (invitation "
+                "batches), then people in them; %(psus)s PSUs answered. Standard errors are computed from the PSU "
+                "totals (ultimate clusters)%(fpc)s."
+            ) % {
+                "strata": len(invited),
+                "psus": len(set(zip(batches, psus, strict=True))),
+                "fpc": _(", with the finite population correction for PSUs") if fpc is not None else "",
+            }
+    base = np.array([weight_of[b] for b in batches])
+    if survey.nonresponse_adjustment:
+        classes = {b: (stated[b].weighting_class if b in stated else "") or b for b in invited}
+        for name in sorted(set(classes.values())):
+            members = [b for b, c in classes.items() if c == name]
+            if not any(answered.get(b) for b in members):
+                raise WeightingError(
+                    _(
+                        "Non-response class 「%(name)s」 has %(n)s invitations but no responses: nobody can carry "
+                        "their weight. Merge it with a similar class: give its batch the non-response class of "
+                        "another batch below."
+                    )
+                    % {"name": _batch_name(name), "n": sum(invited[b] for b in members)}
+                )
+        # The engine's adjustment over every invitation: the respondents first, in order, then the others.
+        others = [b for b in sorted(invited) for _k in range(invited[b] - answered.get(b, 0))]
+        weights = estimation.nonresponse_adjusted(
+            np.concatenate([base, [weight_of[b] for b in others]]),
+            np.concatenate([np.ones(len(base), dtype=bool), np.zeros(len(others), dtype=bool)]),
+            np.array([classes[b] for b in batches + others]),
+        )
+        text += " " + _(
+            "Non-response adjusted within %(classes)s weighting classes (invitation batches): %(answered)s "
+            "responses to %(invited)s invitations."
+        ) % {
+            "classes": len(set(classes.values())),
+            "answered": f"{len(rows):,}",
+            "invited": f"{sum(invited.values()):,}",
+        }
+    else:
+        weights = base
+        text += " " + _("No non-response adjustment.")
+    design = estimation.Design(weights=weights, strata=strata, stratum_population=fpc, clusters=clusters)
+    _check_strata(batches, psus if clusters is not None else None, fpc)
+    return Sample(design, rows, batches, psus, text, population, clusters is not None)
+
+
+def _check_strata(batches: Sequence[str], psus: Sequence[str] | None, fpc: np.ndarray | None) -> None:
+    """Every stratum needs two PSUs (rows, without clusters) for its variance, unless it is a census."""
+    seen: dict[str, set[str]] = {}
+    for i, batch in enumerate(batches):
+        seen.setdefault(batch, set()).add(psus[i] if psus is not None else str(i))
+    census = {b: float(fpc[i]) for i, b in enumerate(batches)} if fpc is not None else {}
+    for batch, units in sorted(seen.items()):
+        if len(units) < 2 and census.get(batch) != len(units):
+            if psus is not None:
+                raise WeightingError(
+                    _(
+                        "Stratum 「%(batch)s」 has answers from only one PSU: its variance is unknown. Merge it with a "
+                        "similar stratum (give the invitations the same batch) or choose another design."
+                    )
+                    % {"batch": _batch_name(batch)}
+                )
+            raise WeightingError(
+                _(
+                    "Stratum 「%(batch)s」 has only one response: its variance is unknown. Merge it with a similar "
+                    "stratum (give the invitations the same batch) or choose another design."
+                )
+                % {"batch": _batch_name(batch)}
+            )
+
+
+def _take(sample: Sample, positions: Sequence[int]) -> tuple[estimation.Design, list[str], list[str]]:
+    """The sample's design restricted to some of its rows (those with a sex and age band figure)."""
+    idx = np.asarray(positions, dtype=np.intp)
+    d = sample.design
+
+    def pick(a: np.ndarray | None) -> np.ndarray | None:
+        return None if a is None else np.asarray(a)[idx]
+
+    design = estimation.Design(
+        weights=d.weights[idx],
+        strata=pick(d.strata),
+        stratum_population=pick(d.stratum_population),
+        clusters=pick(d.clusters),
+    )
+    strata = [sample.strata[i] for i in positions]
+    psus = [sample.psus[i] for i in positions]
+    _check_strata(strata, psus if d.clusters is not None else None, design.stratum_population)
+    return design, strata, psus
+
+
+def _weighted(survey: Survey, answers: Sequence[Mapping[str, Any]], sample: Sample | None = None) -> Weighted:
     figures = population(survey)
     found = grid(survey)
     if not found.ready:
@@ -158,8 +405,17 @@ def _weighted(survey: Survey, answers: Sequence[Mapping[str, Any]]) -> Weighted:
             margin[category] = margin.get(category, 0) + count
     sex_totals, age_totals, area_totals = totals
     method = survey.weighting
-    rows, cells = [], []
-    for i, a in enumerate(answers):
+    if sample is not None and method == Weighting.STRATIFIED:
+        raise WeightingError(
+            _(
+                "The sample design already gives the strata and design weights: choose post-stratification or raking "
+                "to the population by sex × age band, or no weighting."
+            )
+        )
+    candidates = sample.rows if sample is not None else range(len(answers))
+    rows, cells, positions = [], [], []
+    for position, i in enumerate(candidates):
+        a = answers[i]
         cell = (str(a.get(SEX) or ""), str(a.get(AGE) or ""), str(a.get(AREA) or "") if by_area else "")
         if method == Weighting.RAKED:
             covered = all(category in margin for margin, category in zip(totals, cell, strict=True))
@@ -168,6 +424,7 @@ def _weighted(survey: Survey, answers: Sequence[Mapping[str, Any]]) -> Weighted:
         if covered:
             rows.append(i)
             cells.append(cell)
+            positions.append(position)
     if len(rows) < 2:
         raise WeightingError(
             _("Fewer than two respondents have a sex, an age band and an area with a population figure.")
@@ -201,12 +458,15 @@ def _weighted(survey: Survey, answers: Sequence[Mapping[str, Any]]) -> Weighted:
         )
         total = sum(figures[c] for c in counts)
     else:
-        if len(rows) > total:
-            raise WeightingError(_("More respondents than the population entered."))
-        base = estimation.Design(
-            weights=estimation.srs_weights(len(rows), float(total)),
-            stratum_population=np.full(len(rows), float(total)),
-        )
+        if sample is not None:
+            base, _strata, _psus = _take(sample, positions)
+        else:
+            if len(rows) > total:
+                raise WeightingError(_("More respondents than the population entered."))
+            base = estimation.Design(
+                weights=estimation.srs_weights(len(rows), float(total)),
+                stratum_population=np.full(len(rows), float(total)),
+            )
         if method == Weighting.POSTSTRATIFIED:
             empty = [cell for cell in figures if cell not in counts]
             if empty:
@@ -251,14 +511,17 @@ def _weighted(survey: Survey, answers: Sequence[Mapping[str, Any]]) -> Weighted:
             ),
         }
     )
+    text = descriptions[Weighting(method)] % {"population": f"{total:,}"}
     return Weighted(
         design,
         rows,
         method,
-        descriptions[Weighting(method)] % {"population": f"{total:,}"},
-        excluded=len(answers) - len(rows),
+        f"{sample.description} {text}" if sample is not None else text,
+        excluded=len(candidates) - len(rows),
         population=total,
         by_area=by_area,
+        without_invitation=len(answers) - len(sample.rows) if sample is not None else 0,
+        clustered=sample is not None and sample.clustered,
     )
 
 
