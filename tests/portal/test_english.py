@@ -55,7 +55,9 @@ def test_the_filters_are_english_and_results_are_japanese_marked_as_such(client:
     body = english(client, "/kamakura/search/filters/", need="food")
     filters = re.search(r'<form class="search filters".*?</form>', body, re.S)
     assert filters
-    assert "Nothing to eat" in filters.group(0) and "Children" in filters.group(0)
+    assert "Nothing to eat" in filters.group(0) and "Phone" in filters.group(0)
+    # The options no result has are left out, said in English too.
+    assert "None of these results has one of these recorded." in filters.group(0)
     # The only Japanese left: the example of a place name to type, and Chinese named in Chinese.
     rest = filters.group(0).replace("e.g. 248-0014 or 鎌倉市", "").replace(">中文<", "")
     assert JAPANESE.findall(rest) == []

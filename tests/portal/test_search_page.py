@@ -10,6 +10,7 @@ from django.test import Client
 
 from tests.factories import make_service
 from tsunagari.directory.models import CrisisLine
+from tsunagari.directory.taxonomy import term_rows
 from tsunagari.search.index import reindex_services
 from tsunagari.tenancy.scoping import scopes_disabled
 
@@ -56,7 +57,27 @@ def test_each_option_says_how_many_results_have_it(client: Client, kamakura: Any
     assert 'value="money" checked> ' in filters
     assert re.search(r'value="money" checked> [^<]+ <small>\(2\)</small>', filters)
     assert re.search(r'value="food"> [^<]+ <small>\(1\)</small>', filters)
+    # With a need chosen, ticking another widens the search (options of a group are ORed): all stay.
     assert re.search(r'value="housing"> [^<]+ <small>\(0\)</small>', filters)
+    # No target is chosen and none of these results has one: left out, said in one line.
+    assert 'name="target"' not in filters
+    assert "いまの結果の窓口には、どの項目も登録されていません。" in filters
+
+
+def test_an_option_no_result_has_is_left_out_while_nothing_of_its_group_is_chosen(
+    client: Client, kamakura: Any
+) -> None:
+    food = make_service(kamakura, "フードバンクの相談", needs=("food", "money"))
+    money = make_service(kamakura, "生活相談", needs=("money",))
+    reindex_services([food.pk, money.pk])
+    filters = _filters(
+        client.get("/kamakura/search/filters/", {"q": "相談"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    )
+    assert re.search(r'value="food"> [^<]+ <small>\(1\)</small>', filters)
+    assert re.search(r'value="money"> [^<]+ <small>\(2\)</small>', filters)
+    assert 'value="housing"' not in filters  # ticking it could only give 0
+    needs = len(term_rows("needs.tsv"))
+    assert f"ほかの {needs - 2} 項目は、いまの結果に当てはまる窓口がないため表示していません。" in filters
 
 
 def test_a_rarely_recorded_condition_says_so(client: Client, kamakura: Any) -> None:

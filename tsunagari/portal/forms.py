@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.directory.models import Channel
@@ -105,13 +106,16 @@ class SearchForm(forms.Form):
 
     # The need, target and channel boxes (about fifty) are written here rather than by Django's
     # widget templates: rendering each box through a template took half of a results page's time.
+    # With counts, the needs and targets that no result has are left out (a box that can only give "0" is a
+    # dead end, and thirty of them pushed the filters page over 20 KB); one line says how many. The channels
+    # all stay: choosing LINE or chat also brings the national lines that offer it.
     @property
     def need_boxes(self) -> SafeString:
-        return self._boxes("need")
+        return self._boxes("need", leave_out_empty=True)
 
     @property
     def target_boxes(self) -> SafeString:
-        return self._boxes("target")
+        return self._boxes("target", leave_out_empty=True)
 
     @property
     def channel_boxes(self) -> SafeString:
@@ -125,20 +129,36 @@ class SearchForm(forms.Form):
     def chosen(self, name: str) -> set[str]:
         return set(self.data.getlist(name)) if self.is_bound and hasattr(self.data, "getlist") else set()
 
-    def _boxes(self, name: str) -> SafeString:
+    def _boxes(self, name: str, *, leave_out_empty: bool = False) -> SafeString:
         field = self.fields[name]
         assert isinstance(field, forms.MultipleChoiceField)
         chosen = self.chosen(name)
         counts = self.option_counts.get(name)
+        choices = list(cast("list[tuple[str, Any]]", field.choices))
+        shown = choices
+        if leave_out_empty and counts is not None and not chosen:
+            # Only while nothing of the group is chosen: then an option's count is what ticking it gives. Once
+            # one is chosen, ticking another widens the search (options of a group are ORed), so all stay.
+            shown = [(value, label) for value, label in choices if counts.get(str(value))]
         # Plain escaping and joining: format_html for each of fifty boxes cost more than the search.
-        return SafeString(
-            "".join(
-                f'<label><input type="checkbox" name="{escape(name)}" value="{escape(value)}"'
-                f"{' checked' if str(value) in chosen else ''}> {escape(label)}"
-                f"{_count(None if counts is None else counts.get(str(value), 0))}</label>"
-                for value, label in cast("list[tuple[str, Any]]", field.choices)
-            )
+        boxes = "".join(
+            f'<label><input type="checkbox" name="{escape(name)}" value="{escape(value)}"'
+            f"{' checked' if str(value) in chosen else ''}> {escape(label)}"
+            f"{_count(None if counts is None else counts.get(str(value), 0))}</label>"
+            for value, label in shown
         )
+        left_out = len(choices) - len(shown)
+        if left_out and not shown:
+            none = gettext("None of these results has one of these recorded.")
+            boxes += f'<p class="note">{escape(none)}</p>'
+        elif left_out:
+            note = ngettext(
+                "%(count)d other option is not shown: none of these results has it.",
+                "%(count)d other options are not shown: none of these results has them.",
+                left_out,
+            ) % {"count": left_out}
+            boxes += f'<p class="note">{escape(note)}</p>'
+        return SafeString(boxes)
 
     def active_filters(self) -> list[str]:
         """The labels of every filter set, in the order of the form: shown on the folded filters."""
