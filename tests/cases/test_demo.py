@@ -41,6 +41,12 @@ def test_the_demo_has_fictional_cases_that_its_accounts_see(client: Client, area
     preview = client.get(f"/kamakura/workspace/cases/referrals/{requested.pk}/").content.decode()
     assert "訪問" in preview and "見本 太郎" not in preview
     assert "見本 花子" in client.get("/kamakura/workspace/cases/").content.decode()
+    # It sees what the 社協 chose to provide (name, kana, phone, need), not the birth date or the note.
+    with scopes_disabled():
+        hanako = next(p for p in persons if p.name == "見本 花子")
+    page = client.get(f"/kamakura/workspace/cases/persons/{hanako.pk}/").content.decode()
+    assert hanako.kana in page and "0467-00-0000" in page
+    assert hanako.note not in page and str(hanako.birth_date.year) not in page
     # The coordinator sees figures, not people; with the past referrals some are real numbers.
     client.force_login(User.objects.get(username="kamakura-coordinator"))
     assert client.get("/kamakura/workspace/cases/").status_code == 404

@@ -108,6 +108,11 @@ def _walk(referral: Referral, to: str, *, council: Any, npo: Any, actor: Any, ou
     return referral
 
 
+# What the demo persons agreed the NPO may be told, and what the 社協 chose to tell it.
+DEMO_CONSENT_ITEMS = ["name", "kana", "birth_date", "phone", "note", "need"]
+DEMO_REFERRAL_ITEMS = ("kana", "phone")
+
+
 def seed_cases(platform: Platform, *, council: Any, npo: Any, actor: Any = None) -> list[Person]:
     """The demo persons of `platform`, held by `council`, some referred to `npo`. Call with scopes disabled."""
     made = []
@@ -133,9 +138,13 @@ def seed_cases(platform: Platform, *, council: Any, npo: Any, actor: Any = None)
             method=Consent.Method.WRITTEN,
             given_on=timezone.localdate() - datetime.timedelta(days=20),
             recipients=[npo.pk],
-            items=actions.REFERRAL_ITEMS,
+            items=DEMO_CONSENT_ITEMS,
         )
-        referral = actions.refer(person=person, sender=council, receiver=npo, need=need, need_code=need_code)
+        # The 社協 chose what the NPO needs to reach the person: besides the name and the need, the kana and
+        # the phone number (not the birth date or the note, which the consent would also have allowed).
+        referral = actions.refer(
+            person=person, sender=council, receiver=npo, need=need, need_code=need_code, items=DEMO_REFERRAL_ITEMS
+        )
         outcome = Outcome.GOT_HELP if state == Status.COMPLETED else ""
         _walk(referral, state, council=council, npo=npo, actor=actor, outcome=outcome)
         made.append(person)
