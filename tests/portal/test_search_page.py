@@ -57,16 +57,22 @@ def test_each_option_says_how_many_results_have_it(client: Client, kamakura: Any
     assert 'value="money" checked> ' in filters
     assert re.search(r'value="money" checked> [^<]+ <small>\(2\)</small>', filters)
     assert re.search(r'value="food"> [^<]+ <small>\(1\)</small>', filters)
-    # With a need chosen, ticking another widens the search (options of a group are ORed): all stay.
-    assert re.search(r'value="housing"> [^<]+ <small>\(0\)</small>', filters)
+    # An option none of these results has is left out, a chosen one always stays (to untick it).
+    assert 'value="housing"' not in filters
+    money_only = make_service(kamakura, "家計の相談", needs=("money",))
+    reindex_services([money_only.pk])
+    filters = _filters(
+        client.get(
+            "/kamakura/search/filters/", {"need": ["money", "housing"]}, HTTP_ACCEPT_LANGUAGE="ja"
+        ).content.decode()
+    )
+    assert re.search(r'value="housing" checked> [^<]+ <small>\(0\)</small>', filters)
     # No target is chosen and none of these results has one: left out, said in one line.
     assert 'name="target"' not in filters
     assert "いまの結果の窓口には、どの項目も登録されていません。" in filters
 
 
-def test_an_option_no_result_has_is_left_out_while_nothing_of_its_group_is_chosen(
-    client: Client, kamakura: Any
-) -> None:
+def test_an_option_no_result_has_is_left_out_with_a_line_saying_how_many(client: Client, kamakura: Any) -> None:
     food = make_service(kamakura, "フードバンクの相談", needs=("food", "money"))
     money = make_service(kamakura, "生活相談", needs=("money",))
     reindex_services([food.pk, money.pk])

@@ -136,10 +136,11 @@ class SearchForm(forms.Form):
         counts = self.option_counts.get(name)
         choices = list(cast("list[tuple[str, Any]]", field.choices))
         shown = choices
-        if leave_out_empty and counts is not None and not chosen:
-            # Only while nothing of the group is chosen: then an option's count is what ticking it gives. Once
-            # one is chosen, ticking another widens the search (options of a group are ORed), so all stay.
-            shown = [(value, label) for value, label in choices if counts.get(str(value))]
+        if leave_out_empty and counts is not None:
+            # A chosen option stays, with its count, so that it can be unticked. With one chosen, ticking
+            # another of the group would widen the search (options of a group are ORed): for another kind
+            # of help the person searches again, rather than scanning thirty boxes on a phone.
+            shown = [(value, label) for value, label in choices if counts.get(str(value)) or str(value) in chosen]
         # Plain escaping and joining: format_html for each of fifty boxes cost more than the search.
         boxes = "".join(
             f'<label><input type="checkbox" name="{escape(name)}" value="{escape(value)}"'
