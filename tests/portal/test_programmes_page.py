@@ -135,7 +135,7 @@ def test_searching_a_programme_with_no_window_leads_to_the_programmes_page(
     make_service(national, "鎌倉市 保険年金課", municipality=KAMAKURA)
     reindex_services()
     body = client.get("/kamakura/search/", {"q": "高額療養費"}).content.decode()
-    assert f'href="/kamakura/programmes/#p{program.pk.hex}"' in body
+    assert f'href="/kamakura/programmes/?need={program.need or "other"}#p{program.pk.hex}"' in body
     # Another municipality's programme is not offered.
     make_program(national, "水戸市の高額療養費の助成", scope="municipality", municipality_id=MITO)
     body = client.get("/kamakura/search/", {"q": "高額療養費"}).content.decode()
@@ -168,8 +168,12 @@ def test_the_page_has_a_bounded_number_of_queries(
 def test_the_page_stays_under_20_kb_with_as_many_programmes_as_the_real_data(
     client: Client, kamakura: Platform, national: Platform
 ) -> None:
-    # くらし支援ナビ gives a municipality at most 22 programmes (つくば市: 17 national and 5 of its own);
-    # the texts here are a little longer than the real ones on average (the real page is 20,013 bytes).
+    """Issue 9's 20 KB is HTML + CSS (7.2 KB) + JS (3.0 KB) with headers: the HTML must stay under 9 KB.
+
+    くらし支援ナビ gives a municipality at most 22 programmes (つくば市: 17 national and 5 of its own); the
+    texts here are a little longer than the real ones on average. Past 8, the page lists the needs to
+    choose from, each need's programmes on a page of its own.
+    """
     representative(national)
     needs = ("money", "housing", "work", "health", "disability", "parenting", "violence", "mental_health")
     for i in range(22):
@@ -181,6 +185,12 @@ def test_the_page_stays_under_20_kb_with_as_many_programmes_as_the_real_data(
             application_process="お住まいの市区町村の窓口へ相談し、申請したいと伝えてください。" + "う" * 14,
             source_url="https://www.mhlw.go.jp/stf/seisakunitsuite/bunya/hukushi_kaigo/index.html",
         )
-    body = page(client, "kamakura").encode()
-    assert body.count(b"<h3 ") == 22
-    assert len(body) <= 20 * 1024, len(body)
+    first = page(client, "kamakura")
+    assert first.count("<h3") == 0 and first.count("need=") == len(needs)
+    assert len(first.encode()) <= 9000, len(first.encode())
+    shown = 0
+    for need in needs:
+        body = page(client, "kamakura", need=need)
+        shown += body.count("<h3")
+        assert len(body.encode()) <= 9000, (need, len(body.encode()))
+    assert shown == 22  # every programme is one tap away

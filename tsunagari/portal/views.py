@@ -191,15 +191,31 @@ def programmes(request: HttpRequest, platform_slug: str) -> HttpResponse:
             )
     with platform_scope(platform):
         guide = programme_guide(platform, municipality)
-        datasets = {entry.program.dataset_id: entry.program.dataset for g in guide.groups for entry in g.entries}
+        # One need's programmes (`?need=`), or, when there are many, first the needs to choose from: a page of
+        # every programme would pass issue 9's 20 KB on a phone (「other」 is the group with no need).
+        need = request.GET.get("need", "")
+        groups = [g for g in guide.groups if (g.need or "other") == need] if need else guide.groups
+        if not groups:  # a need with no programme here (an old link): the whole page
+            need, groups = "", guide.groups
+        folded = not need and guide.count > PROGRAMMES_UNFOLDED
+        shown = [] if folded else groups
+        datasets = {entry.program.dataset_id: entry.program.dataset for g in shown for entry in g.entries}
         context = {
             "platform": platform,
             "lines": crisis_lines(),
             "guide": guide,
+            "groups": shown,
+            "folded": folded,
+            "need": need,
+            "place": municipality.full_name if municipality and place_form is not None else "",
             "place_form": place_form,
             "datasets": [d for d in datasets.values() if d is not None],
         }
         return render(request, "portal/programmes.html", context)
+
+
+# Up to this many programmes are shown on one page; more are reached need by need.
+PROGRAMMES_UNFOLDED = 8
 
 
 @public_page_gzip
