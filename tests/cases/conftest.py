@@ -6,6 +6,8 @@ from tests.accounts.personas import _fresh_cache, kamakura_council, olga, oscar,
 from tests.cases.rows import case_rows  # noqa: F401
 from tests.councils.rows import council_rows  # noqa: F401
 from tsunagari.cases import crypto
+from tsunagari.membership.models import MemberOrganisation
+from tsunagari.tenancy.scoping import scopes_disabled
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +17,20 @@ def case_keys(settings: Any) -> dict[str, str]:
     settings.CASES_FIELD_KEYS = keys["field"]
     settings.CASES_LOOKUP_KEY = keys["lookup"]
     return keys
+
+
+@pytest.fixture
+def rows(case_rows: dict[str, Any], kamakura: Any, kamakura_council: Any) -> dict[str, Any]:  # noqa: F811
+    """The case rows, with the three organisations approved as members of the platform (a file may override)."""
+    with scopes_disabled():
+        for organisation in (kamakura_council, case_rows["centre"], case_rows["other"]):
+            MemberOrganisation.objects.create(
+                platform=kamakura,
+                organization=organisation,
+                status=MemberOrganisation.Status.APPROVED,
+                name=organisation.name,
+                kind=MemberOrganisation.Kind.NPO,
+                contact_name="担当",
+                contact_email="member@example.jp",
+            )
+    return {**case_rows, "council": kamakura_council}

@@ -40,23 +40,6 @@ NEW_PERSON = {
 }
 
 
-@pytest.fixture
-def rows(case_rows: dict[str, Any], kamakura: Any, kamakura_council: Any) -> dict[str, Any]:
-    """The case rows, with the three organisations approved as members of the platform."""
-    with scopes_disabled():
-        for organisation in (kamakura_council, case_rows["centre"], case_rows["other"]):
-            MemberOrganisation.objects.create(
-                platform=kamakura,
-                organization=organisation,
-                status=MemberOrganisation.Status.APPROVED,
-                name=organisation.name,
-                kind=MemberOrganisation.Kind.NPO,
-                contact_name="担当",
-                contact_email="member@example.jp",
-            )
-    return {**case_rows, "council": kamakura_council}
-
-
 def person_url(person: Any, tail: str = "") -> str:
     return f"{BASE}persons/{person.pk}/{tail}"
 

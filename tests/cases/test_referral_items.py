@@ -19,30 +19,12 @@ from tests.cases.test_intake import BASE, person_url, refer, referrals_of
 from tests.notices.rows import pdf
 from tsunagari.cases import actions
 from tsunagari.cases.models import Basis, Consent, ProvisionRecord, Status
-from tsunagari.membership.models import MemberOrganisation
 from tsunagari.tenancy.scoping import scopes_disabled
 
 pytestmark = pytest.mark.django_db
 
 PHONE, ADDRESS, KANA = "0467-99-1234", "鎌倉市材木座9-9-9", "かまくら はなこ"
 BIRTH, NOTE = "1950-05-06", "玄関を開けなくなった"
-
-
-@pytest.fixture
-def rows(case_rows: dict[str, Any], kamakura: Any, kamakura_council: Any) -> dict[str, Any]:
-    """The case rows, the three organisations approved members of the platform (as in test_intake)."""
-    with scopes_disabled():
-        for organisation in (kamakura_council, case_rows["centre"], case_rows["other"]):
-            MemberOrganisation.objects.create(
-                platform=kamakura,
-                organization=organisation,
-                status=MemberOrganisation.Status.APPROVED,
-                name=organisation.name,
-                kind=MemberOrganisation.Kind.NPO,
-                contact_name="担当",
-                contact_email="member@example.jp",
-            )
-    return {**case_rows, "council": kamakura_council}
 
 
 @pytest.fixture
