@@ -18,7 +18,6 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.cases.rows import OUTSIDERS, outsider
 from tests.cases.test_intake import person_url, refer, referrals_of
-from tests.cases.test_intake import rows as rows
 from tsunagari.audit.models import AuditEvent
 from tsunagari.cases import actions, crypto
 from tsunagari.cases.lookup import find_person
